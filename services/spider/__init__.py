@@ -1,0 +1,1 @@
+"""Spider: fetches pages politely."""

@@ -1,0 +1,1 @@
+"""Code every service imports: the event contract, settings and the stream runtime."""

@@ -1,0 +1,57 @@
+"""A job's effective config: defaults merged with the request, fixed at submission."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScrapingConfig(_Section):
+    max_concurrent: int = Field(default=3, ge=1, le=64)
+    use_playwright: Literal["auto", "always", "never"] = "auto"
+    respect_robots_txt: bool = True
+    requests_per_second: float = Field(default=2.0, gt=0, le=100)
+    timeout_s: float = Field(default=20.0, gt=0, le=300)
+    max_bytes: int = Field(default=10_000_000, ge=1024)
+
+
+class ProcessingConfig(_Section):
+    chunk_size: int = Field(default=512, ge=32, le=8192)
+    chunk_overlap: int = Field(default=0, ge=0, le=1024)
+    chunk_strategy: Literal["recursive"] = "recursive"
+    min_chunk_tokens: int = Field(default=24, ge=1)
+
+
+class GenerationConfig(_Section):
+    template: str = "qa"
+    model: str | None = None  # None: the deployment's configured model
+    examples_per_chunk: int = Field(default=3, ge=1, le=20)
+    max_concurrent_llm: int = Field(default=5, ge=1, le=256)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_cost_usd: float | None = Field(default=None, gt=0)
+
+
+class QualityConfig(_Section):
+    min_score: float = Field(default=0.7, ge=0, le=1)
+    checks: tuple[Literal["toxicity", "readability", "format"], ...] = (
+        "toxicity",
+        "readability",
+        "format",
+    )
+
+
+class ExportConfig(_Section):
+    format: Literal["jsonl", "json", "csv"] = "jsonl"
+
+
+class JobConfig(_Section):
+    scraping: ScrapingConfig = ScrapingConfig()
+    processing: ProcessingConfig = ProcessingConfig()
+    generation: GenerationConfig = GenerationConfig()
+    quality: QualityConfig = QualityConfig()
+    export: ExportConfig = ExportConfig()

@@ -1,0 +1,20 @@
+"""Runs a stage's FastStream app in this process until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+
+from faststream import FastStream
+
+from shared.settings import Settings
+
+
+def run_stage(module: str) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    factory = importlib.import_module(module).create_app
+    app: FastStream = factory(Settings())
+    asyncio.run(app.run())

@@ -1,0 +1,188 @@
+"""The stream runtime every stage runs on: groups, reclaim, dead letters, atomic commits."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from faststream import AckPolicy, FastStream
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.annotations import RedisStreamMessage as StreamMessage
+from faststream.redis.message import RedisStreamMessage
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from shared import streams
+from shared.commit import Committer, Emit
+from shared.events import Event, ItemFailed, parse_event
+from shared.ids import derive
+from shared.settings import Settings
+
+log = logging.getLogger("datafactory.runtime")
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What a handler may use for I/O; built once per process."""
+
+    stage: str
+    settings: Settings
+    redis: Redis[Any]
+
+
+Handler = Callable[[Any, StageContext], Awaitable[list[Emit]]]
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    handlers: Mapping[type[Event], Handler]
+    concurrency: int = 1
+
+    @property
+    def stream(self) -> str:
+        return streams.STAGE_STREAM[self.name]
+
+
+def consumer_name(stage: str) -> str:
+    return f"{stage}-{socket.gethostname()}-{os.getpid()}"
+
+
+async def ensure_group(redis: Redis[Any], stream: str, group: str) -> None:
+    """Creates the group at id 0, so entries published before any consumer are still read."""
+    try:
+        await redis.xgroup_create(stream, group, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def failure(stage: str, event: Event, reason: str, detail: str = "", **extra: Any) -> Emit:
+    """The failure outcome of a work item, with an id derived from the item's id."""
+    return Emit(
+        streams.EVENTS,
+        ItemFailed(
+            event_id=derive(event.event_id, f"{stage}-failed"),
+            job_id=event.job_id,
+            caused_by=event.event_id,
+            stage=stage,
+            item_id=event.event_id,
+            reason=reason,
+            detail=detail[:2000],
+            url=getattr(event, "url", None),
+            **extra,
+        ),
+    )
+
+
+class StageRunner:
+    """Runs one message through a stage: validate, skip cancelled, handle, settle."""
+
+    def __init__(self, spec: StageSpec, ctx: StageContext, committer: Committer) -> None:
+        self.spec, self.ctx, self.committer = spec, ctx, committer
+
+    async def __call__(self, msg: RedisStreamMessage, reclaimed: bool) -> None:
+        entry_id = msg.raw_message["message_ids"][0].decode()
+        raw: bytes = msg.body
+        try:
+            event = parse_event(raw)
+            handler = self.spec.handlers[type(event)]
+        except (ValidationError, KeyError, ValueError) as exc:
+            await self._dead_letter(entry_id, raw, None, f"invalid_payload: {exc}"[:500])
+            return
+        if reclaimed:
+            deliveries = await msg.get_delivery_count()
+            if deliveries > self.ctx.settings.max_deliveries:
+                await self._dead_letter(entry_id, raw, event, f"crashed {deliveries - 1} times")
+                return
+        if event.tallied and await self.ctx.redis.sismember(streams.CANCELLED_JOBS, event.job_id):
+            emit = failure(self.spec.name, event, "cancelled")
+            await self._settle(entry_id, event, [_as_skip(emit)])
+            return
+        try:
+            emits = await handler(event, self.ctx)
+        except Exception as exc:
+            deliveries = await msg.get_delivery_count()
+            if deliveries < self.ctx.settings.max_deliveries:
+                log.warning("%s: %s failed (delivery %d): %r", self.spec.name, entry_id, deliveries, exc)
+                raise
+            log.exception("%s: %s dead-lettered after %d deliveries", self.spec.name, entry_id, deliveries)
+            await self._dead_letter(entry_id, raw, event, f"handler_error: {exc!r}"[:500])
+            return
+        await self._settle(entry_id, event, emits)
+
+    async def _settle(self, entry_id: str, event: Event, emits: list[Emit]) -> None:
+        await self.committer.commit(
+            stream=self.spec.stream,
+            group=self.spec.name,
+            entry_id=entry_id,
+            job_id=event.job_id,
+            tallied=event.tallied,
+            emits=emits,
+        )
+
+    async def _dead_letter(self, entry_id: str, raw: bytes, event: Event | None, reason: str) -> None:
+        log.error("%s: dead-lettering %s: %s", self.spec.name, entry_id, reason)
+        emits = [failure(self.spec.name, event, "dead_letter", reason)] if event else []
+        await self.committer.commit(
+            stream=self.spec.stream,
+            group=self.spec.name,
+            entry_id=entry_id,
+            job_id=event.job_id if event else None,
+            tallied=bool(event and event.tallied),
+            emits=emits,
+            raw_outputs=[(streams.dead_letter(self.spec.stream), _dead_payload(raw, reason))],
+        )
+
+
+def _as_skip(emit: Emit) -> Emit:
+    assert isinstance(emit.event, ItemFailed)
+    return Emit(emit.stream, emit.event.model_copy(update={"outcome": "skipped"}))
+
+
+def _dead_payload(raw: bytes, reason: str) -> str:
+    import json
+
+    return json.dumps({"data": raw.decode(errors="replace"), "headers": {"reason": reason}})
+
+
+def build_app(spec: StageSpec, settings: Settings) -> FastStream:
+    """A FastStream app running `spec` on its stream, with a reclaimer for stalled entries."""
+    broker = RedisBroker(settings.redis_dsn, logger=logging.getLogger(f"datafactory.{spec.name}"))
+    redis: Redis[Any] = Redis.from_url(settings.redis_dsn)
+    runner = StageRunner(spec, StageContext(spec.name, settings, redis), Committer(redis))
+    consumer = consumer_name(spec.name)
+    common: dict[str, Any] = {
+        "group": spec.name,
+        "consumer": consumer,
+        "max_records": settings.max_records,
+        "polling_interval": settings.polling_interval_ms,
+    }
+    workers = {"max_workers": spec.concurrency} if spec.concurrency > 1 else {}
+
+    @broker.subscriber(stream=StreamSub(spec.stream, **common), ack_policy=AckPolicy.MANUAL, **workers)
+    async def on_new(msg: StreamMessage) -> None:
+        await runner(msg, reclaimed=False)
+
+    claim = StreamSub(spec.stream, min_idle_time=settings.claim_idle_ms, **common)
+
+    @broker.subscriber(stream=claim, ack_policy=AckPolicy.MANUAL)
+    async def on_reclaimed(msg: StreamMessage) -> None:
+        await runner(msg, reclaimed=True)
+
+    app = FastStream(broker)
+
+    @app.on_startup
+    async def _groups() -> None:
+        await ensure_group(redis, spec.stream, spec.name)
+
+    @app.after_shutdown
+    async def _close() -> None:
+        await redis.aclose()
+
+    return app

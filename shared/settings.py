@@ -1,0 +1,61 @@
+"""One Settings object, read from DATAFACTORY_* environment variables and `.env`."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DATAFACTORY_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Path("data")
+    # None means the embedded redis-server that `datafactory up` starts in data_dir.
+    redis_url: str | None = None
+    database_url: str | None = None
+
+    llm_model: str = "gpt-4o-mini"
+    llm_api_base: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 60.0
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+
+    max_records: int = Field(default=10, ge=1)
+    # Entries pending longer than this are reclaimed from a silent replica; it must stay
+    # above max_records x the slowest handler time or healthy work gets stolen.
+    claim_idle_ms: int = Field(default=60_000, ge=100)
+    max_deliveries: int = Field(default=3, ge=1)
+    stage_concurrency: int = Field(default=8, ge=1)
+    polling_interval_ms: int = Field(default=200, ge=10)
+
+    allowed_networks: list[IPv4Network | IPv6Network] = []
+    user_agent: str = "DataFactoryBot/0.1 (+https://github.com/datafactory/datafactory)"
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [ip_network(part.strip()) for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def redis_dsn(self) -> str:
+        if self.redis_url is None:
+            raise RuntimeError("no Redis configured: start the stack with `datafactory up`")
+        return self.redis_url
+
+    @property
+    def sqlite_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'datafactory.db'}"
+
+    def path(self, *parts: str) -> Path:
+        target = self.data_dir.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
