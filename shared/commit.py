@@ -23,7 +23,7 @@ class Emit:
 
 
 class Committer:
-    def __init__(self, redis: Redis[Any]) -> None:
+    def __init__(self, redis: Redis) -> None:
         self._script = redis.register_script(_SCRIPT)
 
     async def commit(

@@ -12,9 +12,7 @@ from shared.settings import Settings
 
 
 def run_stage(module: str) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = importlib.import_module(module).create_app
     app: FastStream = factory(Settings())
     asyncio.run(app.run())

@@ -53,7 +53,9 @@ class RedisProcess:
                 return self
             except redis.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start; see {self.directory}") from None
+                    raise RuntimeError(
+                        f"redis-server did not start; see {self.directory}"
+                    ) from None
                 time.sleep(0.05)
             finally:
                 client.close()

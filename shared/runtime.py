@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -32,7 +33,8 @@ class StageContext:
 
     stage: str
     settings: Settings
-    redis: Redis[Any]
+    redis: Redis
+    consumer: str
 
 
 Handler = Callable[[Any, StageContext], Awaitable[list[Emit]]]
@@ -43,17 +45,18 @@ class StageSpec:
     name: str
     handlers: Mapping[type[Event], Handler]
     concurrency: int = 1
+    input_stream: str | None = None  # defaults to the stage's own stream
 
     @property
     def stream(self) -> str:
-        return streams.STAGE_STREAM[self.name]
+        return self.input_stream or streams.STAGE_STREAM[self.name]
 
 
 def consumer_name(stage: str) -> str:
     return f"{stage}-{socket.gethostname()}-{os.getpid()}"
 
 
-async def ensure_group(redis: Redis[Any], stream: str, group: str) -> None:
+async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     """Creates the group at id 0, so entries published before any consumer are still read."""
     try:
         await redis.xgroup_create(stream, group, id="0", mkstream=True)
@@ -109,9 +112,13 @@ class StageRunner:
         except Exception as exc:
             deliveries = await msg.get_delivery_count()
             if deliveries < self.ctx.settings.max_deliveries:
-                log.warning("%s: %s failed (delivery %d): %r", self.spec.name, entry_id, deliveries, exc)
+                log.warning(
+                    "%s: %s failed (delivery %d): %r", self.spec.name, entry_id, deliveries, exc
+                )
                 raise
-            log.exception("%s: %s dead-lettered after %d deliveries", self.spec.name, entry_id, deliveries)
+            log.exception(
+                "%s: %s dead-lettered after %d deliveries", self.spec.name, entry_id, deliveries
+            )
             await self._dead_letter(entry_id, raw, event, f"handler_error: {exc!r}"[:500])
             return
         await self._settle(entry_id, event, emits)
@@ -126,7 +133,9 @@ class StageRunner:
             emits=emits,
         )
 
-    async def _dead_letter(self, entry_id: str, raw: bytes, event: Event | None, reason: str) -> None:
+    async def _dead_letter(
+        self, entry_id: str, raw: bytes, event: Event | None, reason: str
+    ) -> None:
         log.error("%s: dead-lettering %s: %s", self.spec.name, entry_id, reason)
         emits = [failure(self.spec.name, event, "dead_letter", reason)] if event else []
         await self.committer.commit(
@@ -146,26 +155,25 @@ def _as_skip(emit: Emit) -> Emit:
 
 
 def _dead_payload(raw: bytes, reason: str) -> str:
-    import json
-
     return json.dumps({"data": raw.decode(errors="replace"), "headers": {"reason": reason}})
 
 
-def build_app(spec: StageSpec, settings: Settings) -> FastStream:
+def build_app(spec: StageSpec, settings: Settings, consumer: str | None = None) -> FastStream:
     """A FastStream app running `spec` on its stream, with a reclaimer for stalled entries."""
     broker = RedisBroker(settings.redis_dsn, logger=logging.getLogger(f"datafactory.{spec.name}"))
-    redis: Redis[Any] = Redis.from_url(settings.redis_dsn)
-    runner = StageRunner(spec, StageContext(spec.name, settings, redis), Committer(redis))
-    consumer = consumer_name(spec.name)
+    redis: Redis = Redis.from_url(settings.redis_dsn)
+    consumer = consumer or consumer_name(spec.name)
+    runner = StageRunner(spec, StageContext(spec.name, settings, redis, consumer), Committer(redis))
     common: dict[str, Any] = {
         "group": spec.name,
         "consumer": consumer,
         "max_records": settings.max_records,
         "polling_interval": settings.polling_interval_ms,
     }
-    workers = {"max_workers": spec.concurrency} if spec.concurrency > 1 else {}
 
-    @broker.subscriber(stream=StreamSub(spec.stream, **common), ack_policy=AckPolicy.MANUAL, **workers)
+    fresh = StreamSub(spec.stream, **common)
+
+    @broker.subscriber(stream=fresh, ack_policy=AckPolicy.MANUAL, max_workers=spec.concurrency)
     async def on_new(msg: StreamMessage) -> None:
         await runner(msg, reclaimed=False)
 

@@ -17,7 +17,7 @@ def failure_reason(status_code: int, content_type: str) -> str | None:
         return "http_5xx"
     if status_code >= 400:
         return f"http_{status_code}"
-    if not content_type.split(";")[0].strip().lower() in HTML_TYPES:
+    if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
         return "not_html"
     return None
 

@@ -1,0 +1,1 @@
+"""Inspector: quality checks and the score threshold."""

@@ -1,0 +1,1 @@
+"""Refiner: clean text, token chunks, dedup."""

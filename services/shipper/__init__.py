@@ -1,0 +1,1 @@
+"""Shipper: versioned dataset files and dataset cards."""
