@@ -26,6 +26,10 @@ from shared.settings import Settings
 
 log = logging.getLogger("datafactory.runtime")
 
+# On SIGTERM a replica finishes its in-flight messages for at most this long; deployments
+# give a stage more than this before killing it (compose `stop_grace_period`).
+GRACEFUL_TIMEOUT_S = 30.0
+
 
 @dataclass(frozen=True)
 class StageContext:
@@ -160,7 +164,11 @@ def _dead_payload(raw: bytes, reason: str) -> str:
 
 def build_app(spec: StageSpec, settings: Settings, consumer: str | None = None) -> FastStream:
     """A FastStream app running `spec` on its stream, with a reclaimer for stalled entries."""
-    broker = RedisBroker(settings.redis_dsn, logger=logging.getLogger(f"datafactory.{spec.name}"))
+    broker = RedisBroker(
+        settings.redis_dsn,
+        logger=logging.getLogger(f"datafactory.{spec.name}"),
+        graceful_timeout=GRACEFUL_TIMEOUT_S,
+    )
     redis: Redis = Redis.from_url(settings.redis_dsn)
     consumer = consumer or consumer_name(spec.name)
     runner = StageRunner(spec, StageContext(spec.name, settings, redis, consumer), Committer(redis))

@@ -1,0 +1,27 @@
+# The README's commands. Each target does its own set-up.
+.PHONY: setup setup-system demo up test lint typecheck unit bench
+
+setup:
+	@scripts/setup.sh
+
+setup-system:
+	@scripts/setup.sh --system
+
+demo: setup
+	.venv/bin/datafactory run --sample
+
+up: setup
+	.venv/bin/datafactory up
+
+lint: setup
+	.venv/bin/ruff check shared services tests bench
+	.venv/bin/ruff format --check shared services tests bench
+
+typecheck: setup
+	.venv/bin/mypy
+
+test: setup-system lint typecheck
+	.venv/bin/pytest -q -p no:cacheprovider
+
+bench: setup
+	.venv/bin/python bench/spider.py

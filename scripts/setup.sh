@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Prepares a machine for the project: system packages (when root), a venv, the Python packages.
+# Usage: scripts/setup.sh [--system]   (--system also installs redis-server and chromium via apt)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--system" ]]; then
+  missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v make >/dev/null || missing+=(make)
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+      echo "setup: please install: ${missing[*]}" >&2
+    fi
+  fi
+fi
+
+PYTHON=${PYTHON:-}
+if [[ -z "$PYTHON" ]]; then
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      PYTHON=$candidate
+      break
+    fi
+  done
+fi
+[[ -n "$PYTHON" ]] || { echo "setup: Python 3.11+ is required" >&2; exit 1; }
+
+[[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [[ ! -f "$stamp" ]]; then
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  rm -f .venv/.installed-* && touch "$stamp"
+fi

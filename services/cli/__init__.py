@@ -1,0 +1,45 @@
+"""The `datafactory` command: up, run, rebuild, llm-sim."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from services.cli import commands
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="datafactory", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start Redis, every stage, the gateway (and the simulator)")
+    up.add_argument("--replicas", action="append", default=[], metavar="STAGE=N")
+    run = sub.add_parser("run", help="run a job end to end and print the dataset path")
+    run.add_argument("urls", nargs="*")
+    run.add_argument("--urls-file", help="a file with one URL per line")
+    run.add_argument("--sample", action="store_true", help="serve and use the bundled sample site")
+    run.add_argument("--project", default="default")
+    run.add_argument("--template", default=None)
+    run.add_argument("--format", choices=("jsonl", "json", "csv"), default=None)
+    run.add_argument("--examples-per-chunk", type=int, default=None)
+    run.add_argument("--timeout", type=float, default=1800.0)
+    rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
+    rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
+    sim = sub.add_parser("llm-sim", help="run the OpenAI-compatible LLM simulator")
+    sim.add_argument("args", nargs=argparse.REMAINDER)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = {
+        "up": commands.up,
+        "run": commands.run,
+        "rebuild": commands.rebuild,
+        "llm-sim": commands.llm_sim,
+    }[args.command]
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""The CLI's commands; each takes parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import runpy
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.cli.run import console, follow, submit
+from services.cli.sample import serve_sample_site
+from services.cli.stack import Stack, running_gateway
+from shared.redis_server import RedisProcess
+from shared.settings import Settings
+
+
+def up(args: argparse.Namespace) -> int:
+    replicas = {k: int(v) for k, v in (item.split("=", 1) for item in args.replicas)}
+    stack = Stack(Settings(), replicas).start()
+    console.print(f"[cyan]datafactory[/] up: dashboard and API at {stack.gateway_url}")
+    console.print(f"logs in {stack.data_dir / 'logs'}; Ctrl-C stops everything")
+    try:
+        while all(proc.poll() is None for _, proc in stack.children):
+            time.sleep(0.5)
+        dead = [name for name, proc in stack.children if proc.poll() is not None]
+        console.print(f"[red]{', '.join(dead)} exited[/]; stopping (see the logs)")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+def _urls(args: argparse.Namespace) -> list[str]:
+    urls = list(args.urls)
+    if args.urls_file:
+        lines = Path(args.urls_file).read_text().splitlines()
+        urls += [u.strip() for u in lines if u.strip() and not u.startswith("#")]
+    return urls
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    generation = {
+        k: v
+        for k, v in (("template", args.template), ("examples_per_chunk", args.examples_per_chunk))
+        if v is not None
+    }
+    config: dict[str, Any] = {"generation": generation} if generation else {}
+    if args.format:
+        config["export"] = {"format": args.format}
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    urls = _urls(args)
+    if args.sample:
+        # The sample site is served on loopback, which the spider refuses unless allowed.
+        os.environ.setdefault("DATAFACTORY_ALLOWED_NETWORKS", "127.0.0.0/8")
+        _server, sample_urls = serve_sample_site()
+        urls += sample_urls
+    if not urls:
+        console.print("[red]no URLs[/]: pass URLs, --urls-file FILE or --sample")
+        return 2
+    settings = Settings()
+    stack = None
+    gateway = running_gateway(settings)
+    if gateway is None:
+        console.print("starting the embedded stack (Redis, stages, gateway)...")
+        stack = Stack(settings).start()
+        gateway = stack.gateway_url
+    try:
+        with httpx.Client(base_url=gateway, timeout=30) as client:
+            job_id = submit(client, urls, args.project, _config(args))
+            console.print(f"job {job_id}: {len(urls)} URLs; dashboard at {gateway}/")
+            job = follow(client, job_id, args.timeout)
+    finally:
+        if stack:
+            stack.stop()
+    return _report(job)
+
+
+def _report(job: dict[str, Any]) -> int:
+    exports = job.get("exports") or []
+    if not exports:
+        console.print(f"[red]job ended without a dataset[/]: status {job.get('status')}")
+        return 1
+    export = exports[-1]
+    console.print(f"[green]{export['record_count']} examples[/]; card: {export['card_path']}")
+    sys.stdout.write(f"{export['path']}\n")
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    from services.gateway.rebuild import rebuild as replay
+
+    settings = Settings()
+    redis = None
+    if settings.redis_url is None:
+        state = settings.data_dir.resolve() / "stack.json"
+        if state.exists():
+            url = json.loads(state.read_text())["redis_url"]
+        else:
+            redis = RedisProcess(settings.data_dir.resolve() / "redis").start()
+            url = redis.url
+        settings = settings.model_copy(update={"redis_url": url})
+    live = Path(settings.sqlite_url.split("///", 1)[1])
+    target = Path(args.output) if args.output else live.with_suffix(".rebuilt.db")
+    target.unlink(missing_ok=True)
+    try:
+        count = asyncio.run(replay(settings, target))
+    finally:
+        if redis:
+            redis.stop()
+    console.print(f"replayed {count} events into {target}")
+    return 0
+
+
+def llm_sim(args: argparse.Namespace) -> int:
+    sys.argv = ["datafactory llm-sim", *args.args]
+    runpy.run_module("services.llm_sim", run_name="__main__")
+    return 0

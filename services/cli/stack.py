@@ -1,0 +1,121 @@
+"""The embedded stack: a redis-server child, one process per stage, the gateway, the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.redis_server import RedisProcess, free_port
+from shared.settings import Settings
+
+STAGES = ("spider", "refiner", "factory", "inspector", "shipper")
+
+
+def uses_simulator(settings: Settings) -> bool:
+    """No LLM configured: no api_base and no key for the default provider."""
+    has_key = settings.llm_api_key is not None or bool(os.environ.get("OPENAI_API_KEY"))
+    return settings.llm_api_base is None and not has_key
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    replicas: dict[str, int] = field(default_factory=dict)
+    redis: RedisProcess | None = None
+    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir.resolve()
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+
+    def start(self) -> Stack:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {**os.environ, "DATAFACTORY_DATA_DIR": str(self.data_dir)}
+        redis_url = self.settings.redis_url
+        if redis_url is None:
+            self.redis = RedisProcess(self.data_dir / "redis").start()
+            redis_url = self.redis.url
+        self.env["DATAFACTORY_REDIS_URL"] = redis_url
+        if uses_simulator(self.settings):
+            self._start_simulator()
+        for stage in STAGES:
+            for _ in range(self.replicas.get(stage, 1)):
+                self.spawn(stage, "-m", f"services.{stage}")
+        self.spawn("gateway", "-m", "services.gateway")
+        self._wait_healthy()
+        self._write_state(redis_url)
+        return self
+
+    def _start_simulator(self) -> None:
+        port = free_port()
+        self.spawn("llm-sim", "-m", "services.llm_sim", "--host", "127.0.0.1", "--port", str(port))
+        self.env["DATAFACTORY_LLM_API_BASE"] = f"http://127.0.0.1:{port}/v1"
+
+    def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.data_dir / "logs").joinpath(f"{name}.log")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, *args], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.children.append((name, proc))
+        return proc
+
+    def _wait_healthy(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            dead = [name for name, proc in self.children if proc.poll() is not None]
+            if dead:
+                raise RuntimeError(f"{', '.join(dead)} exited; see {self.data_dir / 'logs'}")
+            try:
+                if httpx.get(f"{self.gateway_url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gateway not healthy after {timeout_s}s; see {self.data_dir / 'logs'}")
+
+    def _write_state(self, redis_url: str) -> None:
+        state = {"gateway_url": self.gateway_url, "redis_url": redis_url, "pid": os.getpid()}
+        (self.data_dir / "stack.json").write_text(json.dumps(state))
+
+    def stop(self, grace_s: float = 15.0) -> None:
+        for _, proc in self.children:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for _, proc in self.children:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.children.clear()
+        if self.redis:
+            self.redis.stop()
+        (self.data_dir / "stack.json").unlink(missing_ok=True)
+
+
+def running_gateway(settings: Settings) -> str | None:
+    """The URL of a stack already serving this data directory, if any."""
+    state_file = settings.data_dir.resolve() / "stack.json"
+    if not state_file.exists():
+        return None
+    url = str(json.loads(state_file.read_text())["gateway_url"])
+    try:
+        return url if httpx.get(f"{url}/health", timeout=2).status_code == 200 else None
+    except httpx.HTTPError:
+        return None
