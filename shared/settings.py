@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -35,7 +36,8 @@ class Settings(BaseSettings):
     stage_concurrency: int = Field(default=8, ge=1)
     polling_interval_ms: int = Field(default=200, ge=10)
 
-    allowed_networks: list[IPv4Network | IPv6Network] = []
+    # Private and loopback networks the spider may fetch from (comma-separated CIDRs).
+    allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
     user_agent: str = "DataFactoryBot/0.1 (+https://github.com/datafactory/datafactory)"
 
     @field_validator("allowed_networks", mode="before")

@@ -12,11 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from shared.redis_server import RedisProcess, free_port
 from shared.settings import Settings
 
 STAGES = ("spider", "refiner", "factory", "inspector", "shipper")
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as DATAFACTORY_* variables, so child processes run with the same ones."""
+    env = {}
+    for name, value in settings.model_dump(exclude_none=True).items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        env[f"DATAFACTORY_{name.upper()}"] = str(value)
+    return env
 
 
 def uses_simulator(settings: Settings) -> bool:
@@ -31,6 +44,7 @@ class Stack:
     replicas: dict[str, int] = field(default_factory=dict)
     redis: RedisProcess | None = None
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    sim_args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -43,7 +57,8 @@ class Stack:
 
     def start(self) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.env = {**os.environ, "DATAFACTORY_DATA_DIR": str(self.data_dir)}
+        self.env = {**os.environ, **settings_env(self.settings)}
+        self.env["DATAFACTORY_DATA_DIR"] = str(self.data_dir)
         redis_url = self.settings.redis_url
         if redis_url is None:
             self.redis = RedisProcess(self.data_dir / "redis").start()
@@ -61,7 +76,8 @@ class Stack:
 
     def _start_simulator(self) -> None:
         port = free_port()
-        self.spawn("llm-sim", "-m", "services.llm_sim", "--host", "127.0.0.1", "--port", str(port))
+        args = ("--host", "127.0.0.1", "--port", str(port), *self.sim_args)
+        self.spawn("llm-sim", "-m", "services.llm_sim", *args)
         self.env["DATAFACTORY_LLM_API_BASE"] = f"http://127.0.0.1:{port}/v1"
 
     def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
