@@ -1,0 +1,28 @@
+"""Prompt templates by name: render a chunk into chat messages, parse the answer into examples."""
+
+from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo
+from shared.templates.builtins import DEFAULT_LABELS
+from shared.templates.errors import TemplateError, TemplateOutputError, UnknownTemplateError
+from shared.templates.registry import (
+    TemplateRegistry,
+    default_registry,
+    get_template,
+    list_templates,
+    sandboxed_environment,
+)
+
+__all__ = [
+    "DEFAULT_LABELS",
+    "ChatMessage",
+    "ExampleFields",
+    "Template",
+    "TemplateError",
+    "TemplateInfo",
+    "TemplateOutputError",
+    "TemplateRegistry",
+    "UnknownTemplateError",
+    "default_registry",
+    "get_template",
+    "list_templates",
+    "sandboxed_environment",
+]

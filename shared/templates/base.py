@@ -1,0 +1,110 @@
+"""A prompt template: renders a chunk into chat messages and reads the answer into examples."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, Generic, Literal, TypedDict, TypeVar
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shared.templates.answers import first_json_object
+from shared.templates.errors import TemplateError, TemplateOutputError
+
+OutputT = TypeVar("OutputT", bound=BaseModel)
+
+
+class ChatMessage(TypedDict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ExampleFields(BaseModel):
+    """One generated item as a training example: what goes in, what comes out, and the parts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input: str
+    output: str
+    fields: dict[str, Any] = {}
+
+
+class TemplateInfo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str
+    params: dict[str, Any]
+    output_schema: dict[str, Any]
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Template(ABC, Generic[OutputT]):
+    """Subclasses name a `<name>.j2` file (blocks `system` and `user`), an output model and
+    map each answer item to an example; rendering and tolerant parsing live here."""
+
+    name: str
+    description: str
+    output: type[OutputT]
+    params: type[BaseModel] = NoParams
+
+    def __init__(self, env: SandboxedEnvironment) -> None:
+        self._source = env.get_template(f"{self.name}.j2")
+
+    def info(self) -> TemplateInfo:
+        return TemplateInfo(
+            name=self.name,
+            description=self.description,
+            params=self.params().model_dump(),
+            output_schema=self.output.model_json_schema(),
+        )
+
+    def render(self, chunk_text: str, n: int, **params: Any) -> list[ChatMessage]:
+        """The chat messages asking the LLM for `n` items about `chunk_text`."""
+        context = {"text": chunk_text, "n": n, **self.resolve(params)}
+        return [
+            ChatMessage(role="system", content=self._block("system", context)),
+            ChatMessage(role="user", content=self._block("user", context)),
+        ]
+
+    def parse(self, answer: str, *, chunk_text: str = "", **params: Any) -> list[ExampleFields]:
+        """The examples in an LLM answer; `chunk_text` is the chunk the prompt was made from."""
+        data = first_json_object(answer)
+        try:
+            parsed = self.output.model_validate(data)
+        except ValidationError as exc:
+            raise TemplateOutputError("schema_mismatch", _summary(exc)) from None
+        return self.examples(parsed, chunk_text, self.resolve(params))
+
+    def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The template's parameters: its defaults overridden by `params`, validated."""
+        try:
+            return self.params.model_validate(dict(params)).model_dump()
+        except ValidationError as exc:
+            raise TemplateError(f"bad parameters for {self.name!r}: {_summary(exc)}") from None
+
+    @abstractmethod
+    def examples(
+        self, answer: OutputT, chunk_text: str, params: Mapping[str, Any]
+    ) -> list[ExampleFields]: ...
+
+    def _block(self, block: str, context: dict[str, Any]) -> str:
+        try:
+            render = self._source.blocks[block]
+            return "".join(render(self._source.new_context(context))).strip()
+        except (jinja2.TemplateError, KeyError) as exc:
+            raise TemplateError(f"template {self.name!r} failed to render {block}: {exc}") from exc
+
+
+def _summary(exc: ValidationError, limit: int = 3) -> str:
+    parts = [
+        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+        for err in exc.errors()[:limit]
+    ]
+    more = exc.error_count() - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
