@@ -15,6 +15,7 @@ _SEPARATORS = (
 )
 
 Counter = Callable[[str], int]
+_MARGIN = 8
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,24 @@ def chunk_spans(text: str, limit: int, count: Counter, overlap: int = 0) -> list
     chunks: list[Span] = []
     group: list[Span] = []
     for piece in pieces:
-        if group and sum(p.tokens for p in group) + piece.tokens > limit:
+        if group and not _fits(text, group, piece, limit, count):
             chunks.append(_close(text, group, count))
             group = _tail(group, overlap, limit - piece.tokens)
+            if group and not _fits(text, group, piece, limit, count):
+                group = []
         group.append(piece)
     if group:
         chunks.append(_close(text, group, count))
     return chunks
+
+
+def _fits(text: str, group: list[Span], piece: Span, limit: int, count: Counter) -> bool:
+    # Tokens of joined pieces are about their sum plus one per separator; only near the
+    # limit is the exact count of the joined text worth its cost.
+    estimate = sum(p.tokens for p in group) + piece.tokens + len(group)
+    if estimate <= limit - _MARGIN:
+        return True
+    return count(text[group[0].start : piece.end]) <= limit
 
 
 def _tail(group: list[Span], overlap: int, room: int) -> list[Span]:

@@ -1,0 +1,72 @@
+"""Quality checks and the threshold, with textstat's real Flesch score offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import textstat
+
+from services.inspector.logic import inspect
+from shared.cmudict_offline import ensure_cmudict
+from shared.config import JobConfig, QualityConfig
+from shared.events import ExampleGenerated
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cmudict(tmp_path_factory: pytest.TempPathFactory) -> None:
+    ensure_cmudict(tmp_path_factory.mktemp("cache"))
+
+
+def flesch(text: str) -> float:
+    return float(textstat.flesch_reading_ease(text))
+
+
+def example(output: str, inp: str = "What is a chisel?", **quality: object) -> ExampleGenerated:
+    return ExampleGenerated(
+        event_id="ex1",
+        job_id="j",
+        chunk_id="c",
+        document_id="d",
+        url="http://x",
+        template="qa",
+        input=inp,
+        output=output,
+        model="m",
+        prompt_tokens=1,
+        completion_tokens=1,
+        cost_usd=0.0,
+        config=JobConfig(quality=QualityConfig(**quality)),  # type: ignore[arg-type]
+    )
+
+
+def test_plain_answers_pass() -> None:
+    verdict = inspect(
+        example("A chisel is a tool with a sharp edge. You use it to cut wood."), flesch
+    )
+    assert verdict.passed
+    assert verdict.scores["format"] == 1.0 and verdict.scores["readability"] == 1.0
+
+
+def test_empty_or_echoed_output_fails_whatever_the_threshold() -> None:
+    for bad in (example("   "), example("What is a chisel?")):
+        verdict = inspect(bad, flesch)
+        assert not verdict.passed and verdict.scores["format"] == 0.0
+    assert not inspect(example("", min_score=0.0), flesch).passed
+
+
+def test_hard_prose_falls_below_the_threshold_and_says_why() -> None:
+    dense = (
+        "Notwithstanding institutional heterogeneity, epistemological considerations "
+        "necessitate comprehensive methodological reconceptualization of organizational "
+        "interdependencies."
+    )
+    verdict = inspect(example(dense), flesch)
+    assert not verdict.passed
+    assert any(r.startswith("hard_to_read") for r in verdict.reasons)
+    assert inspect(example(dense, min_score=0.4), flesch).passed
+
+
+def test_only_configured_checks_count() -> None:
+    verdict = inspect(example("Fine answer here.", checks=("format",)), flesch)
+    assert set(verdict.scores) == {"format"}
