@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def test_overlap_repeats_the_tail_of_the_previous_chunk() -> None:
     text = " ".join(f"Sentence number {i} says something." for i in range(200))
     spans = chunk_spans(text, 60, count, overlap=15)
     assert len(spans) > 3
-    for before, after in zip(spans, spans[1:], strict=False):
+    for before, after in itertools.pairwise(spans):
         assert after.start < before.end, "consecutive chunks share text"
         assert after.tokens <= 60
 
