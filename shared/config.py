@@ -18,6 +18,10 @@ class ScrapingConfig(_Section):
     requests_per_second: float = Field(default=2.0, gt=0, le=100)
     timeout_s: float = Field(default=20.0, gt=0, le=300)
     max_bytes: int = Field(default=10_000_000, ge=1024)
+    # Crawl mode: also follow same-site links and sitemap.xml from each seed.
+    crawl: bool = False
+    max_depth: int = Field(default=1, ge=0, le=10)
+    max_pages: int = Field(default=50, ge=1, le=100_000)
 
 
 class ProcessingConfig(_Section):

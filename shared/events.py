@@ -49,6 +49,8 @@ class FetchPage(Event):
     tallied: ClassVar[bool] = True
     type: Literal["FetchPage"] = "FetchPage"
     url: str
+    depth: int = 0
+    seed: str | None = None  # the seed URL a crawled page was discovered from
     config: JobConfig
 
 
@@ -62,6 +64,9 @@ class PageFetched(Event):
     html_path: str
     title: str | None = None
     language: str | None = None
+    published: str | None = None
+    encoding: str = "utf-8"
+    renderer: Literal["httpx", "browser"] = "httpx"
     content_hash: str
     config: JobConfig
 

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
 
     # Private and loopback networks the spider may fetch from (comma-separated CIDRs).
     allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
+    # Chromium for script-rendered pages; None: the system's chromium, else Playwright's own.
+    chromium_path: str | None = None
+    browser_pages: int = Field(default=2, ge=1, le=16)
     user_agent: str = "DataFactoryBot/0.1 (+https://github.com/datafactory/datafactory)"
 
     @field_validator("allowed_networks", mode="before")

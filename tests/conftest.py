@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from ipaddress import ip_network
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -42,6 +43,7 @@ def settings(redis_url: str, tmp_path: Path) -> Settings:
         claim_idle_ms=1500,
         polling_interval_ms=50,
         llm_api_base=None,
+        allowed_networks=[ip_network("127.0.0.0/8")],
     )
 
 
@@ -56,10 +58,31 @@ def corpus_manifest() -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
+def serve(directory: Path, hosts: list[str]) -> tuple[list[ThreadingHTTPServer], int]:
+    """One file server per loopback address, all on one port, so each address is a host."""
+    handler = partial(_QuietHandler, directory=str(directory))
+    first = ThreadingHTTPServer((hosts[0], 0), handler)
+    servers = [first] + [
+        ThreadingHTTPServer((h, first.server_address[1]), handler) for h in hosts[1:]
+    ]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return servers, int(first.server_address[1])
+
+
 @pytest.fixture(scope="session")
 def corpus_server() -> Iterator[str]:
     """Base URL of an HTTP server on 127.0.0.1 serving the corpus pages as files."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(CORPUS)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    servers, port = serve(CORPUS, ["127.0.0.1"])
+    yield f"http://127.0.0.1:{port}"
+    servers[0].shutdown()
+
+
+@pytest.fixture(scope="session")
+def corpus_hosts() -> Iterator[list[str]]:
+    """Base URLs of 20 distinct loopback hosts (127.0.0.2-21) that all serve the corpus."""
+    hosts = [f"127.0.0.{i}" for i in range(2, 22)]
+    servers, port = serve(CORPUS, hosts)
+    yield [f"http://{host}:{port}" for host in hosts]
+    for server in servers:
+        server.shutdown()

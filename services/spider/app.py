@@ -1,58 +1,137 @@
-"""Consumes FetchPage from `df:spider`; emits PageFetched to `df:refiner` or ItemFailed."""
+"""Consumes FetchPage from `df:spider`; emits PageFetched to `df:refiner`, or a skip/failure."""
 
 from __future__ import annotations
 
-import httpx
+import asyncio
+from dataclasses import dataclass
+from typing import Literal
+
 from faststream import FastStream
 
-from services.spider import logic
+from services.spider.browser import BrowserPool, chromium_path
+from services.spider.crawl import Crawler
+from services.spider.decode import to_text
+from services.spider.describe import describe
+from services.spider.fetch import FetchFailed
+from services.spider.page import Page, parse, script_rendered, skip_reason
+from services.spider.polite import Polite
 from shared import streams
 from shared.commit import Emit
+from shared.config import ScrapingConfig
 from shared.events import FetchPage, PageFetched
 from shared.ids import derive
 from shared.runtime import StageContext, StageSpec, build_app, failure
 from shared.settings import Settings
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Outcomes that say the page is not worth tokens, as opposed to a fetch that went wrong.
+SKIPS = {"not_html", "robots_disallowed", "blocked", "login_wall", "soft_404", "near_empty"}
 
-def create_app(settings: Settings | None = None) -> FastStream:
-    settings = settings or Settings()
-    client = httpx.AsyncClient(
-        follow_redirects=True,
-        max_redirects=5,
-        headers={"User-Agent": settings.user_agent},
-    )
 
-    async def fetch(cmd: FetchPage, ctx: StageContext) -> list[Emit]:
+@dataclass(frozen=True)
+class Got:
+    page: Page
+    final_url: str
+    status_code: int
+    kind: str
+    charset: str
+    renderer: Literal["httpx", "browser"] = "httpx"
+
+
+class Spider:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.browser = BrowserPool(
+            chromium_path(settings.chromium_path), settings.browser_pages, settings.user_agent
+        )
+        self.polite: Polite | None = None
+        self.crawler: Crawler | None = None
+
+    def wire(self, ctx: StageContext) -> tuple[Polite, Crawler]:
+        if self.polite is None or self.crawler is None:
+            self.polite = Polite(
+                ctx.redis,
+                self.settings.redis_dsn,
+                self.settings.user_agent,
+                self.settings.allowed_networks,
+            )
+            self.crawler = Crawler(ctx.redis, self.polite)
+        return self.polite, self.crawler
+
+    async def page(self, cmd: FetchPage, polite: Polite) -> Got:
+        """The page to keep, after a browser render when it looks script-rendered."""
+        config = cmd.config.scraping
+        fetched = await polite.fetch(cmd.url, config)
+        kind = fetched.content_type.split(";")[0].strip().lower()
+        if kind not in HTML_TYPES:
+            raise FetchFailed("not_html", fetched.content_type or "no content type")
+        text, charset = await asyncio.to_thread(to_text, fetched.body, fetched.content_type)
+        page = await asyncio.to_thread(parse, text)
+        if config.use_playwright == "always" or (
+            config.use_playwright == "auto" and script_rendered(page)
+        ):
+            rendered, final = await self.render(fetched.final_url, config, polite)
+            return Got(rendered, final, fetched.status_code, kind, "utf-8", "browser")
+        return Got(page, fetched.final_url, fetched.status_code, kind, charset)
+
+    async def render(self, url: str, config: ScrapingConfig, polite: Polite) -> tuple[Page, str]:
+        await polite.gate(url, config)
         try:
-            response = await client.get(cmd.url, timeout=cmd.config.scraping.timeout_s)
-        except httpx.TimeoutException as exc:
-            return [failure("spider", cmd, "timeout", repr(exc))]
-        except httpx.HTTPError as exc:
-            return [failure("spider", cmd, "connect_error", repr(exc))]
-        content_type = response.headers.get("content-type", "")
-        if reason := logic.failure_reason(response.status_code, content_type):
-            return [failure("spider", cmd, reason, f"{response.status_code} {content_type}")]
+            html, final = await self.browser.render(url, config.timeout_s)
+        except Exception as exc:  # Playwright raises its own error types for every failure
+            raise FetchFailed("browser_error", repr(exc)[:500]) from None
+        return await asyncio.to_thread(parse, html), final
+
+    async def __call__(self, cmd: FetchPage, ctx: StageContext) -> list[Emit]:
+        polite, crawler = self.wire(ctx)
+        try:
+            got = await self.page(cmd, polite)
+        except FetchFailed as exc:
+            outcome = "skipped" if exc.reason in SKIPS else "failed"
+            return [failure("spider", cmd, exc.reason, exc.detail, outcome=outcome)]
+        if reason := skip_reason(got.page):
+            detail = f"{len(got.page.text)} chars of text"
+            return [failure("spider", cmd, reason, detail, outcome="skipped")]
+        fetched = await self.store(cmd, ctx, got)
+        return [
+            Emit(streams.REFINER, fetched),
+            *await crawler.discover(cmd, got.page, got.final_url),
+        ]
+
+    async def store(self, cmd: FetchPage, ctx: StageContext, got: Got) -> PageFetched:
+        """Writes the page as UTF-8 HTML under the data directory; the event carries the path."""
         page_id = derive(cmd.event_id, "page")
         path = ctx.settings.path("raw", cmd.job_id, f"{page_id}.html")
-        path.write_bytes(response.content)
-        html = response.text
-        page = PageFetched(
+        await asyncio.to_thread(path.write_text, got.page.html, "utf-8")
+        meta = await asyncio.to_thread(describe, got.page)
+        return PageFetched(
             event_id=page_id,
             job_id=cmd.job_id,
             caused_by=cmd.event_id,
             url=cmd.url,
-            final_url=str(response.url),
-            status_code=response.status_code,
-            content_type=content_type,
+            final_url=got.final_url,
+            status_code=got.status_code,
+            content_type=got.kind,
             html_path=str(path),
-            title=logic.title_of(html),
-            language=logic.language_of(html),
-            content_hash=logic.content_hash(response.content),
+            title=meta.title,
+            language=meta.language,
+            published=meta.published,
+            encoding=got.charset,
+            renderer=got.renderer,
+            content_hash=meta.content_hash,
             config=cmd.config,
         )
-        return [Emit(streams.REFINER, page)]
 
-    spec = StageSpec("spider", {FetchPage: fetch}, concurrency=settings.stage_concurrency)
+    async def aclose(self) -> None:
+        await self.browser.close()
+        if self.polite is not None:
+            await self.polite.aclose()
+
+
+def create_app(settings: Settings | None = None) -> FastStream:
+    settings = settings or Settings()
+    spider = Spider(settings)
+    spec = StageSpec("spider", {FetchPage: spider}, concurrency=settings.stage_concurrency)
     app = build_app(spec, settings)
-    app.after_shutdown(client.aclose)
+    app.after_shutdown(spider.aclose)
     return app

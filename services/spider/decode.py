@@ -1,0 +1,75 @@
+"""Bounded decompression and charset detection: headers, then meta, then detection."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
+
+
+class TooLarge(Exception):
+    pass
+
+
+class Decompressor:
+    """Inflates gzip/deflate bodies chunk by chunk, refusing to grow past `limit` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        encoding = encoding.strip().lower()
+        wbits = {
+            "gzip": 16 + zlib.MAX_WBITS,
+            "x-gzip": 16 + zlib.MAX_WBITS,
+            "deflate": zlib.MAX_WBITS,
+        }
+        self._inflate = zlib.decompressobj(wbits[encoding]) if encoding in wbits else None
+        self.limit, self.size = limit, 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._inflate is None:
+            out = chunk
+        else:
+            out = self._inflate.decompress(chunk, self.limit - self.size + 1)
+            if self._inflate.unconsumed_tail:
+                raise TooLarge(f"decompressed body exceeds {self.limit} bytes")
+        self.size += len(out)
+        if self.size > self.limit:
+            raise TooLarge(f"body exceeds {self.limit} bytes")
+        return out
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _candidates(body: bytes, content_type: str) -> list[str]:
+    """Declared charsets first (header, then <meta>), then UTF-8, then a detected one."""
+    names: list[str] = []
+    if header := _HEADER_CHARSET.search(content_type):
+        names.append(header.group(1))
+    if meta := _META_CHARSET.search(body[:4096]):
+        names.append(meta.group(1).decode("ascii", errors="replace"))
+    names.append("utf-8")
+    best = from_bytes(body[:200_000]).best()
+    names += [best.encoding] if best else []
+    names.append("cp1252")  # the web's default for unlabeled legacy pages
+    return list(dict.fromkeys(c for c in (_codec(n) for n in names) if c))
+
+
+def to_text(body: bytes, content_type: str) -> tuple[str, str]:
+    """Decodes with the first candidate charset that fits the bytes; a declared charset
+    that the bytes contradict (a server lying about UTF-8) gives way to detection."""
+    candidates = _candidates(body, content_type)
+    for charset in candidates:
+        try:
+            return body.decode(charset), charset
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode(candidates[0], errors="replace"), candidates[0]

@@ -1,0 +1,44 @@
+"""Pure page metadata: title, language, publication date, content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import py3langid
+from htmldate import find_date
+
+from services.spider.page import Page
+
+_LANG = re.compile(r"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str | None
+    language: str | None
+    published: str | None
+    content_hash: str
+
+
+def language_of(page: Page) -> str | None:
+    """The declared <html lang>, else the language detected in the visible text."""
+    if match := _LANG.search(page.html[:5000]):
+        return match.group(1).lower()
+    if len(page.text) < 40:
+        return None
+    return str(py3langid.classify(page.text[:3000])[0])
+
+
+def published_of(html: str) -> str | None:
+    try:
+        found = find_date(html, extensive_search=False, outputformat="%Y-%m-%d")
+    except (ValueError, TypeError):
+        return None
+    return str(found) if found else None
+
+
+def describe(page: Page) -> Meta:
+    digest = hashlib.sha256(page.html.encode("utf-8", errors="replace")).hexdigest()
+    return Meta(page.title or None, language_of(page), published_of(page.html), digest)
