@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from ipaddress import ip_network
 import threading
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 

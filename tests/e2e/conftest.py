@@ -72,4 +72,7 @@ def pipeline(
 @pytest.fixture
 def corpus_urls(corpus_hosts: list[str], corpus_manifest: list[dict[str, Any]]) -> list[str]:
     """20 corpus pages, each on its own loopback host (each host has its own rate limit)."""
-    return [f"{host}/{page['file']}" for host, page in zip(corpus_hosts, corpus_manifest[:20])]
+    return [
+        f"{host}/{page['file']}"
+        for host, page in zip(corpus_hosts, corpus_manifest[:20], strict=True)
+    ]
