@@ -1,0 +1,1 @@
+"""Factory: turns chunks into training examples with an LLM and prompt templates."""

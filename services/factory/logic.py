@@ -1,0 +1,96 @@
+"""Pure decisions of the factory: model routing, retry timing, repair prompts, cost sharing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from shared.templates import ChatMessage, TemplateOutputError
+
+# The project's simulator signs its answers with this fingerprint.
+SIMULATOR_FINGERPRINT = "datafactory-llm-sim"
+# OpenAI-compatible servers (the simulator, vLLM, llama.cpp) ignore the key but the client
+# refuses to send a request without one.
+PLACEHOLDER_KEY = "sk-datafactory-no-key"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    repairs: int = 2  # extra calls that show the LLM its unusable answer
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    simulated: bool = False
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.cost_usd + other.cost_usd,
+            self.simulated or other.simulated,
+        )
+
+    def shares(self, n: int) -> list[Usage]:
+        """`n` even shares whose token counts add up exactly to this usage's."""
+        prompt, completion = split(self.prompt_tokens, n), split(self.completion_tokens, n)
+        cost = self.cost_usd / n
+        return [Usage(p, c, cost, self.simulated) for p, c in zip(prompt, completion, strict=True)]
+
+
+def split(total: int, n: int) -> list[int]:
+    quotient, remainder = divmod(total, n)
+    return [quotient + (1 if i < remainder else 0) for i in range(n)]
+
+
+def route_model(model: str, api_base: str | None, providers: Collection[str]) -> str:
+    """With an api_base, a bare model name goes to litellm's OpenAI-compatible client."""
+    if api_base is None or model.split("/", 1)[0] in providers:
+        return model
+    return f"openai/{model}"
+
+
+def api_key(configured: str | None, api_base: str | None) -> str | None:
+    """None lets litellm read the provider's own environment variable."""
+    if configured:
+        return configured
+    return PLACEHOLDER_KEY if api_base else None
+
+
+def retry_after_s(headers: Mapping[str, str]) -> float | None:
+    """The server's requested wait: `retry-after-ms`, else `retry-after` in seconds."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(lowered[name]) / scale)
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def backoff_s(attempt: int, retry_after: float | None, jitter: float, policy: RetryPolicy) -> float:
+    """Wait before retry number `attempt` (1-based); `jitter` in [0, 1) spreads replicas out."""
+    exponential = policy.base_s * 2.0 ** (attempt - 1) * (0.5 + jitter / 2)
+    wanted = max(exponential, retry_after or 0.0)
+    return min(wanted, policy.cap_s)
+
+
+def repair(
+    messages: list[ChatMessage], answer: str, error: TemplateOutputError
+) -> list[ChatMessage]:
+    """The conversation so far plus the unusable answer and a request to fix it."""
+    request = (
+        f"Your answer could not be used ({error}). Reply again with only the JSON object "
+        "in the form requested above, and nothing else."
+    )
+    return [
+        *messages,
+        ChatMessage(role="assistant", content=answer),
+        ChatMessage(role="user", content=request),
+    ]

@@ -1,0 +1,1 @@
+"""LLM simulator: an OpenAI-compatible chat server with realistic usage, latency and faults."""

@@ -1,0 +1,119 @@
+"""Recognises a template prompt and answers it with JSON drawn from the prompt's own document."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+_MARKER = re.compile(r"\[datafactory-template: (\w+)\]")
+_DOCUMENT = re.compile(r"<document>\n?(.*)</document>", re.DOTALL)
+_COUNT = re.compile(r"exactly (\d+)")
+_LABELS = re.compile(r"^Labels: (.+)$", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
+_MAX_ITEMS = 50
+_QUESTIONS = (
+    "What does the text say about {}?",
+    "According to the passage, what is true of {}?",
+    "What is stated about {} in the text?",
+)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    template: str | None
+    sentences: list[str]
+    count: int
+    labels: list[str]
+
+
+def read_prompt(texts: list[str]) -> Prompt:
+    """What a template prompt asks for; `texts` are the message contents in order."""
+    joined = "\n".join(texts)
+    marker, document = _MARKER.search(joined), _DOCUMENT.search(joined)
+    count, labels = _COUNT.search(joined), _LABELS.search(joined)
+    text = document.group(1).strip() if document else (texts[-1] if texts else "")
+    return Prompt(
+        template=marker.group(1) if marker else None,
+        sentences=[s.strip() for s in _SENTENCE.split(text) if s.strip()] or ["Nothing to say."],
+        count=min(int(count.group(1)), _MAX_ITEMS) if count else 1,
+        labels=[x.strip() for x in labels.group(1).split(",") if x.strip()] if labels else [],
+    )
+
+
+def answer(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    writer = _WRITERS.get(prompt.template or "", _echo)
+    return writer(prompt, rng)
+
+
+def _topic(sentence: str) -> str:
+    words = _WORD.findall(sentence)
+    return max(words, key=len) if words else "the subject"
+
+
+def _pick(prompt: Prompt, rng: random.Random) -> list[str]:
+    start = rng.randrange(len(prompt.sentences))
+    return [prompt.sentences[(start + i) % len(prompt.sentences)] for i in range(prompt.count)]
+
+
+def _qa(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    return {
+        "pairs": [
+            {"question": rng.choice(_QUESTIONS).format(_topic(s)), "answer": s}
+            for s in _pick(prompt, rng)
+        ]
+    }
+
+
+def _summaries(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    lead = prompt.sentences
+    return {"summaries": [{"summary": " ".join(lead[: i + 1])} for i in range(prompt.count)]}
+
+
+def _label(sentence: str, labels: list[str], rng: random.Random) -> str:
+    lowered = sentence.casefold()
+    named = [label for label in labels if label.casefold() in lowered]
+    return named[0] if named else rng.choice(labels or ["other"])
+
+
+def _classify(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    passages = _pick(prompt, rng)
+    return {"items": [{"text": s, "label": _label(s, prompt.labels, rng)} for s in passages]}
+
+
+def _instruction(sentence: str, rng: random.Random) -> dict[str, str]:
+    topic = _topic(sentence)
+    if rng.random() < 0.5:
+        return {
+            "instruction": f"Explain what the text says about {topic}.",
+            "input": "",
+            "response": sentence,
+        }
+    terms = sorted(set(_WORD.findall(sentence)), key=len, reverse=True)[:4] or [topic]
+    return {
+        "instruction": "List the key terms of the following sentence.",
+        "input": sentence,
+        "response": "The key terms are " + ", ".join(terms) + ".",
+    }
+
+
+def _instructions(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    return {"examples": [_instruction(s, rng) for s in _pick(prompt, rng)]}
+
+
+def _echo(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    return {"text": prompt.sentences[0]}
+
+
+_WRITERS: Mapping[str, Callable[[Prompt, random.Random], dict[str, Any]]] = MappingProxyType(
+    {
+        "qa": _qa,
+        "summarization": _summaries,
+        "classification": _classify,
+        "instruction": _instructions,
+    }
+)
