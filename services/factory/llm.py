@@ -132,5 +132,8 @@ def _headers(exc: openai.APIError) -> dict[str, str]:
 
 
 def quiet() -> None:
-    """litellm prints help banners to stdout on every error; the factory logs instead."""
+    """litellm prints help banners on every error and logs every call at INFO; the factory
+    logs what matters itself."""
     litellm.suppress_debug_info = True
+    for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -5,24 +5,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import math
 import random
-import time
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from services.llm_sim import answers, faults
+from services.llm_sim import answers, faults, responses
 from services.llm_sim.faults import SimConfig
+from services.llm_sim.responses import FINGERPRINT
 from services.llm_sim.stats import Stats
-from shared.tokens import cl100k
 
-FINGERPRINT = "datafactory-llm-sim"
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
 
-__all__ = ["FINGERPRINT", "SimConfig", "create_app"]
+__all__ = ["FINGERPRINT", "SimConfig", "Simulator", "create_app"]
 
 
 class Message(BaseModel):
@@ -45,89 +42,49 @@ class ChatRequest(BaseModel):
     messages: list[Message]
 
 
-def create_app(config: SimConfig) -> FastAPI:
-    app = FastAPI(title="datafactory LLM simulator")
-    rng = random.Random(config.seed)
-    stats = Stats()
+class Simulator:
+    """One server's behaviour: a fault stream seeded once, answers seeded by their prompt."""
 
-    @app.post("/v1/chat/completions")
-    @app.post("/chat/completions")
-    async def chat(request: ChatRequest) -> JSONResponse:
-        with stats.track() as record:
-            outcome = record(faults.draw(config, rng))
+    def __init__(self, config: SimConfig) -> None:
+        self.config, self.stats = config, Stats()
+        self._faults = random.Random(config.seed)
+
+    async def chat(self, request: ChatRequest) -> JSONResponse:
+        with self.stats.track() as record:
+            outcome = record(faults.draw(self.config, self._faults))
             if outcome == "rate_limited":
-                return _rate_limited(config.retry_after_s)
-            await asyncio.sleep(faults.latency_s(config, rng))
+                return responses.rate_limited(self.config.retry_after_s)
+            await asyncio.sleep(faults.latency_s(self.config, self._faults))
             if outcome == "server_error":
-                return _error(
-                    500, "The server had an error processing your request.", "server_error"
-                )
+                return responses.server_error()
             if outcome == "timeout":
-                await asyncio.sleep(config.timeout_s)
+                await asyncio.sleep(self.config.timeout_s)
             texts = [m.text for m in request.messages]
-            content = (
-                faults.malformed_answer(rng)
-                if outcome == "malformed"
-                else _answer(texts, config.seed)
-            )
-            return JSONResponse(_completion(request.model, texts, content))
+            if outcome == "malformed":
+                return responses.completion(
+                    request.model, texts, faults.malformed_answer(self._faults)
+                )
+            return responses.completion(request.model, texts, self.answer(texts))
 
-    @app.get("/v1/models")
-    async def models() -> dict[str, Any]:
+    def answer(self, texts: list[str]) -> str:
+        """The same prompt and seed always give the same answer."""
+        seed = hashlib.blake2b("\x00".join([str(self.config.seed), *texts]).encode()).digest()
+        prompt = answers.read_prompt(texts)
+        return json.dumps(answers.answer(prompt, random.Random(seed)))
+
+    async def models(self) -> dict[str, Any]:
         data = [{"id": m, "object": "model", "created": 0, "owned_by": FINGERPRINT} for m in MODELS]
         return {"object": "list", "data": data}
 
-    @app.get("/stats")
-    async def get_stats() -> dict[str, Any]:
-        return stats.snapshot()
+    async def snapshot(self) -> dict[str, Any]:
+        return self.stats.snapshot()
 
+
+def create_app(config: SimConfig) -> FastAPI:
+    sim = Simulator(config)
+    app = FastAPI(title="datafactory LLM simulator")
+    app.add_api_route("/v1/chat/completions", sim.chat, methods=["POST"])
+    app.add_api_route("/chat/completions", sim.chat, methods=["POST"])
+    app.add_api_route("/v1/models", sim.models, methods=["GET"])
+    app.add_api_route("/stats", sim.snapshot, methods=["GET"])
     return app
-
-
-def _answer(texts: list[str], seed: int) -> str:
-    """The same prompt and seed always give the same answer."""
-    digest = hashlib.blake2b("\x00".join([str(seed), *texts]).encode(), digest_size=8).digest()
-    prompt = answers.read_prompt(texts)
-    return json.dumps(answers.answer(prompt, random.Random(digest)))
-
-
-def _completion(model: str, texts: list[str], content: str) -> dict[str, Any]:
-    encoding = cl100k()
-    # OpenAI's chat accounting: 3 tokens of framing per message, 3 to prime the reply.
-    prompt_tokens = sum(len(encoding.encode_ordinary(t)) + 3 for t in texts) + 3
-    completion_tokens = len(encoding.encode_ordinary(content))
-    return {
-        "id": "chatcmpl-sim-" + hashlib.blake2b(content.encode(), digest_size=8).hexdigest(),
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "system_fingerprint": FINGERPRINT,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-                "logprobs": None,
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
-
-
-def _error(
-    status: int, message: str, kind: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    body = {"error": {"message": message, "type": kind, "param": None, "code": kind}}
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _rate_limited(retry_after_s: float) -> JSONResponse:
-    headers = {
-        "retry-after": str(math.ceil(retry_after_s)),
-        "retry-after-ms": str(round(retry_after_s * 1000)),
-    }
-    return _error(429, "Rate limit reached; please retry later.", "rate_limit_exceeded", headers)
