@@ -1,0 +1,143 @@
+"""Projections of work-item events: documents, chunks, examples and their stage outcomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.gateway.rows import NANO, record_outcome, refresh_cost, ts, upsert
+from services.gateway.tables import chunks, raw_documents, training_examples
+from shared.events import (
+    ChunkDropped,
+    ChunkGenerated,
+    ChunkMade,
+    DocumentRefined,
+    ExampleGenerated,
+    ExampleScored,
+    PageFetched,
+)
+
+
+async def page_fetched(conn: AsyncConnection, e: PageFetched) -> None:
+    row: dict[str, Any] = {
+        "id": e.event_id,
+        "job_id": e.job_id,
+        "fetch_id": e.caused_by,
+        "url": e.url,
+        "final_url": e.final_url,
+        "status_code": e.status_code,
+        "content_type": e.content_type,
+        "html_path": e.html_path,
+        "title": e.title,
+        "language": e.language,
+        "content_hash": e.content_hash,
+        "scrape_status": "fetched",
+        "created_at": ts(e.at),
+    }
+    await upsert(conn, raw_documents, row)
+    await record_outcome(conn, e, stage="spider", item_id=e.caused_by or e.event_id, url=e.url)
+
+
+async def document_refined(conn: AsyncConnection, e: DocumentRefined) -> None:
+    row: dict[str, Any] = {
+        "id": e.document_id,
+        "job_id": e.job_id,
+        "url": e.url,
+        "extractor": e.extractor,
+        "text_chars": e.text_chars,
+        "chunk_count": e.chunks,
+        "dropped_count": e.dropped,
+        "refined_at": ts(e.at),
+    }
+    await upsert(conn, raw_documents, row)
+    await record_outcome(conn, e, stage="refiner", item_id=e.document_id, url=e.url)
+
+
+async def chunk_made(conn: AsyncConnection, e: ChunkMade) -> None:
+    meta = {"char_start": e.char_start, "char_end": e.char_end, "language": e.language}
+    row: dict[str, Any] = {
+        "id": e.event_id,
+        "job_id": e.job_id,
+        "document_id": e.document_id,
+        "url": e.url,
+        "status": "made",
+        "chunk_index": e.index,
+        "content": e.text,
+        "token_count": e.token_count,
+        "metadata": meta,
+        "created_at": ts(e.at),
+    }
+    await upsert(conn, chunks, row)
+
+
+async def chunk_dropped(conn: AsyncConnection, e: ChunkDropped) -> None:
+    row: dict[str, Any] = {
+        "id": e.chunk_id,
+        "job_id": e.job_id,
+        "document_id": e.document_id,
+        "url": e.url,
+        "status": "dropped",
+        "drop_reason": e.reason,
+        "duplicate_of": e.duplicate_of,
+        "created_at": ts(e.at),
+    }
+    await upsert(conn, chunks, row)
+
+
+async def chunk_generated(conn: AsyncConnection, e: ChunkGenerated) -> None:
+    row: dict[str, Any] = {
+        "id": e.chunk_id,
+        "job_id": e.job_id,
+        "examples": e.examples,
+        "model": e.model,
+        "prompt_tokens": e.prompt_tokens,
+        "completion_tokens": e.completion_tokens,
+        "cost_usd": e.cost_usd,
+        "cost_nano": round(e.cost_usd * NANO),
+        "generated_at": ts(e.at),
+    }
+    await upsert(conn, chunks, row)
+    await record_outcome(conn, e, stage="factory", item_id=e.chunk_id)
+    await refresh_cost(conn, e.job_id)
+
+
+def _example_row(e: ExampleGenerated) -> dict[str, Any]:
+    return {
+        "id": e.event_id,
+        "job_id": e.job_id,
+        "chunk_id": e.chunk_id,
+        "document_id": e.document_id,
+        "url": e.url,
+        "template_type": e.template,
+        "input_text": e.input,
+        "output_text": e.output,
+        "fields": e.fields,
+        "model_used": e.model,
+        "prompt_tokens": e.prompt_tokens,
+        "completion_tokens": e.completion_tokens,
+        "token_count": e.prompt_tokens + e.completion_tokens,
+        "cost": e.cost_usd,
+        "simulated": e.simulated,
+        "created_at": ts(e.at),
+    }
+
+
+async def example_generated(conn: AsyncConnection, e: ExampleGenerated) -> None:
+    await upsert(conn, training_examples, _example_row(e))
+
+
+async def example_scored(conn: AsyncConnection, e: ExampleScored) -> None:
+    # The score may be applied before the example itself: it carries the whole example.
+    quality = {"quality_score": e.score, "quality_details": e.scores, "reasons": e.reasons}
+    quality |= {"passed_qc": e.passed, "scored_at": ts(e.at)}
+    await upsert(conn, training_examples, _example_row(e.example) | quality)
+    await record_outcome(
+        conn,
+        e,
+        stage="inspector",
+        item_id=e.example.event_id,
+        reason=None if e.passed else "rejected",
+        detail="; ".join(e.reasons) or None,
+        url=e.example.url,
+    )

@@ -1,0 +1,67 @@
+"""Per-stage progress of a job from counted outcomes; pure, no I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from services.gateway.schemas import (
+    FactoryProgress,
+    InspectorProgress,
+    RefinerProgress,
+    SpiderProgress,
+    Stages,
+)
+
+PROGRESS_STAGES = ("spider", "refiner", "factory", "inspector")
+
+
+@dataclass
+class JobCounts:
+    """What the read models count for one job."""
+
+    url_count: int = 0
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (stage, kind) -> n
+    chunks: int = 0
+    dropped: int = 0
+    examples: int = 0
+    passed: int = 0
+    rejected: int = 0
+
+
+def stages_of(c: JobCounts) -> Stages:
+    """Each stage's total is what the stage before it produced."""
+    o = c.outcomes
+    fetched = o["spider", "ok"]
+    documents = o["refiner", "ok"]
+    return Stages(
+        spider=SpiderProgress(total=c.url_count, fetched=fetched, **_bad(o, "spider")),
+        refiner=RefinerProgress(
+            total=fetched,
+            documents=documents,
+            chunks=c.chunks,
+            dropped=c.dropped,
+            **_bad(o, "refiner"),
+        ),
+        factory=FactoryProgress(
+            total=c.chunks, done=o["factory", "ok"], examples=c.examples, **_bad(o, "factory")
+        ),
+        inspector=InspectorProgress(
+            total=c.examples, passed=c.passed, rejected=c.rejected, **_bad(o, "inspector")
+        ),
+    )
+
+
+def _bad(outcomes: Counter[tuple[str, str]], stage: str) -> dict[str, int]:
+    return {"failed": outcomes[stage, "failed"], "skipped": outcomes[stage, "skipped"]}
+
+
+def current_stage(stages: Stages, finished: bool, exported: bool) -> str:
+    """The earliest stage still holding unsettled items; stages run in parallel on a job."""
+    if finished:
+        return "done" if exported else "shipper"
+    for name in PROGRESS_STAGES:
+        progress = getattr(stages, name)
+        if progress.settled < progress.total:
+            return name
+    return "shipper"

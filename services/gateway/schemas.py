@@ -1,0 +1,162 @@
+"""Request and response bodies of the gateway API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from shared.config import JobConfig
+
+
+class ProjectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+
+
+class ProjectOut(BaseModel):
+    id: str
+    name: str | None
+    description: str | None
+    created_at: str | None
+    job_count: int = 0
+
+
+class JobRequest(BaseModel):
+    """Minimal body: `{"urls": [...]}`; any config section or value left out keeps its default."""
+
+    model_config = ConfigDict(extra="forbid")
+    urls: list[str] = Field(max_length=10_000)
+    config: JobConfig = JobConfig()
+
+
+class RejectedUrl(BaseModel):
+    url: str
+    reason: str
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    project_id: str
+    status: str = "pending"
+    accepted: list[str]
+    rejected: list[RejectedUrl]
+    config: JobConfig
+
+
+class StageProgress(BaseModel):
+    total: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+class SpiderProgress(StageProgress):
+    fetched: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def settled(self) -> int:
+        return self.fetched + self.failed + self.skipped
+
+
+class RefinerProgress(StageProgress):
+    documents: int = 0
+    chunks: int = 0
+    dropped: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def settled(self) -> int:
+        return self.documents + self.failed + self.skipped
+
+
+class FactoryProgress(StageProgress):
+    done: int = 0
+    examples: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def settled(self) -> int:
+        return self.done + self.failed + self.skipped
+
+
+class InspectorProgress(StageProgress):
+    passed: int = 0
+    rejected: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def settled(self) -> int:
+        return self.passed + self.rejected + self.failed + self.skipped
+
+
+class Stages(BaseModel):
+    spider: SpiderProgress
+    refiner: RefinerProgress
+    factory: FactoryProgress
+    inspector: InspectorProgress
+
+
+class ExportOut(BaseModel):
+    id: str
+    job_id: str
+    format: str
+    path: str
+    card_path: str
+    record_count: int
+    rejected_count: int
+    version: str
+    created_at: str | None
+    download_url: str
+    card_url: str
+
+
+class JobStatus(BaseModel):
+    id: str
+    project_id: str | None
+    project_name: str | None
+    status: str  # pending | running | completed | cancelled
+    stage: str  # the earliest stage with unsettled items, then shipper, then done
+    finished: bool  # every work item has an outcome (JobCompleted was projected)
+    url_count: int
+    invalid_urls: int
+    submitted_at: str | None
+    started_at: str | None
+    completed_at: str | None
+    cancelled_at: str | None
+    stages: Stages
+    cost_usd: float
+    prompt_tokens: int
+    completion_tokens: int
+    tokens: int
+    exports: list[ExportOut]
+
+
+class LogEntry(BaseModel):
+    event_id: str
+    stage: str
+    item_id: str | None
+    outcome: str  # ok | failed | skipped
+    reason: str | None
+    detail: str | None
+    url: str | None
+    at: str | None
+
+
+class Overview(BaseModel):
+    projects: int
+    jobs: int
+    active_jobs: int
+    completed_jobs: int
+    cancelled_jobs: int
+    examples: int
+    examples_passed: int
+    cost_usd: float
+    tokens: int
+    exports: int
+
+
+class Health(BaseModel):
+    status: str
+    redis: bool
+    database: bool
+    projector_positions: dict[str, str]

@@ -1,0 +1,160 @@
+"""The read-model schema: rows that are a pure function of the event log."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# Times are the events' own `at`, stored as fixed-width UTC strings so they sort as text.
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("name", String),
+    Column("description", Text),
+    Column("config", JSON),
+    Column("created_at", String),
+    Column("updated_at", String),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("project_id", String, index=True),
+    Column("status", String, nullable=False, server_default="pending"),
+    Column("config", JSON),
+    Column("url_count", Integer, nullable=False, server_default="0"),
+    Column("cost_total", Float, nullable=False, server_default="0"),
+    Column("cost_nano", Integer, nullable=False, server_default="0"),
+    Column("prompt_tokens", Integer, nullable=False, server_default="0"),
+    Column("completion_tokens", Integer, nullable=False, server_default="0"),
+    Column("submitted_at", String),
+    Column("started_at", String),
+    Column("cancelled_at", String),
+    Column("cancel_reason", String),
+    Column("completed_at", String),
+)
+
+raw_documents = Table(
+    "raw_documents",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("fetch_id", String),
+    Column("url", String),
+    Column("final_url", String),
+    Column("status_code", Integer),
+    Column("content_type", String),
+    Column("html_path", String),
+    Column("title", String),
+    Column("language", String),
+    Column("content_hash", String),
+    Column("scrape_status", String),
+    Column("created_at", String),
+    # written by DocumentRefined, which may be applied before PageFetched
+    Column("extractor", String),
+    Column("text_chars", Integer),
+    Column("chunk_count", Integer),
+    Column("dropped_count", Integer),
+    Column("refined_at", String),
+)
+
+chunks = Table(
+    "chunks",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("document_id", String, index=True),
+    Column("url", String),
+    Column("status", String),
+    Column("chunk_index", Integer),
+    Column("content", Text),
+    Column("token_count", Integer),
+    Column("metadata", JSON),
+    Column("created_at", String),
+    Column("drop_reason", String),
+    Column("duplicate_of", String),
+    # written by ChunkGenerated; integer nano-dollars keep sums exact in any order
+    Column("examples", Integer),
+    Column("model", String),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("cost_usd", Float),
+    Column("cost_nano", Integer),
+    Column("generated_at", String),
+)
+
+training_examples = Table(
+    "training_examples",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("chunk_id", String, index=True),
+    Column("document_id", String),
+    Column("url", String),
+    Column("template_type", String),
+    Column("input_text", Text),
+    Column("output_text", Text),
+    Column("fields", JSON),
+    Column("model_used", String),
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("token_count", Integer),
+    Column("cost", Float),
+    Column("simulated", Boolean),
+    Column("created_at", String),
+    Column("quality_score", Float),
+    Column("quality_details", JSON),
+    Column("reasons", JSON),
+    Column("passed_qc", Boolean),
+    Column("scored_at", String),
+)
+
+exports = Table(
+    "exports",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("format", String),
+    Column("file_path", String),
+    Column("card_path", String),
+    Column("record_count", Integer),
+    Column("rejected_count", Integer),
+    Column("version", String),
+    Column("created_at", String),
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("job_id", String, nullable=False),
+    Column("stage", String, nullable=False),
+    Column("item_id", String),
+    Column("outcome", String, nullable=False),
+    Column("reason", String),
+    Column("detail", Text),
+    Column("url", String),
+    Column("at", String),
+)
+Index("ix_outcomes_job_stage", outcomes.c.job_id, outcomes.c.stage, outcomes.c.outcome)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("stream", String, primary_key=True),
+    Column("last_id", String, nullable=False),
+)
+
+ALL_TABLES = (
+    projects,
+    jobs,
+    raw_documents,
+    chunks,
+    training_examples,
+    exports,
+    outcomes,
+    checkpoints,
+)

@@ -1,0 +1,119 @@
+"""Read-model queries: everything the API and the dashboard show comes from here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.gateway.job_views import export_out, job_statuses
+from services.gateway.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
+from services.gateway.tables import exports, jobs, outcomes, projects, training_examples
+
+ACTIVE = ("pending", "running")
+
+
+def _project(row: Any) -> ProjectOut:
+    return ProjectOut(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        created_at=row.created_at,
+        job_count=row.job_count,
+    )
+
+
+def _projects_query() -> Any:
+    job_count = select(func.count()).where(jobs.c.project_id == projects.c.id).scalar_subquery()
+    return select(projects, job_count.label("job_count"))
+
+
+async def list_projects(engine: AsyncEngine) -> list[ProjectOut]:
+    query = _projects_query().order_by(projects.c.created_at.desc(), projects.c.id)
+    async with engine.connect() as conn:
+        return [_project(row) for row in await conn.execute(query)]
+
+
+async def get_project(engine: AsyncEngine, project_id: str) -> ProjectOut | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(_projects_query().where(projects.c.id == project_id))).first()
+    return _project(row) if row else None
+
+
+async def list_jobs(
+    engine: AsyncEngine, project_id: str | None = None, limit: int = 100
+) -> list[JobStatus]:
+    """Newest jobs first."""
+    query = select(jobs.c.id).order_by(jobs.c.submitted_at.desc(), jobs.c.id).limit(limit)
+    if project_id is not None:
+        query = query.where(jobs.c.project_id == project_id)
+    async with engine.connect() as conn:
+        ids = list((await conn.execute(query)).scalars())
+        return await job_statuses(conn, ids)
+
+
+async def job_status(engine: AsyncEngine, job_id: str) -> JobStatus | None:
+    async with engine.connect() as conn:
+        found = await job_statuses(conn, [job_id])
+    return found[0] if found else None
+
+
+async def job_logs(
+    engine: AsyncEngine, job_id: str, include_ok: bool = False, limit: int = 1000
+) -> list[LogEntry]:
+    """The job's item outcomes in log time; by default only failures and skips."""
+    query = select(outcomes).where(outcomes.c.job_id == job_id)
+    if not include_ok:
+        query = query.where(outcomes.c.outcome != "ok")
+    query = query.order_by(outcomes.c.at, outcomes.c.event_id).limit(limit)
+    async with engine.connect() as conn:
+        rows = await conn.execute(query)
+        return [LogEntry.model_validate(row, from_attributes=True) for row in rows]
+
+
+async def job_exports(engine: AsyncEngine, job_id: str) -> list[ExportOut]:
+    query = select(exports).where(exports.c.job_id == job_id).order_by(exports.c.created_at)
+    async with engine.connect() as conn:
+        return [export_out(row) for row in await conn.execute(query)]
+
+
+async def get_export(engine: AsyncEngine, export_id: str) -> ExportOut | None:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(exports).where(exports.c.id == export_id))).first()
+    return export_out(row) if row else None
+
+
+async def overview(engine: AsyncEngine) -> Overview:
+    te = training_examples.c
+    job_totals = select(
+        func.count(),
+        func.count().filter(jobs.c.status.in_(ACTIVE)),
+        func.count().filter(jobs.c.status == "completed"),
+        func.count().filter(jobs.c.status == "cancelled"),
+        func.coalesce(func.sum(jobs.c.cost_nano), 0),
+        func.coalesce(func.sum(jobs.c.prompt_tokens + jobs.c.completion_tokens), 0),
+    )
+    example_totals = select(func.count(), func.count().filter(te.passed_qc.is_(True)))
+    async with engine.connect() as conn:
+        n_jobs, active, completed, cancelled, nano, tokens = (await conn.execute(job_totals)).one()
+        examples, passed = (await conn.execute(example_totals)).one()
+        n_projects = (await conn.execute(select(func.count()).select_from(projects))).scalar_one()
+        n_exports = (await conn.execute(select(func.count()).select_from(exports))).scalar_one()
+    return Overview(
+        projects=n_projects,
+        jobs=n_jobs,
+        active_jobs=active,
+        completed_jobs=completed,
+        cancelled_jobs=cancelled,
+        examples=examples,
+        examples_passed=passed,
+        cost_usd=nano / 1_000_000_000,
+        tokens=tokens,
+        exports=n_exports,
+    )
+
+
+async def database_ok(engine: AsyncEngine) -> bool:
+    async with engine.connect() as conn:
+        return bool((await conn.execute(text("SELECT 1"))).scalar_one() == 1)

@@ -1,0 +1,129 @@
+"""The projector against a real redis-server and SQLite file: rows, counts, idempotence."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.gateway import views
+from services.gateway.projector import Projector
+from services.gateway.tables import ALL_TABLES, checkpoints, outcomes, training_examples
+from shared import streams
+from tests.gateway.conftest import projecting, publish_log
+from tests.gateway.story import Story
+
+
+async def row_counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {
+            t.name: (await conn.execute(select(func.count()).select_from(t))).scalar_one()
+            for t in ALL_TABLES
+        }
+
+
+async def test_projects_a_job_log_into_rows_and_stage_counts(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    await publish_log(redis, story.log())
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+    status = await views.job_status(reader, story.job_id)
+    assert status is not None
+    assert (status.status, status.stage, status.finished) == ("completed", "done", True)
+    assert status.project_name == "Docs"
+    s = status.stages
+    assert (s.spider.total, s.spider.fetched, s.spider.failed) == (2, 1, 1)
+    assert (s.refiner.total, s.refiner.documents, s.refiner.chunks, s.refiner.dropped) == (
+        1,
+        1,
+        2,
+        1,
+    )
+    assert (s.factory.total, s.factory.done, s.factory.examples, s.factory.failed) == (2, 1, 2, 1)
+    assert (s.inspector.total, s.inspector.passed, s.inspector.rejected) == (2, 1, 1)
+    assert status.cost_usd == 0.0022
+    assert (status.prompt_tokens, status.completion_tokens, status.tokens) == (120, 40, 160)
+    assert [e.path for e in status.exports] == ["/data/exports/dataset.jsonl"]
+    assert status.completed_at == "2026-03-01T12:00:06.000000Z"
+    counts = await row_counts(reader)
+    assert counts == {
+        "projects": 1,
+        "jobs": 1,
+        "raw_documents": 1,
+        "chunks": 3,
+        "training_examples": 2,
+        "exports": 1,
+        "outcomes": 7,
+        "checkpoints": len(streams.ALL_STREAMS),
+    }
+
+
+async def test_failures_appear_in_the_job_log_with_reasons(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    await publish_log(redis, story.log())
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+    logs = await views.job_logs(reader, story.job_id)
+    assert [(e.stage, e.outcome, e.reason) for e in logs] == [
+        ("spider", "failed", "http_404"),
+        ("factory", "failed", "llm_invalid_json"),
+    ]
+    everything = await views.job_logs(reader, story.job_id, include_ok=True)
+    assert len(everything) == 7
+
+
+async def test_restarting_from_checkpoints_and_republished_events_double_nothing(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    await publish_log(redis, story.log())
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+    before = await row_counts(reader)
+    first = await views.job_status(reader, story.job_id)
+    await publish_log(redis, story.log())  # the same event ids again, as new entries
+    async with projecting(Projector(redis, writer, block_ms=50)) as restarted:
+        assert await restarted.caught_up(10)
+        assert restarted.applied == len(story.log())  # only the new entries were read
+    assert await row_counts(reader) == before
+    assert await views.job_status(reader, story.job_id) == first
+
+
+async def test_a_score_applied_before_its_example_still_gives_the_whole_row(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    await publish_log(redis, [(streams.SHIPPER, story.scored[0])])
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+        await publish_log(redis, [(streams.INSPECTOR, story.examples[0])])
+        assert await projector.caught_up(10)
+    async with reader.connect() as conn:
+        row = (await conn.execute(select(training_examples))).one()
+    assert (row.input_text, row.passed_qc, row.quality_score) == ("Question 0?", True, 0.9)
+
+
+async def test_malformed_entries_are_skipped_and_the_checkpoint_moves_on(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    await redis.xadd(streams.EVENTS, {"__data__": b'{"type": "NoSuchEvent"}'})
+    await redis.xadd(streams.EVENTS, {"other": b"no data field"})
+    last = await redis.xadd(streams.EVENTS, {"__data__": b"not json at all"})
+    await publish_log(redis, [(streams.EVENTS, story.project)])
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+        assert projector.applied == 1
+    assert [p.name for p in await views.list_projects(reader)] == ["Docs"]
+    async with reader.connect() as conn:
+        stored = (
+            await conn.execute(
+                select(checkpoints.c.last_id).where(checkpoints.c.stream == streams.EVENTS)
+            )
+        ).scalar_one()
+        failed = (await conn.execute(select(func.count()).select_from(outcomes))).scalar_one()
+    assert stored > last.decode() and failed == 0
