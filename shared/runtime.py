@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
+import secrets
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from shared import streams
+from shared import lease, streams
 from shared.commit import Committer, Emit
 from shared.events import Event, ItemFailed, parse_event
 from shared.ids import derive
@@ -57,7 +59,8 @@ class StageSpec:
 
 
 def consumer_name(stage: str) -> str:
-    return f"{stage}-{socket.gethostname()}-{os.getpid()}"
+    """Unique per replica, even for two apps in one process: host, pid and a random tag."""
+    return f"{stage}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
@@ -92,9 +95,12 @@ class StageRunner:
 
     def __init__(self, spec: StageSpec, ctx: StageContext, committer: Committer) -> None:
         self.spec, self.ctx, self.committer = spec, ctx, committer
+        # Entries whose handler raised: their lease is not renewed, so they are redelivered.
+        self.released: set[str] = set()
 
     async def __call__(self, msg: RedisStreamMessage, reclaimed: bool) -> None:
         entry_id = msg.raw_message["message_ids"][0].decode()
+        self.released.discard(entry_id)
         raw: bytes = msg.body
         try:
             event = parse_event(raw)
@@ -116,6 +122,7 @@ class StageRunner:
         except Exception as exc:
             deliveries = await msg.get_delivery_count()
             if deliveries < self.ctx.settings.max_deliveries:
+                self.released.add(entry_id)
                 log.warning(
                     "%s: %s failed (delivery %d): %r", self.spec.name, entry_id, deliveries, exc
                 )
@@ -192,13 +199,23 @@ def build_app(spec: StageSpec, settings: Settings, consumer: str | None = None) 
         await runner(msg, reclaimed=True)
 
     app = FastStream(broker)
+    renewal: list[asyncio.Task[None]] = []
 
     @app.on_startup
     async def _groups() -> None:
         await ensure_group(redis, spec.stream, spec.name)
 
+    @app.after_startup
+    async def _leases() -> None:
+        renewal.append(
+            lease.start(
+                redis, spec.stream, spec.name, consumer, settings.claim_idle_ms, runner.released
+            )
+        )
+
     @app.after_shutdown
     async def _close() -> None:
+        await lease.stop(renewal[0] if renewal else None)
         await redis.aclose()
 
     return app

@@ -86,22 +86,31 @@ async def _hop(client: httpx.AsyncClient, url: str, limit: int) -> tuple[httpx.R
 async def fetch(
     client: httpx.AsyncClient, url: str, gate: Gate, limit: int, total_s: float
 ) -> Fetched:
-    """GETs `url`, following at most five redirects; each hop passes the gate first."""
+    """GETs `url`, following at most five redirects; each hop passes the gate first.
+
+    `total_s` bounds each request from connect to the body's last byte (a slowloris gets no
+    more); waiting at the gate for the rate limit is not counted."""
     seen: list[str] = []
+    while True:
+        await gate(url)
+        response, body = await _timed_hop(client, url, limit, total_s)
+        if not response.is_redirect:
+            kind = response.headers.get("content-type", "")
+            return Fetched(url, response.status_code, kind, body, tuple(seen))
+        seen.append(url)
+        url = urljoin(url, response.headers.get("location", ""))
+        if url in seen:
+            raise FetchFailed("redirect_loop", " -> ".join([*seen, url]))
+        if len(seen) > MAX_REDIRECTS:
+            raise FetchFailed("too_many_redirects", " -> ".join(seen))
+
+
+async def _timed_hop(
+    client: httpx.AsyncClient, url: str, limit: int, total_s: float
+) -> tuple[httpx.Response, bytes]:
     try:
         async with asyncio.timeout(total_s):
-            while True:
-                await gate(url)
-                response, body = await _hop(client, url, limit)
-                if not response.is_redirect:
-                    kind = response.headers.get("content-type", "")
-                    return Fetched(url, response.status_code, kind, body, tuple(seen))
-                seen.append(url)
-                url = urljoin(url, response.headers.get("location", ""))
-                if url in seen:
-                    raise FetchFailed("redirect_loop", " -> ".join([*seen, url]))
-                if len(seen) > MAX_REDIRECTS:
-                    raise FetchFailed("too_many_redirects", " -> ".join(seen))
+            return await _hop(client, url, limit)
     except TimeoutError:
         raise FetchFailed("timeout", f"no complete response within {total_s}s", True) from None
     except httpx.TimeoutException as exc:

@@ -96,7 +96,7 @@ def kill_busy_replica(p: Pipeline, stage: str, timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for consumer in client.xinfo_consumers(streams.STAGE_STREAM[stage], stage):
-            pid = int(consumer["name"].decode().rsplit("-", 1)[1])
+            pid = int(consumer["name"].decode().rsplit("-", 2)[1])
             if consumer["pending"] > 0 and pid in ours:
                 p.kill(pid)
                 return pid

@@ -48,6 +48,8 @@ def echo_spec(seen: Counter[str] | None = None) -> StageSpec:
         if seen is not None:
             seen[ctx.consumer] += 1
             await asyncio.sleep(0.01)
+        if ex.output == "slow":
+            await asyncio.sleep(4 * ctx.settings.claim_idle_ms / 1000)
         if ex.output == "boom":
             raise RuntimeError("handler crashed on purpose")
         return [Emit(DONE, ex.model_copy(update={"event_id": derive(ex.event_id, "done")}))]
@@ -132,3 +134,14 @@ async def test_invalid_payload_never_reaches_the_handler(
     async with running(build_app(echo_spec(), settings)):
         await wait_for(lambda: redis.xlen(streams.dead_letter(WORK)), lambda n: n == 1)
     assert await redis.xlen(DONE) == 0
+
+
+async def test_a_slow_but_live_replica_keeps_its_entries(settings: Settings) -> None:
+    redis = Redis.from_url(settings.redis_dsn)
+    await ensure_group(redis, WORK, "worker")
+    await publish(redis, WORK, example(1, text="slow"))
+    seen: Counter[str] = Counter()
+    apps = [build_app(echo_spec(seen), settings, consumer=f"r{i}") for i in (1, 2)]
+    async with running(*apps):
+        await wait_for(lambda: redis.xlen(DONE), lambda n: n == 1, timeout=30)
+    assert sum(seen.values()) == 1, "the other replica never reclaimed the entry"
