@@ -72,3 +72,9 @@ def test_a_repair_shows_the_llm_its_answer_and_the_reason() -> None:
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert messages[1]["content"] == "not json"
     assert "no_json_object" in messages[2]["content"]
+
+
+def test_the_factory_recognises_the_simulators_fingerprint() -> None:
+    from services.llm_sim.responses import FINGERPRINT
+
+    assert logic.SIMULATOR_FINGERPRINT == FINGERPRINT
