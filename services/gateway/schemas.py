@@ -159,4 +159,10 @@ class Health(BaseModel):
     status: str
     redis: bool
     database: bool
-    projector_positions: dict[str, str]
+    projector: dict[str, str]  # stream -> last projected entry id
+
+
+class CancelAccepted(BaseModel):
+    job_id: str
+    event_id: str
+    reason: str

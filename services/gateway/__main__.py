@@ -1,0 +1,25 @@
+"""`python -m services.gateway` serves the API, the SSE streams and the dashboard."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from services.gateway.app import create_app
+from shared.settings import Settings
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        timeout_graceful_shutdown=5,
+        log_config=None,
+    )
+
+
+main()

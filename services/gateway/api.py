@@ -1,0 +1,151 @@
+"""REST and SSE routes. Writes go to the log through commands; reads come from views."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from services.gateway import commands, views
+from services.gateway.deps import ExportDep, GatewayDep, JobDep, ProjectDep
+from services.gateway.rows import ts
+from services.gateway.schemas import (
+    CancelAccepted,
+    ExportOut,
+    Health,
+    JobAccepted,
+    JobRequest,
+    JobStatus,
+    LogEntry,
+    Overview,
+    ProjectIn,
+    ProjectOut,
+    RejectedUrl,
+)
+
+router = APIRouter()
+
+# An SSE stream re-reads the job at least this often, even without projector activity.
+STREAM_POLL_S = 5.0
+
+
+@router.get("/health")
+async def health(gw: GatewayDep, response: Response) -> Health:
+    checks = await asyncio.gather(
+        gw.redis.ping(), views.database_ok(gw.reader), return_exceptions=True
+    )
+    redis_ok, db_ok = (result is True for result in checks)
+    if not (redis_ok and db_ok):
+        response.status_code = 503
+    status = "ok" if redis_ok and db_ok else "degraded"
+    return Health(status=status, redis=redis_ok, database=db_ok, projector=gw.projector.positions)
+
+
+@router.post("/api/projects", status_code=201)
+async def create_project(body: ProjectIn, gw: GatewayDep) -> ProjectOut:
+    event = await commands.create_project(gw.redis, body.name, body.description)
+    return ProjectOut(
+        id=event.project_id,
+        name=event.name,
+        description=event.description,
+        created_at=ts(event.at),
+    )
+
+
+@router.get("/api/projects")
+async def list_projects(gw: GatewayDep) -> list[ProjectOut]:
+    return await views.list_projects(gw.reader)
+
+
+@router.get("/api/projects/{project_id}")
+async def get_project(project: ProjectDep) -> ProjectOut:
+    return project
+
+
+@router.post("/api/projects/{project_id}/jobs", status_code=202)
+async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
+    try:
+        submission = await commands.submit_job(gw.redis, project.id, body.urls, body.config)
+    except commands.NoValidUrls as exc:
+        rejected = [{"url": r.url, "reason": r.reason} for r in exc.rejected]
+        raise HTTPException(422, detail={"message": str(exc), "rejected": rejected}) from None
+    return JobAccepted(
+        job_id=submission.job.job_id,
+        project_id=project.id,
+        accepted=submission.job.urls,
+        rejected=[RejectedUrl(url=r.url, reason=r.reason) for r in submission.rejected],
+        config=submission.job.config,
+    )
+
+
+@router.get("/api/projects/{project_id}/jobs")
+async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStatus]:
+    return await views.list_jobs(gw.reader, project_id=project.id)
+
+
+@router.get("/api/jobs/{job_id}")
+async def get_job(job: JobDep) -> JobStatus:
+    return job
+
+
+@router.post("/api/jobs/{job_id}/cancel", status_code=202)
+async def cancel_job(job: JobDep, gw: GatewayDep) -> CancelAccepted:
+    if job.finished:
+        raise HTTPException(409, detail=f"job {job.id} is already {job.status}")
+    event = await commands.cancel_job(gw.redis, job.id)
+    return CancelAccepted(job_id=job.id, event_id=event.event_id, reason=event.reason)
+
+
+@router.get("/api/jobs/{job_id}/logs")
+async def job_logs(
+    job: JobDep, gw: GatewayDep, include_ok: bool = False, limit: int = 1000
+) -> list[LogEntry]:
+    return await views.job_logs(gw.reader, job.id, include_ok=include_ok, limit=limit)
+
+
+@router.get("/api/jobs/{job_id}/exports")
+async def job_exports(job: JobDep, gw: GatewayDep) -> list[ExportOut]:
+    return await views.job_exports(gw.reader, job.id)
+
+
+@router.get("/api/jobs/{job_id}/stream", response_class=EventSourceResponse)
+async def stream_job(job: JobDep, gw: GatewayDep) -> AsyncIterator[ServerSentEvent]:
+    """The job's status each time it changes; the stream ends once the job has completed."""
+    last: JobStatus | None = None
+    while True:
+        status = await views.job_status(gw.reader, job.id)
+        if status is None:
+            return
+        if status != last:
+            yield ServerSentEvent(data=status, event="status")
+            last = status
+        if status.finished:
+            return
+        await gw.projector.wait_for_change(STREAM_POLL_S)
+
+
+@router.get("/api/exports/{export_id}/download")
+async def download_export(export: ExportDep) -> FileResponse:
+    path = Path(export.path)
+    if not await asyncio.to_thread(path.is_file):
+        raise HTTPException(404, detail=f"file of export {export.id} is missing")
+    filename = f"{export.job_id}-{export.version}{path.suffix}"
+    return FileResponse(path, filename=filename)
+
+
+@router.get("/api/exports/{export_id}/card")
+async def export_card(export: ExportDep) -> PlainTextResponse:
+    try:
+        text = await asyncio.to_thread(Path(export.card_path).read_text, encoding="utf-8")
+    except OSError:
+        raise HTTPException(404, detail=f"card of export {export.id} is missing") from None
+    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/api/stats/overview")
+async def stats_overview(gw: GatewayDep) -> Overview:
+    return await views.overview(gw.reader)

@@ -1,0 +1,72 @@
+"""Builds the gateway app: engines, Redis, the projector task, routes and the dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from services.gateway.api import router
+from services.gateway.db import create_schema, reader_engine, writer_engine
+from services.gateway.deps import Gateway
+from services.gateway.projector import Projector
+from shared.settings import Settings
+
+log = logging.getLogger("datafactory.gateway")
+
+STOP_TIMEOUT_S = 5.0
+
+
+async def _stop(projector: Projector, task: asyncio.Task[None]) -> None:
+    projector.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), STOP_TIMEOUT_S)
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        writer = writer_engine(settings.sqlite_url)
+        await create_schema(writer)
+        reader = reader_engine(settings.sqlite_url)
+        redis = Redis.from_url(settings.redis_dsn)
+        # The projector blocks on XREAD: its own client keeps request traffic off that socket.
+        projector_redis = Redis.from_url(settings.redis_dsn)
+        projector = Projector(projector_redis, writer)
+        app.state.gateway = Gateway(settings, redis, reader, projector)
+        task = asyncio.create_task(projector.run(), name="projector")
+        log.info("gateway projecting %s into %s", settings.redis_dsn, settings.sqlite_url)
+        try:
+            yield
+        finally:
+            await _stop(projector, task)
+            await projector_redis.aclose()
+            await redis.aclose()
+            await reader.dispose()
+            await writer.dispose()
+
+    return lifespan
+
+
+def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
+    """A fresh app; `dashboard=False` leaves out the NiceGUI pages, whose state is global."""
+    app = FastAPI(
+        title="AI Data Factory",
+        summary="Turns web pages into curated LLM training datasets.",
+        lifespan=_lifespan(settings),
+    )
+    app.include_router(router)
+    if dashboard:
+        from services.gateway.ui import mount_dashboard
+
+        mount_dashboard(app)
+    return app

@@ -1,0 +1,64 @@
+"""What routes depend on: the gateway's resources and lookups that wait out projector lag."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar, cast
+
+from fastapi import Depends, HTTPException, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.gateway import views
+from services.gateway.projector import Projector
+from services.gateway.schemas import ExportOut, JobStatus, ProjectOut
+from shared.settings import Settings
+
+T = TypeVar("T")
+
+# How long a lookup of an unknown id waits for the projector to reach the stream tips:
+# a project or job created a moment ago through the log may not be projected yet.
+CATCH_UP_S = 3.0
+
+
+@dataclass(frozen=True)
+class Gateway:
+    settings: Settings
+    redis: Redis
+    reader: AsyncEngine
+    projector: Projector
+
+
+def get_gateway(request: Request) -> Gateway:
+    return cast(Gateway, request.app.state.gateway)
+
+
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
+
+
+async def find(gw: Gateway, lookup: Callable[[], Awaitable[T | None]], what: str, key: str) -> T:
+    """The row, once the projector has applied everything on the log; 404 if still unknown."""
+    found = await lookup()
+    if found is None and await gw.projector.caught_up(CATCH_UP_S):
+        found = await lookup()
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"{what} {key} not found")
+    return found
+
+
+async def existing_project(project_id: str, gw: GatewayDep) -> ProjectOut:
+    return await find(gw, lambda: views.get_project(gw.reader, project_id), "project", project_id)
+
+
+async def existing_job(job_id: str, gw: GatewayDep) -> JobStatus:
+    return await find(gw, lambda: views.job_status(gw.reader, job_id), "job", job_id)
+
+
+async def existing_export(export_id: str, gw: GatewayDep) -> ExportOut:
+    return await find(gw, lambda: views.get_export(gw.reader, export_id), "export", export_id)
+
+
+ProjectDep = Annotated[ProjectOut, Depends(existing_project)]
+JobDep = Annotated[JobStatus, Depends(existing_job)]
+ExportDep = Annotated[ExportOut, Depends(existing_export)]
