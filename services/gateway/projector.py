@@ -52,7 +52,7 @@ def _being_cancelled() -> bool:
 
 class Projector:
     def __init__(
-        self, redis: Redis, engine: AsyncEngine, *, batch: int = 500, block_ms: int = 1000
+        self, redis: Redis, engine: AsyncEngine, *, batch: int = 500, block_ms: int = 250
     ) -> None:
         self._redis, self._engine = redis, engine
         self._batch, self._block_ms = batch, block_ms
@@ -89,7 +89,10 @@ class Projector:
                 await asyncio.sleep(1.0)
 
     def stop(self) -> None:
-        """Ends `run` after the current step: cancelling a blocked XREAD can wedge redis-py."""
+        """Ends `run` after the current step, within `block_ms` when idle.
+
+        Cancelling the task instead can leave redis-py waiting on a dead blocking read.
+        """
         self._stopping = True
 
     async def step(self, block_ms: int | None = None) -> int:

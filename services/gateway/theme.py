@@ -17,6 +17,7 @@ CSS = f"""
 :root {{ --df-cyan: {CYAN}; --df-orange: {ORANGE}; --df-bg: {BACKGROUND}; }}
 body, .q-page, .nicegui-content {{
   background: radial-gradient(ellipse at 50% -20%, #10233a 0%, {BACKGROUND} 55%) fixed;
+  background-color: {BACKGROUND};
   color: #d6e4f0;
   font-family: Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 }}
