@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, HTTPException, Request
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway import views
@@ -37,10 +38,17 @@ def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
+async def _caught_up(gw: Gateway) -> bool:
+    try:
+        return await gw.projector.caught_up(CATCH_UP_S)
+    except RedisError:
+        raise HTTPException(status_code=503, detail="the event log is unavailable") from None
+
+
 async def find(gw: Gateway, lookup: Callable[[], Awaitable[T | None]], what: str, key: str) -> T:
     """The row, once the projector has applied everything on the log; 404 if still unknown."""
     found = await lookup()
-    if found is None and await gw.projector.caught_up(CATCH_UP_S):
+    if found is None and await _caught_up(gw):
         found = await lookup()
     if found is None:
         raise HTTPException(status_code=404, detail=f"{what} {key} not found")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -18,30 +18,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.gateway.projections import apply
+from services.gateway.stream_log import ORIGIN, Entry, reached, read_batch, tips
 from services.gateway.tables import checkpoints
 from shared import streams, wire
 from shared.events import parse_event
 
 log = logging.getLogger("datafactory.gateway.projector")
-
-Entry = tuple[str, str, Any]  # stream, entry id, raw fields
-ORIGIN = "0-0"
-
-
-def entry_key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _pairs(reply: Any) -> Iterable[tuple[Any, Any]]:
-    """XREAD replies are a list of [stream, entries] (RESP2) or a dict (RESP3)."""
-    if isinstance(reply, dict):
-        return list(reply.items())
-    return [(name, entries) for name, entries in reply or []]
 
 
 def _being_cancelled() -> bool:
@@ -57,7 +39,6 @@ class Projector:
         self._redis, self._engine = redis, engine
         self._batch, self._block_ms = batch, block_ms
         self._positions = dict.fromkeys(streams.ALL_STREAMS, ORIGIN)
-        self._order = {name: i for i, name in enumerate(streams.ALL_STREAMS)}
         self._changed = asyncio.Condition()
         self._generation = 0
         self._loaded = False
@@ -104,14 +85,7 @@ class Projector:
         return len(entries)
 
     async def _read(self, block_ms: int | None) -> list[Entry]:
-        positions: dict[Any, Any] = dict(self._positions)
-        reply = await self._redis.xread(positions, count=self._batch, block=block_ms)
-        entries = [
-            (_text(name), _text(entry_id), fields)
-            for name, items in _pairs(reply)
-            for entry_id, fields in items
-        ]
-        return sorted(entries, key=lambda e: (*entry_key(e[1]), self._order[e[0]]))
+        return await read_batch(self._redis, self._positions, self._batch, block_ms)
 
     async def _apply(self, entries: list[Entry]) -> None:
         positions, applied = dict(self._positions), 0
@@ -149,23 +123,15 @@ class Projector:
             self._changed.notify_all()
 
     async def tips(self) -> dict[str, str]:
-        """The id of the newest entry on each stream right now."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for stream in streams.ALL_STREAMS:
-                pipe.xrevrange(stream, count=1)
-            replies = await pipe.execute()
-        return {
-            stream: _text(reply[0][0]) if reply else ORIGIN
-            for stream, reply in zip(streams.ALL_STREAMS, replies, strict=True)
-        }
+        return await tips(self._redis)
 
-    def reached(self, tips: dict[str, str]) -> bool:
-        return all(entry_key(self._positions[s]) >= entry_key(t) for s, t in tips.items())
+    def reached(self, targets: dict[str, str]) -> bool:
+        return reached(self._positions, targets)
 
     async def caught_up(self, timeout: float) -> bool:
         """Waits until everything on the streams now has been projected."""
-        tips = await self.tips()
-        return await self._wait(lambda: self.reached(tips), timeout)
+        targets = await self.tips()
+        return await self._wait(lambda: self.reached(targets), timeout)
 
     async def wait_for_change(self, timeout: float) -> bool:
         seen = self._generation
@@ -180,10 +146,10 @@ class Projector:
                 return done()
         return True
 
-    async def drain(self, tips: dict[str, str]) -> None:
-        """Applies batches without blocking until `tips` are reached (for replays)."""
+    async def drain(self, targets: dict[str, str]) -> None:
+        """Applies batches without blocking until `targets` are reached (for replays)."""
         if not self._loaded:
             await self.load()
-        while not self.reached(tips):
+        while not self.reached(targets):
             if await self.step(None) == 0:
                 break

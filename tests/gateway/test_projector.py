@@ -127,3 +127,24 @@ async def test_malformed_entries_are_skipped_and_the_checkpoint_moves_on(
         ).scalar_one()
         failed = (await conn.execute(select(func.count()).select_from(outcomes))).scalar_one()
     assert stored > last.decode() and failed == 0
+
+
+async def test_read_models_use_wal_with_a_busy_timeout(
+    writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    async with reader.connect() as conn:
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
+        timeout = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+    assert (mode, timeout) == ("wal", 10_000)
+
+
+async def test_a_long_read_does_not_hold_up_the_projector(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    async with reader.connect() as conn:
+        await conn.execute(select(func.count()).select_from(outcomes))  # read transaction open
+        await publish_log(redis, story.log())
+        async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+            assert await projector.caught_up(10)
+    assert (await row_counts(reader))["outcomes"] == 7
