@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.gateway.progress import JobCounts, current_stage, stages_of
@@ -38,33 +39,48 @@ def export_out(row: Any) -> ExportOut:
     )
 
 
+def _sum(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0)
+
+
+def _count_if(condition: Any) -> Any:
+    return func.count(case((condition, 1)))
+
+
+async def _per_job(
+    conn: AsyncConnection, table: Table, ids: Sequence[str], *aggregates: Any
+) -> dict[str, tuple[Any, ...]]:
+    query = select(table.c.job_id, *aggregates).where(table.c.job_id.in_(ids))
+    rows = await conn.execute(query.group_by(table.c.job_id))
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+async def _outcomes(conn: AsyncConnection, ids: Sequence[str]) -> Counter[tuple[str, str, str]]:
+    o = outcomes.c
+    query = select(o.job_id, o.stage, o.outcome, func.count()).where(o.job_id.in_(ids))
+    rows = await conn.execute(query.group_by(o.job_id, o.stage, o.outcome))
+    return Counter({(job_id, stage, kind): n for job_id, stage, kind, n in rows})
+
+
 async def _counts(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, JobCounts]:
+    rd, te = raw_documents.c, training_examples.c
+    docs = await _per_job(conn, raw_documents, ids, _sum(rd.chunk_count), _sum(rd.dropped_count))
+    made = await _per_job(conn, chunks, ids, _sum(chunks.c.examples))
+    scored = await _per_job(
+        conn,
+        training_examples,
+        ids,
+        _count_if(te.passed_qc.is_(True)),
+        _count_if(te.passed_qc.is_(False)),
+    )
+    settled = await _outcomes(conn, ids)
     counts = {job_id: JobCounts() for job_id in ids}
-    grouped = select(outcomes.c.job_id, outcomes.c.stage, outcomes.c.outcome, func.count())
-    grouped = grouped.where(outcomes.c.job_id.in_(ids))
-    for job_id, stage, kind, n in await conn.execute(
-        grouped.group_by(*grouped.selected_columns[:3])
-    ):
+    for (job_id, stage, kind), n in settled.items():
         counts[job_id].outcomes[stage, kind] = n
-    docs = select(
-        raw_documents.c.job_id,
-        func.coalesce(func.sum(raw_documents.c.chunk_count), 0),
-        func.coalesce(func.sum(raw_documents.c.dropped_count), 0),
-    ).where(raw_documents.c.job_id.in_(ids))
-    for job_id, made, dropped in await conn.execute(docs.group_by(raw_documents.c.job_id)):
-        counts[job_id].chunks, counts[job_id].dropped = made, dropped
-    made = select(chunks.c.job_id, func.coalesce(func.sum(chunks.c.examples), 0))
-    made = made.where(chunks.c.job_id.in_(ids)).group_by(chunks.c.job_id)
-    for job_id, examples in await conn.execute(made):
-        counts[job_id].examples = examples
-    te = training_examples.c
-    scored = select(
-        te.job_id,
-        func.count(case((te.passed_qc.is_(True), 1))),
-        func.count(case((te.passed_qc.is_(False), 1))),
-    ).where(te.job_id.in_(ids))
-    for job_id, passed, rejected in await conn.execute(scored.group_by(te.job_id)):
-        counts[job_id].passed, counts[job_id].rejected = passed, rejected
+    for job_id, c in counts.items():
+        c.chunks, c.dropped = docs.get(job_id, (0, 0))
+        (c.examples,) = made.get(job_id, (0,))
+        c.passed, c.rejected = scored.get(job_id, (0, 0))
     return counts
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Executable, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.job_views import export_out, job_statuses
+from services.gateway.rows import NANO
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
 from services.gateway.tables import exports, jobs, outcomes, projects, training_examples
 
@@ -84,7 +85,7 @@ async def get_export(engine: AsyncEngine, export_id: str) -> ExportOut | None:
     return export_out(row) if row else None
 
 
-async def overview(engine: AsyncEngine) -> Overview:
+def _totals() -> tuple[Executable, Executable]:
     te = training_examples.c
     job_totals = select(
         func.count(),
@@ -94,7 +95,11 @@ async def overview(engine: AsyncEngine) -> Overview:
         func.coalesce(func.sum(jobs.c.cost_nano), 0),
         func.coalesce(func.sum(jobs.c.prompt_tokens + jobs.c.completion_tokens), 0),
     )
-    example_totals = select(func.count(), func.count().filter(te.passed_qc.is_(True)))
+    return job_totals, select(func.count(), func.count().filter(te.passed_qc.is_(True)))
+
+
+async def overview(engine: AsyncEngine) -> Overview:
+    job_totals, example_totals = _totals()
     async with engine.connect() as conn:
         n_jobs, active, completed, cancelled, nano, tokens = (await conn.execute(job_totals)).one()
         examples, passed = (await conn.execute(example_totals)).one()
@@ -108,7 +113,7 @@ async def overview(engine: AsyncEngine) -> Overview:
         cancelled_jobs=cancelled,
         examples=examples,
         examples_passed=passed,
-        cost_usd=nano / 1_000_000_000,
+        cost_usd=nano / NANO,
         tokens=tokens,
         exports=n_exports,
     )
