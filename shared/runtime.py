@@ -174,6 +174,8 @@ def build_app(spec: StageSpec, settings: Settings, consumer: str | None = None) 
     broker = RedisBroker(
         settings.redis_dsn,
         logger=logging.getLogger(f"datafactory.{spec.name}"),
+        # One line per message is noise at INFO and costs CPU on hot stages.
+        log_level=logging.DEBUG,
         graceful_timeout=GRACEFUL_TIMEOUT_S,
     )
     redis: Redis = Redis.from_url(settings.redis_dsn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import runpy
@@ -114,7 +113,7 @@ def rebuild(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else live.with_suffix(".rebuilt.db")
     target.unlink(missing_ok=True)
     try:
-        count = asyncio.run(replay(settings, target))
+        count = replay(settings, target)
     finally:
         if redis:
             redis.stop()

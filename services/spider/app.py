@@ -65,8 +65,8 @@ class Spider:
         kind = fetched.content_type.split(";")[0].strip().lower()
         if kind not in HTML_TYPES:
             raise FetchFailed("not_html", fetched.content_type or "no content type")
-        text, charset = await asyncio.to_thread(to_text, fetched.body, fetched.content_type)
-        page = await asyncio.to_thread(parse, text)
+        text, charset = to_text(fetched.body, fetched.content_type)
+        page = parse(text)
         if config.use_playwright == "always" or (
             config.use_playwright == "auto" and script_rendered(page)
         ):
@@ -103,7 +103,7 @@ class Spider:
         page_id = derive(cmd.event_id, "page")
         path = ctx.settings.path("raw", cmd.job_id, f"{page_id}.html")
         await asyncio.to_thread(path.write_text, got.page.html, "utf-8")
-        meta = await asyncio.to_thread(describe, got.page)
+        meta = describe(got.page)
         return PageFetched(
             event_id=page_id,
             job_id=cmd.job_id,

@@ -49,27 +49,36 @@ def _codec(name: str) -> str | None:
         return None
 
 
-def _candidates(body: bytes, content_type: str) -> list[str]:
-    """Declared charsets first (header, then <meta>), then UTF-8, then a detected one."""
+def _declared(body: bytes, content_type: str) -> list[str]:
+    """Declared charsets (header, then <meta>), then UTF-8."""
     names: list[str] = []
     if header := _HEADER_CHARSET.search(content_type):
         names.append(header.group(1))
     if meta := _META_CHARSET.search(body[:4096]):
         names.append(meta.group(1).decode("ascii", errors="replace"))
     names.append("utf-8")
+    return [c for c in (_codec(n) for n in names) if c]
+
+
+def _detected(body: bytes) -> list[str]:
     best = from_bytes(body[:200_000]).best()
-    names += [best.encoding] if best else []
+    names = [best.encoding] if best else []
     names.append("cp1252")  # the web's default for unlabeled legacy pages
-    return list(dict.fromkeys(c for c in (_codec(n) for n in names) if c))
+    return [c for c in (_codec(n) for n in names) if c]
 
 
 def to_text(body: bytes, content_type: str) -> tuple[str, str]:
-    """Decodes with the first candidate charset that fits the bytes; a declared charset
-    that the bytes contradict (a server lying about UTF-8) gives way to detection."""
-    candidates = _candidates(body, content_type)
-    for charset in candidates:
+    """Decodes with the first charset that fits the bytes: declared ones, UTF-8, then a
+    detected one, so a server lying about UTF-8 gives way to detection (done only then)."""
+    declared = _declared(body, content_type)
+    for charset in declared:
         try:
             return body.decode(charset), charset
         except (UnicodeDecodeError, LookupError):
             continue
-    return body.decode(candidates[0], errors="replace"), candidates[0]
+    for charset in _detected(body):
+        try:
+            return body.decode(charset), charset
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode(declared[0], errors="replace"), declared[0]

@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 import py3langid
-from htmldate import find_date
 
 from services.spider.page import Page
 
@@ -28,17 +27,9 @@ def language_of(page: Page) -> str | None:
         return match.group(1).lower()
     if len(page.text) < 40:
         return None
-    return str(py3langid.classify(page.text[:3000])[0])
-
-
-def published_of(html: str) -> str | None:
-    try:
-        found = find_date(html, extensive_search=False, outputformat="%Y-%m-%d")
-    except (ValueError, TypeError):
-        return None
-    return str(found) if found else None
+    return str(py3langid.classify(page.text[:1500])[0])
 
 
 def describe(page: Page) -> Meta:
     digest = hashlib.sha256(page.html.encode("utf-8", errors="replace")).hexdigest()
-    return Meta(page.title or None, language_of(page), published_of(page.html), digest)
+    return Meta(page.title or None, language_of(page), page.published, digest)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from collections import Counter
@@ -83,7 +82,7 @@ def test_replaying_the_log_rebuilds_identical_read_models(
         live = p.stack.data_dir / "datafactory.db"
         replayed = tmp_path / "replayed.db"
         redis_url = p.stack.env["DATAFACTORY_REDIS_URL"]
-        count = asyncio.run(rebuild(settings.model_copy(update={"redis_url": redis_url}), replayed))
+        count = rebuild(settings.model_copy(update={"redis_url": redis_url}), replayed)
         assert count > 0
         for table in TABLES:
             assert rows(replayed, table) == rows(live, table), table

@@ -1,0 +1,126 @@
+"""Spider throughput against a bare httpx loop, over a local web of many hosts; worker RSS.
+
+One spider replica (a real process fed through Redis) fetches N corpus pages spread over many
+loopback hosts; a bare async httpx loop fetches the same URLs at the same concurrency in the
+same run. Politeness stays on (robots.txt, SSRF guard, shared rate limit) with a rate high
+enough that the limit itself does not set the pace. Last line: `ratio: <spider / bare>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from redis.asyncio import Redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import corpus_files, cpu_s, rss_mb, serve_corpus, stage_process, start_redis
+from shared import streams, wire
+from shared.config import JobConfig, ScrapingConfig
+from shared.events import FetchPage
+from shared.ids import derive
+
+CONCURRENCY = 8
+
+
+def urls(n: int, bases: list[str]) -> list[str]:
+    files = corpus_files()
+    return [f"{bases[i % len(bases)]}/{files[i % len(files)]}?n={i}" for i in range(n)]
+
+
+async def bare_loop(targets: list[str]) -> float:
+    limit = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient() as client:
+
+        async def one(url: str) -> None:
+            async with limit:
+                (await client.get(url)).raise_for_status()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(one(u) for u in targets))
+        return len(targets) / (time.perf_counter() - start)
+
+
+async def spider_run(targets: list[str], redis_url: str, rss_at: int) -> tuple[float, float, float]:
+    redis = Redis.from_url(redis_url)
+    await redis.flushall()
+    config = JobConfig(scraping=ScrapingConfig(requests_per_second=100, use_playwright="never"))
+    env = {
+        "DATAFACTORY_REDIS_URL": redis_url,
+        "DATAFACTORY_DATA_DIR": tempfile.mkdtemp(prefix="bench-spider-"),
+        "DATAFACTORY_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "DATAFACTORY_STAGE_CONCURRENCY": str(CONCURRENCY),
+    }
+    proc = stage_process("spider", env)
+    try:
+        await _warm(redis, config)
+        commands = [
+            FetchPage(event_id=derive("bench", "fetch", u), job_id="bench", url=u, config=config)
+            for u in targets
+        ]
+        start = time.perf_counter()
+        async with redis.pipeline(transaction=False) as pipe:
+            for c in commands:
+                pipe.xadd(streams.SPIDER, {wire.DATA_FIELD: wire.encode(c)})
+            await pipe.execute()
+        cpu_before = cpu_s(proc)
+        early = await _settled(redis, rss_at + 2, proc)
+        await _settled(redis, len(targets) + 2, proc)
+        elapsed = time.perf_counter() - start
+        cpu_ms = (cpu_s(proc) - cpu_before) * 1000 / len(targets)
+        print(f"spider CPU: {cpu_ms:.1f} ms per page")
+        return len(targets) / elapsed, early, rss_mb(proc)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+async def _warm(redis: Redis, config: JobConfig) -> None:
+    """Waits until the replica runs, by letting it settle two warm-up items."""
+    bad = [
+        FetchPage(event_id=f"warm{i}", job_id="warm", url=f"ftp://x/{i}", config=config)
+        for i in range(2)
+    ]
+    for c in bad:
+        await redis.xadd(streams.SPIDER, {wire.DATA_FIELD: wire.encode(c)})
+    while await redis.xlen(streams.EVENTS) < 2:
+        await asyncio.sleep(0.05)
+
+
+async def _settled(redis: Redis, n: int, proc: object) -> float:
+    while await redis.xlen(streams.REFINER) + await redis.xlen(streams.EVENTS) < n:
+        await asyncio.sleep(0.02)
+    return rss_mb(proc)  # type: ignore[arg-type]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=50)
+    args = parser.parse_args()
+    bases, _servers = serve_corpus(args.hosts)
+    redis = start_redis()
+    try:
+        targets = urls(args.pages, bases)
+        bare = await bare_loop(targets)
+        spider, rss_early, rss_late = await spider_run(targets, redis.url, 100)
+    finally:
+        redis.stop()
+    print(f"pages: {args.pages} over {args.hosts} hosts, concurrency {CONCURRENCY}")
+    print(f"bare httpx loop: {bare:.1f} pages/s")
+    print(f"spider replica:  {spider:.1f} pages/s")
+    print(
+        f"spider RSS: {rss_early:.0f} MB after 100 pages, {rss_late:.0f} MB after {args.pages} "
+        f"(growth {rss_late / rss_early:.2f}x)"
+    )
+    print(f"ratio: {spider / bare:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
