@@ -94,7 +94,11 @@ def kill_busy_replica(p: Pipeline, stage: str, timeout: float = 60) -> int:
     ours = {proc.pid for name, proc in p.stack.children if name == stage}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for consumer in client.xinfo_consumers(streams.STAGE_STREAM[stage], stage):
+        try:
+            consumers = client.xinfo_consumers(streams.STAGE_STREAM[stage], stage)
+        except redis.ResponseError:  # the stream or group does not exist yet
+            consumers = []
+        for consumer in consumers:
             pid = int(consumer["name"].decode().rsplit("-", 2)[1])
             if consumer["pending"] > 0 and pid in ours:
                 p.kill(pid)
