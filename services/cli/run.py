@@ -46,7 +46,7 @@ def follow(client: httpx.Client, job_id: str, timeout_s: float) -> dict[str, Any
         TextColumn("{task.fields[note]}"),
     )
     with Progress(*columns, console=console) as bars:
-        tasks = {stage: bars.add_task(stage, total=None, note="") for stage in STAGES}
+        tasks = {stage: bars.add_task(stage, total=None, note="") for stage in STAGES[:-1]}
         while True:
             job = client.get(f"/api/jobs/{job_id}").json()
             _draw(bars, tasks, job)
@@ -60,10 +60,10 @@ def follow(client: httpx.Client, job_id: str, timeout_s: float) -> dict[str, Any
 def _draw(bars: Progress, tasks: dict[str, TaskID], job: dict[str, Any]) -> None:
     for stage, counts in job.get("stages", {}).items():
         if stage in tasks:
-            note = ", ".join(f"{k} {v}" for k, v in counts.items() if k not in ("done", "total"))
+            shown = {k: v for k, v in counts.items() if k not in ("done", "total", "settled") and v}
             bars.update(
                 tasks[stage],
-                completed=counts.get("done", 0),
-                total=counts.get("total") or None,
-                note=note,
+                completed=counts.get("settled", 0),
+                total=counts.get("total") or 0,
+                note=", ".join(f"{k} {v}" for k, v in shown.items()),
             )
