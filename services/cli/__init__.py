@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["llm-sim"]:  # its own flags, --help included, belong to the simulator
+        return commands.llm_sim(argparse.Namespace(args=argv[1:]))
     args = parser().parse_args(argv)
     handler = {
         "up": commands.up,
