@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,13 @@ class ProcessingConfig(_Section):
     chunk_overlap: int = Field(default=0, ge=0, le=1024)
     chunk_strategy: Literal["recursive"] = "recursive"
     min_chunk_tokens: int = Field(default=24, ge=1)
+    # Keep only documents (and chunks) in these languages (ISO 639-1); empty keeps all.
+    languages: tuple[str, ...] = ()
+    # Near-duplicate chunks: MinHash-LSH Jaccard similarity on word n-grams.
+    dedup_threshold: float = Field(default=0.8, gt=0, le=1)
+    dedup_ngram: int = Field(default=5, ge=1, le=10)
+    dedup_scope: Literal["job", "project"] = "job"
+    extract_timeout_s: float = Field(default=30.0, gt=0, le=600)
 
 
 class GenerationConfig(_Section):
@@ -38,6 +45,13 @@ class GenerationConfig(_Section):
     max_concurrent_llm: int = Field(default=5, ge=1, le=256)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_cost_usd: float | None = Field(default=None, gt=0)
+    # Template parameters, e.g. {"labels": [...]} for classification.
+    template_params: dict[str, Any] = {}
+    # Optional provider limits per model, shared by all factory replicas.
+    rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1)
+    # Run the whole generation path on litellm's mock responses; nothing is spent.
+    dry_run: bool = False
 
 
 class QualityConfig(_Section):

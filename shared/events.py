@@ -48,6 +48,7 @@ class JobCancelled(Event):
 class FetchPage(Event):
     tallied: ClassVar[bool] = True
     type: Literal["FetchPage"] = "FetchPage"
+    project_id: str | None = None
     url: str
     depth: int = 0
     seed: str | None = None  # the seed URL a crawled page was discovered from
@@ -57,6 +58,7 @@ class FetchPage(Event):
 class PageFetched(Event):
     tallied: ClassVar[bool] = True
     type: Literal["PageFetched"] = "PageFetched"
+    project_id: str | None = None
     url: str
     final_url: str
     status_code: int
@@ -130,6 +132,7 @@ class ExampleGenerated(Event):
     completion_tokens: int
     cost_usd: float
     simulated: bool = False
+    language: str | None = None
     config: JobConfig
 
 
@@ -170,6 +173,10 @@ class ItemFailed(Event):
     reason: str
     detail: str = ""
     url: str | None = None
+    # What the item cost before it failed (LLM calls that returned unusable answers).
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
 
 
 AnyEvent = Annotated[

@@ -62,6 +62,7 @@ def _fetch(job: JobSubmitted, url: str) -> FetchPage:
         event_id=derive(job.job_id, "fetch", url),
         job_id=job.job_id,
         caused_by=job.event_id,
+        project_id=job.project_id,
         url=url,
         config=job.config,
     )

@@ -107,6 +107,7 @@ class Spider:
         return PageFetched(
             event_id=page_id,
             job_id=cmd.job_id,
+            project_id=cmd.project_id,
             caused_by=cmd.event_id,
             url=cmd.url,
             final_url=got.final_url,

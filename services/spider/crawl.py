@@ -35,6 +35,7 @@ class Crawler:
             event_id=derive(cmd.job_id, "fetch", url),
             job_id=cmd.job_id,
             caused_by=cmd.event_id,
+            project_id=cmd.project_id,
             url=url,
             depth=cmd.depth + 1,
             seed=seed,

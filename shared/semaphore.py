@@ -1,0 +1,48 @@
+"""A counting semaphore shared by every replica, in Redis; a dead holder's slot expires."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+
+# Holders live in a sorted set scored by their expiry (Redis server time, so replicas on
+# machines with skewed clocks agree); expired holders are dropped before counting.
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 60)
+  return 1
+end
+return 0
+"""
+
+
+class RedisSemaphore:
+    def __init__(self, redis: Redis, poll_s: float = 0.02) -> None:
+        self.redis, self.poll_s = redis, poll_s
+        self._acquire = redis.register_script(_ACQUIRE)
+
+    async def try_acquire(self, key: str, limit: int, ttl_s: float, holder: str) -> bool:
+        return int(await self._acquire(keys=[key], args=[limit, ttl_s, holder])) == 1
+
+    @asynccontextmanager
+    async def slot(self, key: str, limit: int, ttl_s: float) -> AsyncIterator[None]:
+        """Holds one of `limit` slots of `key`; `ttl_s` bounds how long a crashed holder
+        keeps its slot, so it must exceed the longest legitimate hold."""
+        holder = uuid.uuid4().hex
+        while not await self.try_acquire(key, limit, ttl_s, holder):
+            await asyncio.sleep(self.poll_s)
+        try:
+            yield
+        finally:
+            await self.redis.zrem(key, holder)
+
+    async def holders(self, key: str) -> int:
+        return int(await self.redis.zcard(key))
