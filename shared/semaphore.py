@@ -37,7 +37,8 @@ class RedisSemaphore:
         """Holds one of `limit` slots of `key`; `ttl_s` bounds how long a crashed holder
         keeps its slot, so it must exceed the longest legitimate hold."""
         holder = uuid.uuid4().hex
-        while not await self.try_acquire(key, limit, ttl_s, holder):
+        # Holders live in other processes, so there is no local event to wait on: poll.
+        while not await self.try_acquire(key, limit, ttl_s, holder):  # noqa: ASYNC110
             await asyncio.sleep(self.poll_s)
         try:
             yield

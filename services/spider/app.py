@@ -12,15 +12,16 @@ from services.spider.browser import BrowserPool, chromium_path
 from services.spider.crawl import Crawler
 from services.spider.decode import to_text
 from services.spider.describe import describe
-from services.spider.fetch import FetchFailed
+from services.spider.fetch import MAX_REDIRECTS, FetchFailed
 from services.spider.page import Page, parse, script_rendered, skip_reason
-from services.spider.polite import Polite
+from services.spider.polite import ATTEMPTS, Polite
 from shared import streams
 from shared.commit import Emit
 from shared.config import ScrapingConfig
 from shared.events import FetchPage, PageFetched
 from shared.ids import derive
 from shared.runtime import StageContext, StageSpec, build_app, failure
+from shared.semaphore import RedisSemaphore
 from shared.settings import Settings
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -45,7 +46,13 @@ class Spider:
             chromium_path(settings.chromium_path), settings.browser_pages, settings.user_agent
         )
         self.polite: Polite | None = None
+        self.semaphore: RedisSemaphore | None = None
         self.crawler: Crawler | None = None
+
+    def slots(self, ctx: StageContext) -> RedisSemaphore:
+        if self.semaphore is None:
+            self.semaphore = RedisSemaphore(ctx.redis)
+        return self.semaphore
 
     def wire(self, ctx: StageContext) -> tuple[Polite, Crawler]:
         if self.polite is None or self.crawler is None:
@@ -84,8 +91,15 @@ class Spider:
 
     async def __call__(self, cmd: FetchPage, ctx: StageContext) -> list[Emit]:
         polite, crawler = self.wire(ctx)
+        config = cmd.config.scraping
+        # A job's max_concurrent holds across all spider replicas; a dead holder's slot
+        # expires after the longest a fetch with its retries can take.
+        hold_s = config.timeout_s * (MAX_REDIRECTS + 1) * ATTEMPTS + 60
         try:
-            got = await self.page(cmd, polite)
+            async with self.slots(ctx).slot(
+                f"df:conc:spider:{cmd.job_id}", config.max_concurrent, hold_s
+            ):
+                got = await self.page(cmd, polite)
         except FetchFailed as exc:
             outcome = "skipped" if exc.reason in SKIPS else "failed"
             return [failure("spider", cmd, exc.reason, exc.detail, outcome=outcome)]

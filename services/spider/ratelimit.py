@@ -20,13 +20,21 @@ def window(requests_per_second: float, crawl_delay: float | None) -> RateLimitIt
     return RateLimitItemPerSecond(1, math.ceil(1 / requests_per_second))
 
 
+JITTER_MARGIN_S = 0.1
+
+
 class DomainLimiter:
     def __init__(self, redis_url: str) -> None:
         storage = RedisStorage(f"async+{redis_url}", implementation="redispy", key_prefix="df:rate")
         self._limiter = MovingWindowRateLimiter(storage)
 
     async def acquire(self, domain: str, item: RateLimitItemPerSecond) -> None:
-        """Waits until a request to `domain` fits in the window, then takes the slot."""
+        """Waits until a request to `domain` fits in the window, then takes the slot.
+
+        A throttled request waits a little past the window's reset: requests leave here
+        on time but reach the host with some jitter, and the host should never see more
+        than its rate."""
         while not await self._limiter.hit(item, domain):
             stats = await self._limiter.get_window_stats(item, domain)
-            await asyncio.sleep(min(max(stats.reset_time - time.time(), 0.01), 1.0))
+            wait = max(stats.reset_time - time.time(), 0.0) + JITTER_MARGIN_S
+            await asyncio.sleep(min(wait, 1.0 + JITTER_MARGIN_S))

@@ -77,6 +77,8 @@ class Web:
     ) -> None:
         self.log: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.robots, self.sitemaps = robots or {}, sitemaps or {}
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"web": self})
         first = ThreadingHTTPServer((hosts[0], 0), handler)
@@ -156,8 +158,19 @@ class _Handler(BaseHTTPRequestHandler):
             "/retry-after": lambda: self.retry_after(count),
             "/flaky": lambda: self.flaky(count),
             "/always500": lambda: self.send(500, b"broken"),
+            "/wait": self.wait,
         }
         special.get(path, lambda: self.send(404, b"no route"))()
+
+    def wait(self) -> None:
+        """Answers after half a second, counting how many requests are in flight at once."""
+        with self.web.lock:
+            self.web.in_flight += 1
+            self.web.max_in_flight = max(self.web.max_in_flight, self.web.in_flight)
+        time.sleep(0.5)
+        with self.web.lock:
+            self.web.in_flight -= 1
+        self.send(200, f"<html><body>{ARTICLE}</body></html>".encode())
 
     def redirect(self, to: str) -> None:
         self.send(302, b"", {"Location": to})

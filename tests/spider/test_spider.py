@@ -182,3 +182,15 @@ async def test_crawl_mode_follows_same_site_links_and_the_sitemap(
     assert web.hits(HOSTS[2], "/site/d") == [], "depth 2 is beyond max_depth"
     # Five pages now wait for the refiner: the seed's outcome counted the four it discovered.
     assert await redis.hget(streams.tally_key("job"), "outstanding") == b"5"
+
+
+async def test_a_jobs_max_concurrent_holds_across_replicas(settings: Settings, web: Web) -> None:
+    commands = [
+        command(web.url(host, f"/wait?i={i}"), max_concurrent=2, requests_per_second=50)
+        for i, host in enumerate(HOSTS * 2)
+    ]
+    redis = Redis.from_url(settings.redis_dsn)
+    await publish(redis, streams.SPIDER, *commands)
+    async with running(create_app(settings), create_app(settings)):
+        await wait_for(lambda: redis.xlen(streams.REFINER), lambda n: n == len(commands), 60)
+    assert web.max_in_flight == 2
