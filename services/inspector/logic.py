@@ -12,6 +12,8 @@ Readability = Callable[[str], float]
 # Flesch reading ease at or above this reads as plain prose; below it the score falls linearly.
 _PLAIN_FLESCH = 50.0
 _MIN_OUTPUT_WORDS = 2
+# Templates whose output is a label: the prose worth judging is the input.
+_LABEL_TEMPLATES = frozenset({"classification"})
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ def format_score(example: ExampleGenerated) -> tuple[float, str | None]:
         return 0.0, "empty_field"
     if example.input.strip() == example.output.strip():
         return 0.0, "output_repeats_input"
-    if len(example.output.split()) < _MIN_OUTPUT_WORDS:
+    if example.template not in _LABEL_TEMPLATES and len(example.output.split()) < _MIN_OUTPUT_WORDS:
         return 0.5, "output_too_short"
     return 1.0, None
 
@@ -46,7 +48,8 @@ def inspect(example: ExampleGenerated, flesch: Readability) -> Verdict:
         scores["format"], why = format_score(example)
         reasons += [why] if why else []
     if "readability" in checks:
-        scores["readability"], why = readability_score(example.output, flesch)
+        prose = example.input if example.template in _LABEL_TEMPLATES else example.output
+        scores["readability"], why = readability_score(prose, flesch)
         reasons += [why] if why else []
     score = sum(scores.values()) / len(scores) if scores else 1.0
     passed = score >= example.config.quality.min_score and scores.get("format", 1.0) > 0

@@ -68,3 +68,11 @@ def test_hard_prose_falls_below_the_threshold_and_says_why() -> None:
 def test_only_configured_checks_count() -> None:
     verdict = inspect(example("Fine answer here.", checks=("format",)), flesch)
     assert set(verdict.scores) == {"format"}
+
+
+def test_a_label_is_a_complete_classification_output() -> None:
+    text = "A chisel is a tool with a sharp edge. You use it to cut wood by hand."
+    labelled = example("technology", inp=text).model_copy(update={"template": "classification"})
+    verdict = inspect(labelled, flesch)
+    assert verdict.passed, verdict.reasons
+    assert inspect(example("technology", inp=text), flesch).scores["format"] == 0.5
