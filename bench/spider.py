@@ -13,6 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from ipaddress import ip_network
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import corpus_files, cpu_s, rss_mb, serve_corpus, stage_process, start_redis
+from services.spider.polite import Polite
 from shared import streams, wire
 from shared.config import JobConfig, ScrapingConfig
 from shared.events import FetchPage
@@ -45,6 +47,25 @@ async def bare_loop(targets: list[str]) -> float:
         start = time.perf_counter()
         await asyncio.gather(*(one(u) for u in targets))
         return len(targets) / (time.perf_counter() - start)
+
+
+async def polite_loop(targets: list[str], redis_url: str) -> float:
+    """The spider's fetch path alone (SSRF guard, robots, shared rate limit, capped read),
+    in-process: what politeness costs before any page analysis."""
+    redis = Redis.from_url(redis_url)
+    polite = Polite(redis, redis_url, "bench", [ip_network("127.0.0.0/8")])
+    config = ScrapingConfig(requests_per_second=100)
+    limit = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(url: str) -> None:
+        async with limit:
+            await polite.fetch(url, config)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(f"{u}&polite") for u in targets))
+    elapsed = time.perf_counter() - start
+    await polite.aclose()
+    return len(targets) / elapsed
 
 
 async def spider_run(targets: list[str], redis_url: str, rss_at: int) -> tuple[float, float, float]:
@@ -109,12 +130,14 @@ async def main() -> None:
     try:
         targets = urls(args.pages, bases)
         bare = await bare_loop(targets)
+        polite = await polite_loop(targets, redis.url)
         spider, rss_early, rss_late = await spider_run(targets, redis.url, 100)
     finally:
         redis.stop()
     print(f"pages: {args.pages} over {args.hosts} hosts, concurrency {CONCURRENCY}")
     print(f"bare httpx loop: {bare:.1f} pages/s")
-    print(f"spider replica:  {spider:.1f} pages/s")
+    print(f"fetch path only: {polite:.1f} pages/s ({polite / bare:.2f}x bare)")
+    print(f"spider replica:  {spider:.1f} pages/s (fetch, page analysis, metadata, Redis)")
     print(
         f"spider RSS: {rss_early:.0f} MB after 100 pages, {rss_late:.0f} MB after {args.pages} "
         f"(growth {rss_late / rss_early:.2f}x)"
