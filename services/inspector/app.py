@@ -19,8 +19,18 @@ def _flesch(text: str) -> float:
     return float(textstat.flesch_reading_ease(text))
 
 
+def _toxic(texts: list[str]) -> list[float]:
+    # alt-profanity-check ships its trained model in the wheel: works offline.
+    from profanity_check import predict_prob
+
+    return [float(p) for p in predict_prob(texts)]
+
+
+SCORERS = logic.Scorers(flesch=_flesch, toxic=_toxic)
+
+
 async def score(example: ExampleGenerated, ctx: StageContext) -> list[Emit]:
-    verdict = logic.inspect(example, _flesch)
+    verdict = logic.inspect(example, SCORERS)
     scored = ExampleScored(
         event_id=derive(example.event_id, "scored"),
         job_id=example.job_id,

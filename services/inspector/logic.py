@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from shared.events import ExampleGenerated
 
 Readability = Callable[[str], float]
+Toxicity = Callable[[list[str]], list[float]]  # probability each text is offensive
+
+TOXIC_PROBABILITY = 0.5
 
 # Flesch reading ease at or above this reads as plain prose; below it the score falls linearly.
 _PLAIN_FLESCH = 50.0
@@ -40,19 +43,40 @@ def readability_score(text: str, flesch: Readability) -> tuple[float, str | None
     return score, None if score >= 0.5 else f"hard_to_read(flesch={value:.0f})"
 
 
-def inspect(example: ExampleGenerated, flesch: Readability) -> Verdict:
+def toxicity_score(example: ExampleGenerated, toxic: Toxicity) -> tuple[float, str | None]:
+    """1 minus the likelier-toxic side's probability; either side toxic fails the example."""
+    worst = max(toxic([example.input, example.output]))
+    return 1.0 - worst, f"toxic(p={worst:.2f})" if worst >= TOXIC_PROBABILITY else None
+
+
+@dataclass(frozen=True)
+class Scorers:
+    flesch: Readability
+    toxic: Toxicity
+
+
+def _scores(example: ExampleGenerated, scorers: Scorers) -> dict[str, tuple[float, str | None]]:
     checks = example.config.quality.checks
-    scores: dict[str, float] = {}
-    reasons: list[str] = []
+    prose = example.input if example.template in _LABEL_TEMPLATES else example.output
+    found = {}
     if "format" in checks:
-        scores["format"], why = format_score(example)
-        reasons += [why] if why else []
+        found["format"] = format_score(example)
     if "readability" in checks:
-        prose = example.input if example.template in _LABEL_TEMPLATES else example.output
-        scores["readability"], why = readability_score(prose, flesch)
-        reasons += [why] if why else []
+        found["readability"] = readability_score(prose, scorers.flesch)
+    if "toxicity" in checks:
+        found["toxicity"] = toxicity_score(example, scorers.toxic)
+    return found
+
+
+def inspect(example: ExampleGenerated, scorers: Scorers) -> Verdict:
+    """The mean of the configured checks against `min_score`; an empty or echoed output and
+    a toxic side fail whatever the mean."""
+    found = _scores(example, scorers)
+    scores = {name: value for name, (value, _) in found.items()}
+    reasons = [why for _, why in found.values() if why]
     score = sum(scores.values()) / len(scores) if scores else 1.0
-    passed = score >= example.config.quality.min_score and scores.get("format", 1.0) > 0
-    if not passed:
+    vetoed = scores.get("format", 1.0) == 0 or any(r.startswith("toxic") for r in reasons)
+    passed = score >= example.config.quality.min_score and not vetoed
+    if score < example.config.quality.min_score:
         reasons.append(f"score {score:.2f} < {example.config.quality.min_score:.2f}")
     return Verdict(scores, round(score, 4), passed, reasons)

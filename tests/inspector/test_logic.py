@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import textstat
 
-from services.inspector.logic import inspect
+from services.inspector.logic import Scorers, inspect
 from shared.cmudict_offline import ensure_cmudict
 from shared.config import JobConfig, QualityConfig
 from shared.events import ExampleGenerated
@@ -18,6 +18,15 @@ def _cmudict(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 def flesch(text: str) -> float:
     return float(textstat.flesch_reading_ease(text))
+
+
+def toxic(texts: list[str]) -> list[float]:
+    from profanity_check import predict_prob
+
+    return [float(p) for p in predict_prob(texts)]
+
+
+SCORERS = Scorers(flesch=flesch, toxic=toxic)
 
 
 def example(output: str, inp: str = "What is a chisel?", **quality: object) -> ExampleGenerated:
@@ -40,17 +49,18 @@ def example(output: str, inp: str = "What is a chisel?", **quality: object) -> E
 
 def test_plain_answers_pass() -> None:
     verdict = inspect(
-        example("A chisel is a tool with a sharp edge. You use it to cut wood."), flesch
+        example("A chisel is a tool with a sharp edge. You use it to cut wood."), SCORERS
     )
     assert verdict.passed
     assert verdict.scores["format"] == 1.0 and verdict.scores["readability"] == 1.0
+    assert verdict.scores["toxicity"] > 0.8
 
 
 def test_empty_or_echoed_output_fails_whatever_the_threshold() -> None:
     for bad in (example("   "), example("What is a chisel?")):
-        verdict = inspect(bad, flesch)
+        verdict = inspect(bad, SCORERS)
         assert not verdict.passed and verdict.scores["format"] == 0.0
-    assert not inspect(example("", min_score=0.0), flesch).passed
+    assert not inspect(example("", min_score=0.0), SCORERS).passed
 
 
 def test_hard_prose_falls_below_the_threshold_and_says_why() -> None:
@@ -59,20 +69,28 @@ def test_hard_prose_falls_below_the_threshold_and_says_why() -> None:
         "necessitate comprehensive methodological reconceptualization of organizational "
         "interdependencies."
     )
-    verdict = inspect(example(dense), flesch)
+    verdict = inspect(example(dense), SCORERS)
     assert not verdict.passed
     assert any(r.startswith("hard_to_read") for r in verdict.reasons)
-    assert inspect(example(dense, min_score=0.4), flesch).passed
+    assert inspect(example(dense, min_score=0.4), SCORERS).passed
+
+
+def test_a_toxic_answer_fails_whatever_its_other_scores() -> None:
+    verdict = inspect(example("Shut up, you stupid idiot. Nobody cares about chisels."), SCORERS)
+    assert not verdict.passed
+    assert any(r.startswith("toxic") for r in verdict.reasons)
+    lenient = example("Shut up, you stupid idiot.", min_score=0.0)
+    assert not inspect(lenient, SCORERS).passed
 
 
 def test_only_configured_checks_count() -> None:
-    verdict = inspect(example("Fine answer here.", checks=("format",)), flesch)
+    verdict = inspect(example("Fine answer here.", checks=("format",)), SCORERS)
     assert set(verdict.scores) == {"format"}
 
 
 def test_a_label_is_a_complete_classification_output() -> None:
     text = "A chisel is a tool with a sharp edge. You use it to cut wood by hand."
     labelled = example("technology", inp=text).model_copy(update={"template": "classification"})
-    verdict = inspect(labelled, flesch)
+    verdict = inspect(labelled, SCORERS)
     assert verdict.passed, verdict.reasons
-    assert inspect(example("technology", inp=text), flesch).scores["format"] == 0.5
+    assert inspect(example("technology", inp=text), SCORERS).scores["format"] == 0.5
