@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 from faststream import FastStream
+from redis.asyncio import Redis
 
 from services.factory import llm
+from services.factory.budget import Budget
+from services.factory.calls import Caller
 from services.factory.generate import Generator
-from services.factory.limits import LocalLimiter
+from services.factory.limits import ProviderLimits, SharedLimiter
 from services.factory.logic import RetryPolicy
 from shared.events import ChunkMade
 from shared.runtime import StageSpec, build_app
 from shared.settings import Settings
 
+# A crashed replica's slots and budget reservations lapse this long after its call's timeout.
+_HOLD_MARGIN_S = 30.0
 
-def create_app(settings: Settings | None = None, policy: RetryPolicy | None = None) -> FastStream:
+
+def create_app(
+    settings: Settings | None = None,
+    policy: RetryPolicy | None = None,
+    consumer: str | None = None,
+) -> FastStream:
     settings, policy = settings or Settings(), policy or RetryPolicy()
     llm.quiet()
-    client = llm.LLMClient(settings, LocalLimiter(settings.stage_concurrency), policy)
-    generator = Generator(client, settings.llm_model, policy.repairs)
+    redis = Redis.from_url(settings.redis_dsn)
+    hold_s = settings.llm_timeout_s + _HOLD_MARGIN_S
+    caller = Caller(
+        llm.LiteLLM(settings),
+        redis,
+        SharedLimiter(redis, settings.stage_concurrency, hold_s),
+        ProviderLimits(settings.redis_dsn),
+        Budget(redis, hold_s),
+        policy,
+    )
+    generator = Generator(caller, settings.llm_model, policy.repairs)
     spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.stage_concurrency)
-    return build_app(spec, settings)
+    app = build_app(spec, settings, consumer)
+    app.after_shutdown(redis.aclose)
+    return app

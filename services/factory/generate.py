@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from services.factory import logic, outcomes
-from services.factory.llm import LLMClient, LLMFailure
+from services.factory import outcomes
+from services.factory.calls import Caller
+from services.factory.values import Call, LLMFailure, Spend
 from shared.commit import Emit
 from shared.events import ChunkMade
-from shared.runtime import StageContext, failure
+from shared.runtime import StageContext
 from shared.templates import (
-    ChatMessage,
     ExampleFields,
     Template,
     TemplateError,
@@ -28,46 +28,55 @@ class MalformedOutput(Exception):
 
 
 class Generator:
-    def __init__(self, llm: LLMClient, default_model: str, repairs: int) -> None:
-        self._llm, self._default_model, self._repairs = llm, default_model, repairs
+    def __init__(self, caller: Caller, default_model: str, repairs: int) -> None:
+        self._caller, self._default_model, self._repairs = caller, default_model, repairs
 
     async def __call__(self, chunk: ChunkMade, ctx: StageContext) -> list[Emit]:
-        gen = chunk.config.generation
         try:
-            template = get_template(gen.template)
-            messages = template.render(chunk.text, n=gen.examples_per_chunk)
+            template = get_template(chunk.config.generation.template)
+            call = self._call(chunk, template)
         except TemplateError as exc:
-            return [failure("factory", chunk, _template_reason(exc), str(exc))]
-        return await self._generate(chunk, template, messages)
-
-    async def _generate(
-        self, chunk: ChunkMade, template: Template[Any], messages: list[ChatMessage]
-    ) -> list[Emit]:
-        model = chunk.config.generation.model or self._default_model
+            return [outcomes.failed(chunk, _template_reason(exc), str(exc), Spend())]
+        spend = Spend()
         try:
-            items, usage = await self._ask(chunk, template, messages, model)
+            items = await self._ask(chunk, template, call, spend)
         except LLMFailure as exc:
-            log.warning("chunk %s: %s", chunk.event_id, exc.reason)
-            return [failure("factory", chunk, exc.reason, exc.detail)]
+            spend.failed(exc)
+            log.warning("chunk %s: %s after %s", chunk.event_id, exc.reason, spend)
+            return [outcomes.failed(chunk, exc.reason, exc.detail, spend, exc.outcome)]
         except MalformedOutput as exc:
-            log.warning("chunk %s: malformed output, repairs exhausted", chunk.event_id)
-            return [failure("factory", chunk, "malformed_output", str(exc))]
-        n = chunk.config.generation.examples_per_chunk
-        return outcomes.generated(chunk, items[:n], usage, model)
+            log.warning("chunk %s: malformed output after %s", chunk.event_id, spend)
+            return [outcomes.failed(chunk, "malformed_output", str(exc), spend)]
+        log.debug("chunk %s: %d examples after %s", chunk.event_id, len(items), spend)
+        return outcomes.generated(chunk, items, spend.usage, call.model)
+
+    def _call(self, chunk: ChunkMade, template: Template[Any]) -> Call:
+        gen = chunk.config.generation
+        n, params = gen.examples_per_chunk, gen.template_params
+        return Call(
+            job_id=chunk.job_id,
+            owner=chunk.event_id,
+            model=gen.model or self._default_model,
+            gen=gen,
+            messages=template.render(chunk.text, n=n, **params),
+            completion_tokens=template.completion_tokens(chunk.token_count, n),
+            mock_answer=template.mock_answer(chunk.text, n, **params) if gen.dry_run else "",
+        )
 
     async def _ask(
-        self, chunk: ChunkMade, template: Template[Any], messages: list[ChatMessage], model: str
-    ) -> tuple[list[ExampleFields], logic.Usage]:
-        """The parsed items and the usage of every call they took, repairs included."""
-        usage = logic.Usage()
+        self, chunk: ChunkMade, template: Template[Any], call: Call, spend: Spend
+    ) -> list[ExampleFields]:
+        """The parsed items; an unusable answer is shown back to the LLM up to `repairs` times."""
+        params = call.gen.template_params
         for _ in range(1 + self._repairs):
-            reply = await self._llm.complete(messages, model, chunk.config.generation, chunk.job_id)
-            usage += reply.usage
+            reply = await self._caller.ask(call)
+            spend.add(reply)
             try:
-                return template.parse(reply.text, chunk_text=chunk.text), usage
+                items = template.parse(reply.text, chunk_text=chunk.text, **params)
+                return items[: call.gen.examples_per_chunk]
             except TemplateOutputError as exc:
                 error, answer = exc, reply.text
-                messages = logic.repair(messages, answer, exc)
+                call = call.repaired(answer, exc)
         raise MalformedOutput(f"{error} | answer: {answer[:1500]}")
 
 

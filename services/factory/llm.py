@@ -1,12 +1,9 @@
-"""Calls the LLM through litellm with bounded, jittered retries; a reply or an LLMFailure."""
+"""The factory's one door to litellm: sends a call, reads its answer and usage, names its errors."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import random
-from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -17,92 +14,85 @@ import litellm
 import litellm.litellm_core_utils.default_encoding
 
 from services.factory import logic
-from services.factory.limits import CallLimiter
-from shared.config import GenerationConfig
+from services.factory.cache import cache_key
+from services.factory.values import Call, LLMFailure, Usage
+from shared import costs
 from shared.settings import Settings
-from shared.templates import ChatMessage
 
 log = logging.getLogger("datafactory.factory.llm")
 
 
-class LLMFailure(Exception):
-    def __init__(
-        self, reason: str, detail: str, retryable: bool, retry_after: float | None
-    ) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason, self.detail = reason, detail
-        self.retryable, self.retry_after = retryable, retry_after
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    usage: logic.Usage
-
-
-class LLMClient:
-    def __init__(self, settings: Settings, limiter: CallLimiter, policy: logic.RetryPolicy) -> None:
+class LiteLLM:
+    def __init__(self, settings: Settings) -> None:
         secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         self._base, self._timeout = settings.llm_api_base, settings.llm_timeout_s
         self._key = logic.api_key(secret, self._base)
+        self._secrets = [secret] if secret else []
         self._providers = frozenset(str(getattr(p, "value", p)) for p in litellm.provider_list)
-        self._limiter, self._policy = limiter, policy
-        self._rng = random.Random()
         self._unpriced: set[str] = set()
 
-    async def complete(
-        self, messages: list[ChatMessage], model: str, gen: GenerationConfig, job_id: str
-    ) -> Reply:
-        """One answer, retrying rate limits, server errors and timeouts; else LLMFailure."""
-        for attempt in range(1, self._policy.attempts + 1):
-            try:
-                return await self._attempt(messages, model, gen, job_id)
-            except openai.APIError as exc:
-                failure = _failure(exc)
-            if not failure.retryable or attempt == self._policy.attempts:
-                raise failure
-            wait = logic.backoff_s(attempt, failure.retry_after, self._rng.random(), self._policy)
-            log.info(
-                "%s on %s, attempt %d; retrying in %.2fs", failure.reason, model, attempt, wait
-            )
-            await asyncio.sleep(wait)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+    def cache_key(self, call: Call) -> str:
+        return cache_key(self._route(call.model), self._base, call.messages, _params(call))
 
-    async def _attempt(
-        self, messages: list[ChatMessage], model: str, gen: GenerationConfig, job_id: str
-    ) -> Reply:
-        async with self._limiter.slot(job_id, gen.max_concurrent_llm):
+    async def complete(self, call: Call) -> tuple[str, Usage]:
+        """The answer text and its usage; LLMFailure for any API error."""
+        try:
             response = await litellm.acompletion(
-                model=logic.route_model(model, self._base, self._providers),
-                messages=messages,
-                api_base=self._base,
-                api_key=self._key,
-                response_format={"type": "json_object"},
-                temperature=gen.temperature,
+                **self._request(call),
                 timeout=self._timeout,
                 max_retries=0,  # retries are ours: bounded, jittered, honouring Retry-After
-                drop_params=True,
             )
-        return Reply(_text(response), self._usage(response, model))
+        except openai.APIError as exc:
+            raise self._failure(exc) from None
+        return _text(response), self._usage(response, call.model)
 
-    def _usage(self, response: Any, model: str) -> logic.Usage:
+    async def mock(self, call: Call) -> str:
+        """The whole litellm path with `mock_response`: no request leaves the process."""
+        response = await litellm.acompletion(**self._request(call), mock_response=call.mock_answer)
+        return _text(response)
+
+    def _request(self, call: Call) -> dict[str, Any]:
+        return {
+            "model": self._route(call.model),
+            "messages": call.messages,
+            "api_base": self._base,
+            "api_key": self._key,
+            "drop_params": True,  # providers without JSON mode get the tolerant parser only
+            **_params(call),
+        }
+
+    def _route(self, model: str) -> str:
+        return logic.route_model(model, self._base, self._providers)
+
+    def _usage(self, response: Any, model: str) -> Usage:
         usage = getattr(response, "usage", None)
-        return logic.Usage(
-            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            cost_usd=self._cost(response, model),
-            simulated=getattr(response, "system_fingerprint", None) == logic.SIMULATOR_FINGERPRINT,
-        )
+        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion = int(getattr(usage, "completion_tokens", 0) or 0)
+        fingerprint = getattr(response, "system_fingerprint", None)
+        cost = self._cost(response, model, prompt, completion)
+        return Usage(prompt, completion, cost, fingerprint == logic.SIMULATOR_FINGERPRINT)
 
-    def _cost(self, response: Any, model: str) -> float:
-        """Dollars from litellm's bundled price map, priced by the configured model name."""
-        try:
-            return float(litellm.completion_cost(completion_response=response, model=model))
-        except Exception as exc:  # litellm raises bare Exceptions for models it cannot price
-            if model not in self._unpriced:
-                self._unpriced.add(model)
-                log.warning("no price for model %s (%s); its cost counts as 0", model, exc)
-            return 0.0
+    def _cost(self, response: Any, model: str, prompt: int, completion: int) -> float:
+        """litellm prices every response it returns; reusing that price saves a second lookup.
+        It cannot price a model it knows only by the server's name: then the configured one."""
+        hidden = getattr(response, "_hidden_params", None) or {}
+        cost = hidden.get("response_cost")
+        if cost is None:
+            cost = costs.cost_usd(model, prompt, completion)
+        if cost is None and model not in self._unpriced:
+            self._unpriced.add(model)
+            log.warning("no price for model %s; its cost counts as 0", model)
+        return float(cost or 0.0)
+
+    def _failure(self, exc: openai.APIError) -> LLMFailure:
+        failure = _failure(exc)
+        failure.detail = logic.redact(failure.detail, self._secrets)
+        return failure
+
+
+def _params(call: Call) -> dict[str, Any]:
+    """The parameters that shape an answer: part of the request and of its cache key."""
+    return {"response_format": {"type": "json_object"}, "temperature": call.gen.temperature}
 
 
 def _text(response: Any) -> str:
@@ -114,12 +104,12 @@ def _failure(exc: openai.APIError) -> LLMFailure:
     headers = _headers(exc)
     detail = f"{type(exc).__name__}: {exc}"[:500]
     if isinstance(exc, openai.APITimeoutError):
-        return LLMFailure("llm_timeout", detail, True, None)
+        return LLMFailure("llm_timeout", detail, True)
     if isinstance(exc, openai.RateLimitError):
         return LLMFailure("llm_rate_limited", detail, True, logic.retry_after_s(headers))
     status = getattr(exc, "status_code", None)
     if isinstance(status, int) and 400 <= status < 500:
-        return LLMFailure(f"llm_http_{status}", detail, False, None)
+        return LLMFailure(f"llm_http_{status}", detail)
     return LLMFailure("llm_error", detail, True, logic.retry_after_s(headers))
 
 

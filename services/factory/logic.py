@@ -1,8 +1,8 @@
-"""Pure decisions of the factory: model routing, retry timing, repair prompts, cost sharing."""
+"""Pure decisions of the factory: model routing, retry timing, repair prompts, redaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from shared.templates import ChatMessage, TemplateOutputError
@@ -20,33 +20,6 @@ class RetryPolicy:
     base_s: float = 0.5
     cap_s: float = 30.0
     repairs: int = 2  # extra calls that show the LLM its unusable answer
-
-
-@dataclass(frozen=True)
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-    simulated: bool = False
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            self.prompt_tokens + other.prompt_tokens,
-            self.completion_tokens + other.completion_tokens,
-            self.cost_usd + other.cost_usd,
-            self.simulated or other.simulated,
-        )
-
-    def shares(self, n: int) -> list[Usage]:
-        """`n` even shares whose token counts add up exactly to this usage's."""
-        prompt, completion = split(self.prompt_tokens, n), split(self.completion_tokens, n)
-        cost = self.cost_usd / n
-        return [Usage(p, c, cost, self.simulated) for p, c in zip(prompt, completion, strict=True)]
-
-
-def split(total: int, n: int) -> list[int]:
-    quotient, remainder = divmod(total, n)
-    return [quotient + (1 if i < remainder else 0) for i in range(n)]
 
 
 def route_model(model: str, api_base: str | None, providers: Collection[str]) -> str:
@@ -94,3 +67,11 @@ def repair(
         ChatMessage(role="assistant", content=answer),
         ChatMessage(role="user", content=request),
     ]
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Servers echo a rejected API key in their error text; it must not reach logs or events."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -1,13 +1,18 @@
-"""The events of a generated chunk: one ExampleGenerated per item and a ChunkGenerated total."""
+"""The events of a chunk: one ExampleGenerated per item and a ChunkGenerated total, or an
+ItemFailed that says why and what the chunk's calls cost anyway."""
 
 from __future__ import annotations
 
-from services.factory.logic import Usage
+from services.factory.values import Spend, Usage
 from shared import streams
 from shared.commit import Emit
 from shared.events import ChunkGenerated, ChunkMade, ExampleGenerated
 from shared.ids import derive
+from shared.runtime import failure
 from shared.templates import ExampleFields
+
+# Marks dry-run examples in their export fields, beside `simulated`.
+DRY_RUN_FIELD = "dry_run"
 
 
 def generated(chunk: ChunkMade, items: list[ExampleFields], usage: Usage, model: str) -> list[Emit]:
@@ -30,9 +35,26 @@ def generated(chunk: ChunkMade, items: list[ExampleFields], usage: Usage, model:
     return [*emits, Emit(streams.EVENTS, summary)]
 
 
+def failed(
+    chunk: ChunkMade, reason: str, detail: str, spend: Spend, outcome: str = "failed"
+) -> Emit:
+    usage = spend.usage
+    return failure(
+        "factory",
+        chunk,
+        reason,
+        f"[{spend}] {detail}" if spend.calls or spend.cache_hits else detail,
+        outcome=outcome,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cost_usd=usage.cost_usd,
+    )
+
+
 def _example(
     chunk: ChunkMade, index: int, item: ExampleFields, share: Usage, model: str
 ) -> ExampleGenerated:
+    dry_run = chunk.config.generation.dry_run
     return ExampleGenerated(
         event_id=derive(chunk.event_id, "example", index),
         job_id=chunk.job_id,
@@ -43,11 +65,12 @@ def _example(
         template=chunk.config.generation.template,
         input=item.input,
         output=item.output,
-        fields=item.fields,
+        fields={**item.fields, DRY_RUN_FIELD: True} if dry_run else item.fields,
         model=model,
         prompt_tokens=share.prompt_tokens,
         completion_tokens=share.completion_tokens,
         cost_usd=share.cost_usd,
-        simulated=share.simulated,
+        simulated=share.simulated or dry_run,
+        language=chunk.language,
         config=chunk.config,
     )

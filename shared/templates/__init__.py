@@ -1,7 +1,6 @@
 """Prompt templates by name: render a chunk into chat messages, parse the answer into examples."""
 
 from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo
-from shared.templates.builtins import DEFAULT_LABELS
 from shared.templates.errors import TemplateError, TemplateOutputError, UnknownTemplateError
 from shared.templates.registry import (
     TemplateRegistry,
@@ -10,6 +9,7 @@ from shared.templates.registry import (
     list_templates,
     sandboxed_environment,
 )
+from shared.templates.schemas import DEFAULT_LABELS
 
 __all__ = [
     "DEFAULT_LABELS",

@@ -15,6 +15,10 @@ from shared.templates.errors import TemplateError, TemplateOutputError
 
 OutputT = TypeVar("OutputT", bound=BaseModel)
 
+# The braces and keys around an answer's items.
+_ANSWER_FRAME_TOKENS = 10
+_SAMPLE_CHUNK = "Bees live in colonies. A colony has one queen. Workers collect nectar."
+
 
 class ChatMessage(TypedDict):
     role: Literal["system", "user", "assistant"]
@@ -52,6 +56,8 @@ class Template(ABC, Generic[OutputT]):
     description: str
     output: type[OutputT]
     params: type[BaseModel] = NoParams
+    # Expected answer tokens per item: the basis of cost estimates made before a job runs.
+    item_tokens: int = 60
 
     def __init__(self, env: SandboxedEnvironment) -> None:
         self._source = env.get_template(f"{self.name}.j2")
@@ -87,6 +93,26 @@ class Template(ABC, Generic[OutputT]):
             return self.params.model_validate(dict(params)).model_dump()
         except ValidationError as exc:
             raise TemplateError(f"bad parameters for {self.name!r}: {_summary(exc)}") from None
+
+    def completion_tokens(self, chunk_tokens: int, n: int) -> int:
+        """The expected size of an answer of `n` items about a chunk (an estimate)."""
+        return _ANSWER_FRAME_TOKENS + n * self.item_tokens
+
+    def mock_answer(self, chunk_text: str, n: int, **params: Any) -> str:
+        """A schema-valid answer made without an LLM, for dry runs and template checks."""
+        return self.sample(chunk_text, n, self.resolve(params)).model_dump_json()
+
+    def check(self, **params: Any) -> list[ExampleFields]:
+        """Renders a sample chunk and reads a sample answer: a template that passes may be used."""
+        self.render(_SAMPLE_CHUNK, n=2, **params)
+        examples = self.parse(self.mock_answer(_SAMPLE_CHUNK, 2, **params), **params)
+        if len(examples) != 2:
+            raise TemplateError(f"template {self.name!r} made {len(examples)} of 2 sample items")
+        return examples
+
+    @abstractmethod
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> OutputT:
+        """`n` placeholder items in the output schema, marked as not generated."""
 
     @abstractmethod
     def examples(

@@ -3,78 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from typing import Any
 
 from shared.templates.base import ExampleFields, Template
 from shared.templates.errors import TemplateOutputError
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-DEFAULT_LABELS = (
-    "science",
-    "technology",
-    "business",
-    "politics",
-    "health",
-    "sports",
-    "culture",
-    "education",
-    "other",
+from shared.templates.schemas import (
+    ClassificationAnswer,
+    ClassificationParams,
+    Instruction,
+    InstructionAnswer,
+    Labelled,
+    QAAnswer,
+    QAPair,
+    Summary,
+    SummaryAnswer,
 )
 
-
-class _Answer(BaseModel):
-    # LLMs add keys nobody asked for; the ones we need are still checked.
-    model_config = ConfigDict(extra="ignore")
-
-
-class QAPair(_Answer):
-    question: Text
-    answer: Text
-
-
-class QAAnswer(_Answer):
-    pairs: list[QAPair] = Field(min_length=1)
-
-
-class Summary(_Answer):
-    summary: Text
-
-
-class SummaryAnswer(_Answer):
-    summaries: list[Summary] = Field(min_length=1)
-
-
-class Labelled(_Answer):
-    text: Text
-    label: Text
-
-
-class ClassificationAnswer(_Answer):
-    items: list[Labelled] = Field(min_length=1)
-
-
-class ClassificationParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    labels: list[Text] = Field(default=list(DEFAULT_LABELS), min_length=2)
-
-
-class Instruction(_Answer):
-    instruction: Text
-    input: str = ""
-    response: Text
-
-
-class InstructionAnswer(_Answer):
-    examples: list[Instruction] = Field(min_length=1)
+# Dry-run answers say what they are, so nobody mistakes them for generated text.
+_MARK = "[dry run]"
 
 
 class QATemplate(Template[QAAnswer]):
     name = "qa"
     description = "Question-answer pairs answerable from the chunk alone."
     output = QAAnswer
+    item_tokens = 55  # a one-line question, a one-sentence answer, the JSON around them
 
     def examples(
         self, answer: QAAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -84,11 +37,23 @@ class QATemplate(Template[QAAnswer]):
             for p in answer.pairs
         ]
 
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> QAAnswer:
+        pairs = [
+            QAPair(question=f"{_MARK} Question {i} about the document?", answer=f"{_MARK} Answer.")
+            for i in range(1, n + 1)
+        ]
+        return QAAnswer(pairs=pairs)
+
 
 class SummarizationTemplate(Template[SummaryAnswer]):
     name = "summarization"
     description = "Summaries of the chunk, from one sentence to detailed; the chunk is the input."
     output = SummaryAnswer
+    item_tokens = 30  # the shortest summary; longer ones grow with the chunk
+
+    def completion_tokens(self, chunk_tokens: int, n: int) -> int:
+        # From one sentence up to about half the chunk: on average a quarter of it each.
+        return super().completion_tokens(chunk_tokens, n) + n * chunk_tokens // 4
 
     def examples(
         self, answer: SummaryAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -98,12 +63,17 @@ class SummarizationTemplate(Template[SummaryAnswer]):
             for s in answer.summaries
         ]
 
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> SummaryAnswer:
+        summaries = [Summary(summary=f"{_MARK} Summary {i}.") for i in range(1, n + 1)]
+        return SummaryAnswer(summaries=summaries)
+
 
 class ClassificationTemplate(Template[ClassificationAnswer]):
     name = "classification"
     description = "Passages of the chunk, each with one label from a configurable label set."
     output = ClassificationAnswer
     params = ClassificationParams
+    item_tokens = 50  # a copied passage of one or two sentences and its label
 
     def examples(
         self, answer: ClassificationAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -118,11 +88,19 @@ class ClassificationTemplate(Template[ClassificationAnswer]):
             out.append(ExampleFields(input=item.text, output=label, fields=fields))
         return out
 
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> ClassificationAnswer:
+        labels = params["labels"]
+        items = [
+            Labelled(text=f"{_MARK} Passage {i}.", label=labels[i % len(labels)]) for i in range(n)
+        ]
+        return ClassificationAnswer(items=items)
+
 
 class InstructionTemplate(Template[InstructionAnswer]):
     name = "instruction"
     description = "Instruction, optional input and response, grounded in the chunk."
     output = InstructionAnswer
+    item_tokens = 110  # instruction, a short input, a paragraph of response
 
     def examples(
         self, answer: InstructionAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -135,6 +113,13 @@ class InstructionTemplate(Template[InstructionAnswer]):
             )
             for e in answer.examples
         ]
+
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> InstructionAnswer:
+        examples = [
+            Instruction(instruction=f"{_MARK} Instruction {i}.", response=f"{_MARK} Response.")
+            for i in range(1, n + 1)
+        ]
+        return InstructionAnswer(examples=examples)
 
 
 BUILTINS: tuple[type[Template[Any]], ...] = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.factory import logic
+from services.factory.values import Usage
 from shared.templates import TemplateOutputError
 
 PROVIDERS = {"openai", "anthropic", "ollama"}
@@ -55,7 +56,7 @@ def test_backoff_grows_exponentially_with_jitter_and_honours_retry_after_up_to_a
 
 
 def test_usage_shares_add_up_to_the_whole() -> None:
-    usage = logic.Usage(100, 31, 0.003, simulated=True) + logic.Usage(1, 1, 0.001)
+    usage = Usage(100, 31, 0.003, simulated=True) + Usage(1, 1, 0.001)
     shares = usage.shares(3)
     assert [s.prompt_tokens for s in shares] == [34, 34, 33]
     assert sum(s.completion_tokens for s in shares) == 32

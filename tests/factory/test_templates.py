@@ -22,7 +22,7 @@ from shared.templates import (
     list_templates,
     sandboxed_environment,
 )
-from shared.templates.builtins import QAAnswer
+from shared.templates.schemas import QAAnswer, QAPair
 from tests.factory.samples import TEXTS
 
 BUILTINS = ["classification", "instruction", "qa", "summarization"]
@@ -131,6 +131,9 @@ class _Custom(Template[QAAnswer]):
 
     def examples(self, answer: QAAnswer, chunk_text: str, params: Any) -> list[ExampleFields]:
         return []
+
+    def sample(self, chunk_text: str, n: int, params: Any) -> QAAnswer:
+        return QAAnswer(pairs=[QAPair(question="Q?", answer="A.")] * n)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,118 @@
+"""Asks the LLM once for a work item: from the cache if anyone paid for the answer, else through
+the job's limits and budget with bounded retries; every call is counted in the job's totals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import replace
+
+from redis.asyncio import Redis
+
+from services.factory import logic, stats
+from services.factory.budget import Budget
+from services.factory.cache import CachedAnswer, ResponseCache
+from services.factory.limits import CallLimiter, ProviderLimits
+from services.factory.llm import LiteLLM
+from services.factory.values import Call, LLMFailure, Reply, Usage
+from shared import costs
+
+log = logging.getLogger("datafactory.factory.calls")
+
+
+class Caller:
+    def __init__(
+        self,
+        llm: LiteLLM,
+        redis: Redis,
+        slots: CallLimiter,
+        rates: ProviderLimits,
+        budget: Budget,
+        policy: logic.RetryPolicy,
+    ) -> None:
+        self._llm, self._redis, self._slots, self._rates = llm, redis, slots, rates
+        self._budget, self._policy = budget, policy
+        self._cache = ResponseCache(redis)
+        self._rng = random.Random()
+
+    async def ask(self, call: Call) -> Reply:
+        """An answer, or LLMFailure once retries are spent or the budget is."""
+        if call.gen.dry_run:
+            return await self._dry_run(call)
+        key = self._llm.cache_key(call)
+        hit = await self._cache.get(key)
+        if hit is not None:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                stats.cache_hit(pipe, call.job_id)
+                await pipe.execute()
+            return hit.reply(call.owner)
+        return await self._with_retries(call, key)
+
+    async def _with_retries(self, call: Call, key: str) -> Reply:
+        last = self._policy.attempts
+        for attempt in range(1, last + 1):
+            try:
+                text, usage = await self._attempt(call, key, may_retry=attempt < last)
+                return Reply(text, usage, retries=attempt - 1)
+            except LLMFailure as failure:
+                if not failure.retryable or attempt == last:
+                    failure.calls, failure.retries = attempt - int(not failure.sent), attempt - 1
+                    raise
+                wait = self._backoff(call, attempt, failure)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _backoff(self, call: Call, attempt: int, failure: LLMFailure) -> float:
+        wait = logic.backoff_s(attempt, failure.retry_after, self._rng.random(), self._policy)
+        log.info("%s on %s, attempt %d; retry in %.2fs", failure.reason, call.model, attempt, wait)
+        return wait
+
+    async def _attempt(self, call: Call, key: str, may_retry: bool) -> tuple[str, Usage]:
+        async with self._slots.slot(call.job_id, call.gen.max_concurrent_llm):
+            await self._rates.acquire(call.model, call.gen.rpm, call.gen.tpm, lambda: _tokens(call))
+            cost = _estimated(call).cost_usd if call.gen.max_cost_usd else 0.0
+            held = await self._budget.reserve(call.job_id, call.gen.max_cost_usd, cost)
+            try:
+                text, usage = await self._llm.complete(call)
+            except BaseException as exc:
+                retried = isinstance(exc, LLMFailure) and exc.retryable and may_retry
+                await self._settle_failure(call, held, retried)
+                raise
+        await self._settle_answer(call, held, key, CachedAnswer.of(text, usage, call.owner))
+        return text, usage
+
+    async def _settle_answer(
+        self, call: Call, held: str | None, key: str, answer: CachedAnswer
+    ) -> None:
+        """In one MULTI: the answer is cached, its cost spent and its reservation released."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            self._budget.settle(pipe, call.job_id, held)
+            self._cache.put(pipe, key, answer)
+            stats.answered(pipe, call.job_id, answer.reply(call.owner).usage, call.repair)
+            await pipe.execute()
+
+    async def _settle_failure(self, call: Call, held: str | None, retried: bool) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            self._budget.settle(pipe, call.job_id, held)
+            stats.unanswered(pipe, call.job_id, retried)
+            await pipe.execute()
+
+    async def _dry_run(self, call: Call) -> Reply:
+        text, usage = await self._llm.mock(call), replace(_estimated(call), simulated=True)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            stats.dry_run(pipe, call.job_id, usage)
+            await pipe.execute()
+        return Reply(text, usage)
+
+
+def _tokens(call: Call) -> int:
+    """The prompt's tokens plus the answer's expected ones."""
+    return costs.message_tokens(call.messages) + call.completion_tokens
+
+
+def _estimated(call: Call) -> Usage:
+    """What the call should cost: its prompt counted, its answer the template's expectation."""
+    prompt = costs.message_tokens(call.messages)
+    cost = costs.cost_usd(call.model, prompt, call.completion_tokens) or 0.0
+    return Usage(prompt, call.completion_tokens, cost)

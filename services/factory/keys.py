@@ -1,0 +1,21 @@
+"""Redis keys of the factory's shared state: per-job totals, slots and reservations, the cache."""
+
+from __future__ import annotations
+
+CACHE_PREFIX = "df:llm:cache:"
+RATE_PREFIX = "df:llm:rate"
+
+
+def job(job_id: str) -> str:
+    """Hash of a job's LLM totals (calls, retries, cache_hits, spent_usd, …): the gateway's view."""
+    return f"df:factory:{job_id}"
+
+
+def slots(job_id: str) -> str:
+    """Sorted set of the job's in-flight calls across replicas (`max_concurrent_llm`)."""
+    return f"df:factory:{job_id}:slots"
+
+
+def reserved(job_id: str) -> str:
+    """Sorted set of the job's budget reservations of in-flight calls."""
+    return f"df:factory:{job_id}:reserved"

@@ -1,0 +1,100 @@
+"""What generation will cost before it runs: tokens from the job's template, dollars from litellm's
+bundled price map (offline). Pure apart from reading that map; litellm is imported on first use."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.config import GenerationConfig
+from shared.templates import get_template
+from shared.tokens import cl100k
+
+# OpenAI's chat accounting: every message costs its content plus 3 tokens of framing, and the
+# reply is primed with 3 more.
+_PER_MESSAGE_TOKENS = 3
+_REPLY_PRIMER_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    chunks: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    priced: bool  # False: the price map does not know the model and cost_usd is 0
+
+
+def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
+    """Prompt tokens of a chat request, counted with cl100k_base."""
+    encoding = cl100k()
+    content = sum(len(encoding.encode_ordinary(str(m["content"]))) for m in messages)
+    return content + _PER_MESSAGE_TOKENS * len(messages) + _REPLY_PRIMER_TOKENS
+
+
+def price(model: str) -> tuple[float, float] | None:
+    """Dollars per (prompt, completion) token of `model`, or None when the map lacks it.
+
+    A provider-prefixed name ("openai/gpt-4o-mini") falls back to the bare name."""
+    prices = _price_map()
+    entry = prices.get(model) or prices.get(model.split("/", 1)[-1])
+    if not entry or "input_cost_per_token" not in entry:
+        return None
+    return float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token", 0.0))
+
+
+def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    per_token = price(model)
+    if per_token is None:
+        return None
+    return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+
+
+def estimate(gen: GenerationConfig, model: str, chunk_tokens: Iterable[int]) -> CostEstimate:
+    """The tokens and dollars of generating from chunks of the given token counts.
+
+    Assumptions: one LLM call per chunk (retries of failed calls and repair calls for
+    malformed answers come on top; cache hits come off); the prompt is the template rendered
+    around the chunk; the answer is the template's expected size for `examples_per_chunk`
+    items (`Template.completion_tokens`); tokens are counted with cl100k_base, which the
+    gpt-4o family's o200k_base matches within a few percent on English text."""
+    template = get_template(gen.template)
+    frame = _template_tokens(gen.template, gen.examples_per_chunk, _params_key(gen))
+    chunks = prompt = completion = 0
+    for tokens in chunk_tokens:
+        chunks += 1
+        prompt += frame + tokens
+        completion += template.completion_tokens(tokens, gen.examples_per_chunk)
+    dollars = cost_usd(model, prompt, completion)
+    return CostEstimate(chunks, prompt, completion, dollars or 0.0, dollars is not None)
+
+
+def estimate_average(
+    gen: GenerationConfig, model: str, chunks: int, average_tokens: int
+) -> CostEstimate:
+    """The estimate for `chunks` chunks of `average_tokens` tokens each."""
+    return estimate(gen, model, [average_tokens] * chunks)
+
+
+@functools.cache
+def _template_tokens(template: str, n: int, params: str) -> int:
+    """Prompt tokens of the template around an empty document."""
+    messages = get_template(template).render("", n=n, **json.loads(params))
+    return message_tokens(messages)
+
+
+def _params_key(gen: GenerationConfig) -> str:
+    return json.dumps(gen.template_params, sort_keys=True)
+
+
+def _price_map() -> Mapping[str, Any]:
+    # Without this, importing litellm downloads the price map; the bundled copy is offline.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm  # lazy: the gateway imports shared code and should not pay ~3 s for litellm
+
+    prices: Mapping[str, Any] = litellm.model_cost
+    return prices
