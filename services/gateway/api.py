@@ -26,6 +26,7 @@ from services.gateway.schemas import (
     ProjectOut,
     RejectedUrl,
 )
+from services.gateway.templates_api import check_generation
 
 router = APIRouter()
 
@@ -68,6 +69,7 @@ async def get_project(project: ProjectDep) -> ProjectOut:
 
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
+    check_generation(body.config.generation)
     try:
         submission = await commands.submit_job(gw.redis, project.id, body.urls, body.config)
     except commands.NoValidUrls as exc:

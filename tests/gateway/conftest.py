@@ -7,13 +7,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.gateway.app import create_app
 from services.gateway.db import create_schema, reader_engine, sqlite_url_for, writer_engine
 from services.gateway.projector import Projector
 from shared.events import Event
+from shared.settings import Settings
 from tests.helpers import publish
 
 
@@ -58,3 +61,13 @@ async def projecting(projector: Projector) -> AsyncIterator[Projector]:
 async def publish_log(redis: Redis, log: list[tuple[str, Event]]) -> None:
     for stream, event in log:
         await publish(redis, stream, event)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway API over ASGI with its real lifespan (Redis, SQLite, the projector)."""
+    app = create_app(settings, dashboard=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            yield http

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +12,12 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from services.gateway.app import create_app
 from shared import streams
 from shared.events import ExportWritten
 from shared.ids import derive
-from shared.settings import Settings
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import URLS, Story, at
 from tests.helpers import by_type, read_all, wait_for
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, dashboard=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
-            yield http
 
 
 async def new_project(client: httpx.AsyncClient, name: str = "Docs") -> str:
@@ -96,10 +84,10 @@ async def test_submitting_a_job_publishes_one_fetch_per_url_atomically(
 async def test_a_partial_config_is_merged_over_the_defaults(
     client: httpx.AsyncClient, redis: Redis
 ) -> None:
-    config = {"generation": {"template": "summary"}, "export": {"format": "csv"}}
+    config = {"generation": {"template": "summarization"}, "export": {"format": "csv"}}
     accepted = await submit(client, {"urls": ["https://example.com/"], "config": config})
     effective = accepted["config"]
-    assert effective["generation"]["template"] == "summary"
+    assert effective["generation"]["template"] == "summarization"
     assert effective["generation"]["examples_per_chunk"] == 3
     assert (effective["export"]["format"], effective["processing"]["chunk_size"]) == ("csv", 512)
     (fetch,) = await read_all(redis, streams.SPIDER)
