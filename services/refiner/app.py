@@ -1,4 +1,5 @@
-"""Consumes PageFetched from `df:refiner`; emits ChunkMade to `df:factory`, DocumentRefined."""
+"""Consumes PageFetched from `df:refiner`; emits ChunkMade to `df:factory`, ChunkDropped and
+DocumentRefined to `df:events`, or the page's failure or skip with its reason."""
 
 from __future__ import annotations
 
@@ -7,112 +8,87 @@ from pathlib import Path
 
 from faststream import FastStream
 
-from services.refiner import logic
-from shared import streams
+from services.refiner import fingerprint, logic, outcomes
+from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
+from services.refiner.pool import Overrun, WorkerPool
 from shared.commit import Emit
-from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched
-from shared.ids import derive
+from shared.events import PageFetched
 from shared.runtime import StageContext, StageSpec, build_app, failure
 from shared.settings import Settings
-from shared.tokens import cl100k
+
+# Larger pages are not articles; parsing one would hold a worker and its memory for seconds.
+MAX_HTML_BYTES = 8_000_000
+# Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
+SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
 
 
-def _count(text: str) -> int:
-    return len(cl100k().encode(text, disallowed_special=()))
+def read_html(path: Path) -> str | None:
+    """The stored page as text, or None when it is too large to parse."""
+    if path.stat().st_size > MAX_HTML_BYTES:
+        return None
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
-def _split(html: bytes, page: PageFetched) -> tuple[str, str, list[logic.Piece]]:
-    text, extractor = logic.extract(html)
-    return text, extractor, logic.pieces(text, page.config.processing, _count) if text else []
+def scope(page: PageFetched) -> Scope:
+    config = page.config.processing
+    name = f"job:{page.job_id}"
+    if config.dedup_scope == "project" and page.project_id:
+        name = f"project:{page.project_id}"
+    bands, rows = fingerprint.lsh_shape(config.dedup_threshold)
+    return Scope(name, config.dedup_ngram, rows, bands)
 
 
-async def _owners(ctx: StageContext, page: PageFetched, keep: list[logic.Piece]) -> list[str]:
-    """The chunk id that first claimed each key within the job, shared by all replicas."""
-    key = f"df:dedup:{page.job_id}"
-    async with ctx.redis.pipeline(transaction=False) as pipe:
-        for piece in keep:
-            pipe.hsetnx(key, piece.key, derive(page.event_id, "chunk", piece.index))
-        pipe.hmget(key, [piece.key for piece in keep])
-        *_, owners = await pipe.execute()
-    return [owner.decode() for owner in owners]
+def skipped(page: PageFetched, reason: str, detail: str = "") -> Emit:
+    outcome = "skipped" if reason.startswith(SKIPS) else "failed"
+    return failure("refiner", page, reason, detail, outcome=outcome)
 
 
-def _dropped(page: PageFetched, piece: logic.Piece, reason: str, of: str | None = None) -> Emit:
-    chunk_id = derive(page.event_id, "chunk", piece.index)
-    return Emit(
-        streams.EVENTS,
-        ChunkDropped(
-            event_id=derive(chunk_id, "dropped"),
-            job_id=page.job_id,
-            caused_by=page.event_id,
-            chunk_id=chunk_id,
-            document_id=page.event_id,
-            url=page.url,
-            reason=reason,
-            duplicate_of=of,
-        ),
-    )
+class Refiner:
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
+        self.index: DedupIndex | None = None
 
+    async def __call__(self, page: PageFetched, ctx: StageContext) -> list[Emit]:
+        try:
+            html = await asyncio.to_thread(read_html, Path(page.html_path))
+        except OSError as exc:
+            return [failure("refiner", page, "html_missing", repr(exc))]
+        if html is None:
+            return [skipped(page, "too_large", f"over {MAX_HTML_BYTES} bytes")]
+        config = page.config.processing
+        try:
+            doc = await self.pool.run(
+                config.extract_timeout_s, logic.refine, html, page.language, config
+            )
+        except Overrun as exc:
+            return [skipped(page, exc.reason, exc.detail)]
+        if doc.failure:
+            return [skipped(page, doc.failure, doc.detail)]
+        text_path = ctx.settings.path("text", page.job_id, f"{page.event_id}.txt")
+        await asyncio.to_thread(text_path.write_text, doc.text, "utf-8")
+        return outcomes.of_document(page, doc, await self.dedup(ctx, page, doc))
 
-def _made(page: PageFetched, piece: logic.Piece) -> Emit:
-    return Emit(
-        streams.FACTORY,
-        ChunkMade(
-            event_id=derive(page.event_id, "chunk", piece.index),
-            job_id=page.job_id,
-            caused_by=page.event_id,
-            document_id=page.event_id,
-            url=page.url,
-            index=piece.index,
-            text=piece.text,
-            token_count=piece.tokens,
-            char_start=piece.start,
-            char_end=piece.end,
-            language=page.language,
-            config=page.config,
-        ),
-    )
+    async def dedup(
+        self, ctx: StageContext, page: PageFetched, doc: logic.Document
+    ) -> dict[int, Decision]:
+        """Dedup decisions of the chunks that passed the junk and language filters, by index."""
+        self.index = self.index or DedupIndex(ctx.redis)
+        chunks = [c for c in doc.chunks if c.verdict is None]
+        candidates = [
+            Candidate(outcomes.chunk_id(page, c.index), c.key, c.signature, c.bands) for c in chunks
+        ]
+        threshold = page.config.processing.dedup_threshold
+        decisions = await self.index.claim(scope(page), threshold, candidates)
+        return {c.index: d for c, d in zip(chunks, decisions, strict=True)}
 
-
-async def refine(page: PageFetched, ctx: StageContext) -> list[Emit]:
-    try:
-        html = await asyncio.to_thread(Path(page.html_path).read_bytes)
-    except OSError as exc:
-        return [failure("refiner", page, "html_missing", repr(exc))]
-    text, extractor, pieces = await asyncio.to_thread(_split, html, page)
-    if not text:
-        return [failure("refiner", page, "no_main_text", f"extractor={extractor}")]
-    ctx.settings.path("text", page.job_id, f"{page.event_id}.txt").write_text(text)
-    emits, keep = [], []
-    for piece in pieces:
-        reason = logic.junk_reason(piece, page.config.processing)
-        if reason:
-            emits.append(_dropped(page, piece, reason))
-        else:
-            keep.append(piece)
-    owners = await _owners(ctx, page, keep) if keep else []
-    made = 0
-    for piece, owner in zip(keep, owners, strict=True):
-        if owner != derive(page.event_id, "chunk", piece.index):
-            emits.append(_dropped(page, piece, "duplicate", owner))
-        else:
-            emits.append(_made(page, piece))
-            made += 1
-    summary = DocumentRefined(
-        event_id=derive(page.event_id, "refined"),
-        job_id=page.job_id,
-        caused_by=page.event_id,
-        document_id=page.event_id,
-        url=page.url,
-        chunks=made,
-        dropped=len(pieces) - made,
-        language=page.language,
-        extractor=extractor,
-        text_chars=len(text),
-    )
-    return [*emits, Emit(streams.EVENTS, summary)]
+    async def close(self) -> None:
+        await asyncio.to_thread(self.pool.close)
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    return build_app(StageSpec("refiner", {PageFetched: refine}, concurrency=2), settings)
+    refiner = Refiner(WorkerPool())
+    # Two pages in flight: one is parsed in the worker while the other is read or settled.
+    app = build_app(StageSpec("refiner", {PageFetched: refiner}, concurrency=2), settings)
+    app.after_shutdown(refiner.close)
+    return app

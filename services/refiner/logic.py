@@ -1,66 +1,90 @@
-"""Pure refining steps: main text from HTML, chunk texts, junk verdicts, dedup keys."""
+"""HTML in, refined document out: text, language, token chunks with verdicts and fingerprints.
+
+Pure and picklable both ways, so it runs in the extraction pool's worker processes.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import trafilatura
-
-from services.refiner.chunking import Counter, chunk_spans
+from services.refiner import extract, fingerprint, junk, language
+from services.refiner.chunking import Span, chunk_spans
 from shared.config import ProcessingConfig
-
-_WORD = re.compile(r"\w+", re.UNICODE)
+from shared.tokens import cl100k
 
 
 @dataclass(frozen=True)
-class Piece:
+class Chunk:
     index: int
     text: str
     tokens: int
     start: int
     end: int
-    key: str
+    language: str | None
+    verdict: str | None  # why it is dropped before dedup; None: a dedup candidate
+    key: str = ""
+    signature: bytes = b""
+    bands: tuple[str, ...] = ()
 
 
-def extract(html: bytes) -> tuple[str, str]:
-    """Main text and the extractor that found it; ("", "none") when there is none."""
-    text = trafilatura.extract(
-        html,
-        include_tables=True,
-        include_formatting=False,
-        include_comments=False,
-        favor_recall=True,
-        deduplicate=False,
-    )
-    if text and text.strip():
-        return text.strip(), "trafilatura"
-    fallback = trafilatura.html2txt(html)
-    if fallback and fallback.strip():
-        return fallback.strip(), "html2txt"
-    return "", "none"
+@dataclass(frozen=True)
+class Document:
+    text: str
+    extractor: str
+    language: str | None
+    chunks: tuple[Chunk, ...] = ()
+    failure: str | None = None  # why the whole page yields no chunks
+    detail: str = ""
 
 
-def dedup_key(text: str) -> str:
-    """Exact-duplicate key: case, punctuation and spacing do not make a chunk new."""
-    normal = " ".join(_WORD.findall(text.lower()))
-    return hashlib.blake2b(normal.encode(), digest_size=16).hexdigest()
+def count_tokens(text: str) -> int:
+    return len(cl100k().encode(text, disallowed_special=()))
 
 
-def junk_reason(piece: Piece, config: ProcessingConfig) -> str | None:
-    if piece.tokens < config.min_chunk_tokens:
-        return "too_short"
-    letters = sum(ch.isalpha() for ch in piece.text)
-    if letters < 0.5 * len(piece.text.replace(" ", "")):
-        return "mostly_symbols"
-    return None
+def warm() -> None:
+    """Loads the tokenizer and the language model, which take a second on first use."""
+    count_tokens("warm")
+    language.identifier()
 
 
-def pieces(text: str, config: ProcessingConfig, count: Counter) -> list[Piece]:
-    spans = chunk_spans(text, config.chunk_size, count, config.chunk_overlap)
-    out = []
-    for i, span in enumerate(spans):
-        body = text[span.start : span.end]
-        out.append(Piece(i, body, span.tokens, span.start, span.end, dedup_key(body)))
-    return out
+def _chunk(text: str, span: Span, index: int, lang: str | None, config: ProcessingConfig) -> Chunk:
+    body = text[span.start : span.end]
+    verdict = junk.verdict(body, span.tokens, config.min_chunk_tokens, config.chunk_size)
+    if verdict is None and language.refused(lang, config.languages):
+        verdict = f"language:{lang or 'unknown'}"
+    head = Chunk(index, body, span.tokens, span.start, span.end, lang, verdict)
+    if verdict is not None:
+        return head
+    words = fingerprint.words(body)
+    sig = fingerprint.signature(words, config.dedup_ngram)
+    bands = fingerprint.bands(sig, fingerprint.lsh_shape(config.dedup_threshold))
+    return replace(head, key=fingerprint.exact_key(words), signature=sig, bands=tuple(bands))
+
+
+def _languages(
+    text: str, spans: list[Span], declared: str | None
+) -> tuple[str | None, list[str | None]]:
+    """The document's language and each chunk's: its own when clear, else the document's."""
+    found = [language.detect(text[s.start : s.end]) for s in spans]
+    bodies = [text[s.start : s.end] for s in spans]
+    document = language.of_document(list(zip(bodies, found, strict=True)), declared)
+    return document, [lang or document for lang in found]
+
+
+def refine(html: str, declared_language: str | None, config: ProcessingConfig) -> Document:
+    if reason := extract.unusable(html):
+        return Document("", "none", None, failure=reason)
+    try:
+        found = extract.extract(html)
+    except Exception as exc:  # a page that breaks the parser is that page's failure only
+        return Document("", "none", None, failure="extract_error", detail=repr(exc)[:500])
+    text = found.text
+    if not text:
+        return Document("", found.extractor, None, failure="no_main_text")
+    spans = chunk_spans(text, config.chunk_size, count_tokens, config.chunk_overlap)
+    lang, langs = _languages(text, spans, declared_language)
+    if all(language.refused(chunk, config.languages) for chunk in langs):
+        reason = f"language:{lang or 'unknown'}"
+        return Document(text, found.extractor, lang, failure=reason, detail="no wanted language")
+    chunks = (_chunk(text, s, i, langs[i], config) for i, s in enumerate(spans))
+    return Document(text, found.extractor, lang, tuple(chunks))

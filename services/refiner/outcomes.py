@@ -1,0 +1,76 @@
+"""The events a refined page turns into: chunks made or dropped with reasons, and a summary."""
+
+from __future__ import annotations
+
+from services.refiner.dedup import Decision
+from services.refiner.logic import Chunk, Document
+from shared import streams
+from shared.commit import Emit
+from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched
+from shared.ids import derive
+
+
+def chunk_id(page: PageFetched, index: int) -> str:
+    return derive(page.event_id, "chunk", index)
+
+
+def dropped(page: PageFetched, chunk: Chunk, reason: str, owner: str | None = None) -> Emit:
+    cid = chunk_id(page, chunk.index)
+    event = ChunkDropped(
+        event_id=derive(cid, "dropped"),
+        job_id=page.job_id,
+        caused_by=page.event_id,
+        chunk_id=cid,
+        document_id=page.event_id,
+        url=page.url,
+        reason=reason,
+        duplicate_of=owner,
+    )
+    return Emit(streams.EVENTS, event)
+
+
+def made(page: PageFetched, chunk: Chunk) -> Emit:
+    event = ChunkMade(
+        event_id=chunk_id(page, chunk.index),
+        job_id=page.job_id,
+        caused_by=page.event_id,
+        document_id=page.event_id,
+        url=page.url,
+        index=chunk.index,
+        text=chunk.text,
+        token_count=chunk.tokens,
+        char_start=chunk.start,
+        char_end=chunk.end,
+        language=chunk.language,
+        config=page.config,
+    )
+    return Emit(streams.FACTORY, event)
+
+
+def refined(page: PageFetched, doc: Document, kept: int) -> Emit:
+    event = DocumentRefined(
+        event_id=derive(page.event_id, "refined"),
+        job_id=page.job_id,
+        caused_by=page.event_id,
+        document_id=page.event_id,
+        url=page.url,
+        chunks=kept,
+        dropped=len(doc.chunks) - kept,
+        language=doc.language,
+        extractor=doc.extractor,
+        text_chars=len(doc.text),
+    )
+    return Emit(streams.EVENTS, event)
+
+
+def of_document(page: PageFetched, doc: Document, decisions: dict[int, Decision]) -> list[Emit]:
+    """Every chunk is made or dropped with its reason; `decisions` holds dedup's, by index."""
+    emits: list[Emit] = []
+    for chunk in doc.chunks:
+        decision = decisions.get(chunk.index, Decision(chunk.verdict))
+        if decision.reason is None:
+            emits.append(made(page, chunk))
+        else:
+            emits.append(dropped(page, chunk, decision.reason, decision.owner))
+    kept = sum(e.stream == streams.FACTORY for e in emits)
+    return [*emits, refined(page, doc, kept)]
