@@ -7,7 +7,7 @@ import secrets
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway import theme, views
+from services.gateway import job_page, theme, views
 from services.gateway.deps import Gateway
 from services.gateway.schemas import JobStatus, Overview
 
@@ -51,7 +51,7 @@ def stage_bar(job: JobStatus, stage: str) -> None:
 def job_row(job: JobStatus) -> None:
     with ui.row().classes("w-full items-center gap-6 df-glass px-5 py-3 no-wrap df-job"):
         with ui.column().classes("gap-0 w-56"):
-            theme.number(job.id, "text-sm df-accent")
+            ui.link(job.id, f"/jobs/{job.id}").classes("df-num text-sm df-accent no-underline")
             ui.label(job.project_name or job.project_id or "—").classes("text-sm")
         with ui.column().classes("gap-1 w-28 items-start"):
             theme.badge(job.status)
@@ -105,6 +105,10 @@ def mount_dashboard(app: FastAPI) -> None:
             shown[0] = fresh
 
         ui.timer(REFRESH_S, update)
+
+    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True)
+    async def job(job_id: str) -> None:
+        await job_page.render(app.state.gateway, job_id)
 
     # Sessions only carry NiceGUI's per-browser storage, which the dashboard does not keep.
     ui.run_with(

@@ -104,3 +104,25 @@ async def test_the_dashboard_shows_jobs_and_follows_them_live(
     assert body == "rgb(10, 10, 15)" and "JetBrains Mono" in number
     assert outside == []
     await redis.aclose()
+
+
+async def test_the_job_page_shows_stages_failures_and_exports(
+    gateway_url: str, page: Page, redis_url: str
+) -> None:
+    redis = Redis.from_url(redis_url)
+    running = Story("job_live", "proj_c")
+    await publish_log(redis, running.log()[:7])
+    await page.goto(gateway_url + "/")
+    await page.locator(".df-job a", has_text="job_live").click()
+    await expect(page).to_have_url(gateway_url + "/jobs/job_live")
+    stages = page.locator(".df-stage")
+    await expect(stages).to_have_count(4, timeout=15_000)
+    await expect(page.locator(".df-log")).to_contain_text("failed")
+    await expect(page.locator(".df-export")).to_have_count(0)
+
+    await publish_log(redis, running.log()[7:])  # the job finishes and is exported
+    await expect(page.locator(".df-export")).to_have_count(1, timeout=15_000)
+    await expect(page.locator(".df-export")).to_contain_text("download")
+    await page.get_by_role("button", name="skipped", exact=True).click()
+    await expect(page.locator(".df-log")).not_to_contain_text("failed")
+    await redis.aclose()
