@@ -26,11 +26,10 @@ def up(args: argparse.Namespace) -> int:
     console.print(f"[cyan]datafactory[/] up: dashboard and API at {stack.gateway_url}")
     console.print(f"logs in {stack.data_dir / 'logs'}; Ctrl-C stops everything")
     try:
-        while all(proc.poll() is None for _, proc in stack.children):
+        while True:
             time.sleep(0.5)
-        dead = [name for name, proc in stack.children if proc.poll() is not None]
-        console.print(f"[red]{', '.join(dead)} exited[/]; stopping (see the logs)")
-        return 1
+            for name in stack.restart_dead():
+                console.print(f"[yellow]{name} exited[/]; restarted (see its log)")
     except KeyboardInterrupt:
         return 0
     finally:

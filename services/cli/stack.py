@@ -44,6 +44,7 @@ class Stack:
     replicas: dict[str, int] = field(default_factory=dict)
     redis: RedisProcess | None = None
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    commands: list[tuple[str, ...]] = field(default_factory=list)
     sim_args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
 
@@ -81,14 +82,30 @@ class Stack:
         self.env["DATAFACTORY_LLM_API_BASE"] = f"http://127.0.0.1:{port}/v1"
 
     def spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        proc = self._launch(name, args)
+        self.children.append((name, proc))
+        self.commands.append(args)
+        return proc
+
+    def _launch(self, name: str, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
         log = (self.data_dir / "logs").joinpath(f"{name}.log")
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
-            proc = subprocess.Popen(
+            return subprocess.Popen(
                 [sys.executable, *args], env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
-        self.children.append((name, proc))
-        return proc
+
+    def restart_dead(self) -> list[str]:
+        """Starts again every child that exited (as compose's `restart: unless-stopped`
+        would); a stage's unsettled entries are reclaimed from the dead replica meanwhile."""
+        if self.redis and self.redis.process and self.redis.process.poll() is not None:
+            self.redis.start()  # same port and AOF: the log survives
+        restarted = []
+        for index, (name, proc) in enumerate(self.children):
+            if proc.poll() is not None:
+                self.children[index] = (name, self._launch(name, self.commands[index]))
+                restarted.append(name)
+        return restarted
 
     def _wait_healthy(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -120,6 +137,7 @@ class Stack:
                 proc.kill()
                 proc.wait()
         self.children.clear()
+        self.commands.clear()
         if self.redis:
             self.redis.stop()
         (self.data_dir / "stack.json").unlink(missing_ok=True)

@@ -1,0 +1,43 @@
+"""The embedded stack as `datafactory up` runs it: real processes, a crashed one restarts."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import httpx
+
+from services.cli.stack import Stack
+from shared.redis_server import free_port
+from shared.settings import Settings
+
+
+def test_the_stack_serves_the_gateway_and_restarts_a_dead_stage(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", gateway_port=free_port(), redis_url=None)
+    stack = Stack(settings).start()
+    try:
+        assert httpx.get(f"{stack.gateway_url}/health", timeout=5).json()["status"] == "ok"
+        assert (tmp_path / "data" / "redis" / "appendonlydir").exists(), (
+            "embedded Redis keeps an AOF"
+        )
+        names = [name for name, _ in stack.children]
+        assert {
+            "spider",
+            "refiner",
+            "factory",
+            "inspector",
+            "shipper",
+            "gateway",
+            "llm-sim",
+        } <= set(names)
+        index = names.index("refiner")
+        old = stack.children[index][1]
+        os.kill(old.pid, signal.SIGKILL)
+        old.wait(10)
+        assert stack.restart_dead() == ["refiner"]
+        assert stack.children[index][1].pid != old.pid
+        assert stack.children[index][1].poll() is None
+    finally:
+        stack.stop()
+    assert not (tmp_path / "data" / "stack.json").exists()
