@@ -12,8 +12,11 @@ from redis.asyncio.client import Pipeline
 from services.factory import keys
 from services.factory.values import LLMFailure
 
-# Reservations are scored by their expiry (Redis server time), so a dead replica's lapse.
-# Returns 1 reserved, 0 exhausted (latched in the job hash), -1 wait for in-flight calls.
+# Reservations are scored by their expiry (Redis server time), so a dead replica's lapse. The
+# answer part of the estimate is scaled by how the job's answers so far compared with their
+# expected size, so the cap is reached within about one call's cost.
+# Returns the reservation, 0 when exhausted (latched in the job hash), -1 to wait for
+# in-flight calls that may leave room.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -21,20 +24,26 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 if redis.call('HEXISTS', KEYS[1], 'budget_exhausted') == 1 then
   return 0
 end
+local job = redis.call('HMGET', KEYS[1], 'spent_usd', 'completion_tokens', 'expected_tokens')
+local ratio = 1
+if tonumber(job[3] or '0') > 0 then
+  ratio = math.min(math.max(tonumber(job[2] or '0') / tonumber(job[3]), 0.25), 4)
+end
+local amount = tonumber(ARGV[2]) + tonumber(ARGV[3]) * ratio
 local reserved = 0
 for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   reserved = reserved + tonumber(string.match(member, ':(.*)$'))
 end
-local spent = tonumber(redis.call('HGET', KEYS[1], 'spent_usd') or '0')
-if spent + reserved + tonumber(ARGV[2]) <= tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[4])
-  redis.call('EXPIRE', KEYS[2], math.ceil(tonumber(ARGV[3])) + 60)
-  return 1
+if tonumber(job[1] or '0') + reserved + amount <= tonumber(ARGV[1]) then
+  local member = ARGV[5] .. ':' .. string.format('%.17g', amount)
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), member)
+  redis.call('EXPIRE', KEYS[2], math.ceil(tonumber(ARGV[4])) + 60)
+  return member
 end
 if reserved > 0 then
   return -1
 end
-redis.call('HSET', KEYS[1], 'budget_exhausted', ARGV[5])
+redis.call('HSET', KEYS[1], 'budget_exhausted', ARGV[1])
 return 0
 """
 
@@ -49,19 +58,21 @@ class Budget:
         self._script = redis.register_script(_RESERVE)
         self._hold_s, self._poll_s = hold_s, poll_s
 
-    async def reserve(self, job_id: str, cap: float | None, amount: float) -> str | None:
+    async def reserve(
+        self, job_id: str, cap: float | None, prompt_usd: float, answer_usd: float
+    ) -> str | None:
         """A reservation to settle after the call; waits while in-flight calls may leave room,
         raises LLMFailure(budget_exhausted) when none will. None when the job has no cap."""
         if cap is None:
             return None
-        member = f"{uuid.uuid4().hex}:{amount!r}"
         keys_ = [keys.job(job_id), keys.reserved(job_id)]
+        args: list[str | float] = [repr(cap), repr(prompt_usd), repr(answer_usd), self._hold_s]
+        args.append(uuid.uuid4().hex)
         while True:
-            args: list[str | float] = [repr(cap), repr(amount), self._hold_s, member, repr(cap)]
-            result = int(await self._script(keys=keys_, args=args))
-            if result == 1:
-                return member
-            if result == 0:
+            result = await self._script(keys=keys_, args=args)
+            if isinstance(result, bytes):
+                return result.decode()
+            if int(result) == 0:
                 raise exhausted()
             await asyncio.sleep(self._poll_s)
 

@@ -71,25 +71,33 @@ class Caller:
     async def _attempt(self, call: Call, key: str, may_retry: bool) -> tuple[str, Usage]:
         async with self._slots.slot(call.job_id, call.gen.max_concurrent_llm):
             await self._rates.acquire(call.model, call.gen.rpm, call.gen.tpm, lambda: _tokens(call))
-            cost = _estimated(call).cost_usd if call.gen.max_cost_usd else 0.0
-            held = await self._budget.reserve(call.job_id, call.gen.max_cost_usd, cost)
+            held = await self._reserve(call)
             try:
                 text, usage = await self._llm.complete(call)
             except BaseException as exc:
                 retried = isinstance(exc, LLMFailure) and exc.retryable and may_retry
                 await self._settle_failure(call, held, retried)
                 raise
-        await self._settle_answer(call, held, key, CachedAnswer.of(text, usage, call.owner))
+        await self._settle_answer(call, held, key, text, usage)
         return text, usage
 
+    async def _reserve(self, call: Call) -> str | None:
+        if call.gen.max_cost_usd is None:
+            return None
+        prompt_usd = costs.cost_usd(call.model, costs.message_tokens(call.messages), 0) or 0.0
+        answer_usd = costs.cost_usd(call.model, 0, call.completion_tokens) or 0.0
+        return await self._budget.reserve(
+            call.job_id, call.gen.max_cost_usd, prompt_usd, answer_usd
+        )
+
     async def _settle_answer(
-        self, call: Call, held: str | None, key: str, answer: CachedAnswer
+        self, call: Call, held: str | None, key: str, text: str, usage: Usage
     ) -> None:
         """In one MULTI: the answer is cached, its cost spent and its reservation released."""
         async with self._redis.pipeline(transaction=True) as pipe:
             self._budget.settle(pipe, call.job_id, held)
-            self._cache.put(pipe, key, answer)
-            stats.answered(pipe, call.job_id, answer.reply(call.owner).usage, call.repair)
+            self._cache.put(pipe, key, CachedAnswer.of(text, usage, call.owner))
+            stats.answered(pipe, call, usage)
             await pipe.execute()
 
     async def _settle_failure(self, call: Call, held: str | None, retried: bool) -> None:

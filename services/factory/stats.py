@@ -6,17 +6,19 @@ from __future__ import annotations
 from redis.asyncio.client import Pipeline
 
 from services.factory import keys
-from services.factory.values import Usage
+from services.factory.values import Call, Usage
 
 
-def answered(pipe: Pipeline, job_id: str, usage: Usage, repair: bool) -> None:
-    """An HTTP call that returned an answer (usable or not); its cost counts as spent."""
-    key = keys.job(job_id)
+def answered(pipe: Pipeline, call: Call, usage: Usage) -> None:
+    """An HTTP call that returned an answer (usable or not); its cost counts as spent.
+    `expected_tokens` (the template's expected answer sizes) calibrates budget reservations."""
+    key = keys.job(call.job_id)
     pipe.hincrby(key, "calls", 1)
-    if repair:
+    if call.repair:
         pipe.hincrby(key, "repairs", 1)
     pipe.hincrby(key, "prompt_tokens", usage.prompt_tokens)
     pipe.hincrby(key, "completion_tokens", usage.completion_tokens)
+    pipe.hincrby(key, "expected_tokens", call.completion_tokens)
     pipe.hincrbyfloat(key, "spent_usd", usage.cost_usd)
 
 

@@ -28,6 +28,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--seed", type=int, default=0, help="seed of answers and faults")
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--api-key", default=None, help="reject other keys with a 401")
     defaults = SimConfig()
     for name, text in _FLAGS.items():
         flag = "--" + name.replace("_", "-")
@@ -38,8 +39,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
-    config = SimConfig(seed=args.seed, **{name: getattr(args, name) for name in _FLAGS})
-    logging.getLogger("datafactory.llm_sim").info("serving with %s", config)
+    flags = {name: getattr(args, name) for name in _FLAGS}
+    config = SimConfig(seed=args.seed, api_key=args.api_key, **flags)
+    shown = config.model_dump(exclude={"api_key"})
+    logging.getLogger("datafactory.llm_sim").info("serving with %s", shown)
     uvicorn.run(
         create_app(config),
         host=args.host,

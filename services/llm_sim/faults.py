@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Outcome = Literal["ok", "rate_limited", "server_error", "timeout", "malformed"]
+Outcome = Literal["ok", "rate_limited", "server_error", "timeout", "malformed", "unauthorized"]
 
 _MALFORMED = (
     '{"pairs": [{"question": "What does the text say abo',
@@ -29,6 +29,8 @@ class SimConfig(BaseModel):
     # A "timeout" request hangs this long before answering: past any sane client timeout.
     timeout_s: float = Field(default=120.0, ge=0)
     retry_after_s: float = Field(default=1.0, ge=0)
+    # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
+    api_key: str | None = None
     seed: int = 0
 
     @model_validator(mode="after")

@@ -53,3 +53,7 @@ def rate_limited(retry_after_s: float) -> JSONResponse:
         "retry-after-ms": str(round(retry_after_s * 1000)),
     }
     return error(429, "Rate limit reached; please retry later.", "rate_limit_exceeded", headers)
+
+
+def unauthorized(key: str) -> JSONResponse:
+    return error(401, f"Incorrect API key provided: {key}.", "invalid_api_key")

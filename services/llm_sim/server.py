@@ -6,9 +6,9 @@ import asyncio
 import hashlib
 import json
 import random
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
@@ -49,8 +49,14 @@ class Simulator:
         self.config, self.stats = config, Stats()
         self._faults = random.Random(config.seed)
 
-    async def chat(self, request: ChatRequest) -> JSONResponse:
+    async def chat(
+        self, request: ChatRequest, authorization: Annotated[str, Header()] = ""
+    ) -> JSONResponse:
         with self.stats.track() as record:
+            key = authorization.removeprefix("Bearer ")
+            if self.config.api_key is not None and key != self.config.api_key:
+                record("unauthorized")
+                return responses.unauthorized(key)
             outcome = record(faults.draw(self.config, self._faults))
             if outcome == "rate_limited":
                 return responses.rate_limited(self.config.retry_after_s)

@@ -3,94 +3,27 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from redis.asyncio import Redis
 
-from services.factory.app import create_app
 from services.factory.logic import RetryPolicy
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import streams
-from shared.config import GenerationConfig, JobConfig
-from shared.events import ChunkMade
 from shared.ids import derive
 from shared.settings import Settings
-from tests.factory.samples import TEXTS
-from tests.helpers import publish, read_all, running, wait_for
+from shared.templates import get_template
+from tests.factory.stage import FAST, JOB, chunks, run_factory, sim_stats, with_sim
 
-JOB = "job_factory"
-FAST = RetryPolicy(base_s=0.02, cap_s=0.2)
 PATIENT = RetryPolicy(base_s=0.01, cap_s=2.0)
-
-
-def chunks(count: int, **generation: Any) -> list[ChunkMade]:
-    config = JobConfig(generation=GenerationConfig(**generation))
-    return [
-        ChunkMade(
-            event_id=f"chunk_{i}",
-            job_id=JOB,
-            document_id=f"page_{i % 3}",
-            url=f"https://example.org/{i % 3}",
-            index=i,
-            text=f"{TEXTS[i % len(TEXTS)]} This is chunk number {i}.",
-            token_count=60,
-            char_start=0,
-            char_end=300,
-            config=config,
-        )
-        for i in range(count)
-    ]
-
-
-class Outcomes:
-    def __init__(self, events: list[Any], examples: list[Any]) -> None:
-        self.events, self.examples = events, examples
-        self.generated = [e for e in events if e.type == "ChunkGenerated"]
-        self.failed = [e for e in events if e.type == "ItemFailed"]
-
-    def per_chunk(self) -> Counter[str]:
-        return Counter([e.chunk_id for e in self.generated] + [e.item_id for e in self.failed])
-
-
-async def run_factory(
-    settings: Settings, work: list[ChunkMade], policy: RetryPolicy = FAST
-) -> Outcomes:
-    redis = Redis.from_url(settings.redis_dsn)
-    await redis.hset(streams.tally_key(JOB), "outstanding", len(work))
-    await publish(redis, streams.FACTORY, *work)
-
-    async def probe() -> Outcomes:
-        events = await read_all(redis, streams.EVENTS)
-        return Outcomes(events, await read_all(redis, streams.INSPECTOR))
-
-    def settled(outcomes: Outcomes) -> bool:
-        return len(outcomes.per_chunk()) == len(work)
-
-    async with running(create_app(settings, policy)):
-        outcomes = await wait_for(probe, settled, timeout=30)
-    await redis.aclose()
-    return outcomes
 
 
 @pytest.fixture
 def sim_settings(settings: Settings) -> Iterator[tuple[Settings, str]]:
     with serving(SimConfig(latency_ms=20, jitter_ms=10)) as url:
         yield with_sim(settings, url), url
-
-
-def with_sim(settings: Settings, url: str, **changes: Any) -> Settings:
-    # Reclaiming must not steal entries whose retries are still running.
-    update = {"llm_api_base": url, "llm_timeout_s": 5, "claim_idle_ms": 15_000, **changes}
-    return settings.model_copy(update=update)
-
-
-def sim_stats(url: str) -> dict[str, Any]:
-    return dict(httpx.get(f"{url.removesuffix('/v1')}/stats").json())
 
 
 async def test_every_chunk_becomes_its_examples_with_tokens_and_costs(
@@ -126,14 +59,29 @@ async def test_the_job_tally_counts_the_examples_handed_to_the_inspector(
     await redis.aclose()
 
 
-@pytest.mark.parametrize("template", ["classification", "instruction"])
-async def test_each_template_runs_through_the_stage(
+@pytest.mark.parametrize("template", ["qa", "summarization", "classification", "instruction"])
+async def test_each_built_in_template_yields_schema_valid_examples(
     sim_settings: tuple[Settings, str], template: str
 ) -> None:
     settings, _ = sim_settings
     outcomes = await run_factory(settings, chunks(2, template=template, examples_per_chunk=2))
-    assert len(outcomes.examples) == 4
-    assert {e.template for e in outcomes.examples} == {template}
+    assert len(outcomes.examples) == 4 and outcomes.failed == []
+    output = get_template(template).output
+    [items] = output.model_json_schema()["required"]  # each answer is one list of items
+    output.model_validate({items: [e.fields for e in outcomes.examples]})
+    assert {(e.template, e.language) for e in outcomes.examples} == {(template, "en")}
+
+
+async def test_template_parameters_reach_the_prompt_and_the_parser(
+    sim_settings: tuple[Settings, str],
+) -> None:
+    settings, _ = sim_settings
+    labels = {"labels": ["insects", "plants", "sport"]}
+    work = chunks(3, template="classification", template_params=labels)
+    outcomes = await run_factory(settings, work)
+    assert len(outcomes.examples) == 9
+    assert {e.output for e in outcomes.examples} <= set(labels["labels"])
+    assert all(e.fields["labels"] == labels["labels"] for e in outcomes.examples)
 
 
 async def test_every_chunk_gets_exactly_one_outcome_when_the_llm_misbehaves(

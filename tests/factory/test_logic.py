@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.factory import logic
-from services.factory.values import Usage
+from services.factory.values import LLMFailure, Reply, Spend, Usage
 from shared.templates import TemplateOutputError
 
 PROVIDERS = {"openai", "anthropic", "ollama"}
@@ -79,3 +79,24 @@ def test_the_factory_recognises_the_simulators_fingerprint() -> None:
     from services.llm_sim.responses import FINGERPRINT
 
     assert logic.SIMULATOR_FINGERPRINT == FINGERPRINT
+
+
+def test_secrets_are_redacted_from_error_text() -> None:
+    text = "Incorrect API key provided: sk-abc123. You can find your key at …"
+    assert (
+        logic.redact(text, ["sk-abc123"])
+        == "Incorrect API key provided: ***. You can find your key at …"
+    )
+    assert logic.redact(text, []) == text
+
+
+def test_a_items_spend_counts_calls_retries_and_cache_hits() -> None:
+    spend = Spend()
+    spend.add(Reply("a", Usage(10, 5, 0.1), retries=2))
+    spend.add(Reply("b", Usage(), cached=True))
+    failure = LLMFailure("llm_error", "boom", retryable=True)
+    failure.calls, failure.retries = 4, 3
+    spend.failed(failure)
+    assert (spend.calls, spend.retries, spend.cache_hits) == (7, 5, 1)
+    assert spend.usage == Usage(10, 5, 0.1)
+    assert str(spend) == "7 calls, 5 retries, 1 cache hits"

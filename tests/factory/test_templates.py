@@ -55,6 +55,28 @@ def test_each_template_renders_a_chunk_and_parses_the_simulators_answer(name: st
     assert all(e.input.strip() and e.output.strip() and e.fields for e in examples)
 
 
+@pytest.mark.parametrize("name", BUILTINS)
+def test_each_template_has_a_marked_dry_run_answer_in_its_schema(name: str) -> None:
+    template = get_template(name)
+    answer = template.mock_answer(TEXTS[0], 3)
+    template.output.model_validate_json(answer)
+    examples = template.parse(answer, chunk_text=TEXTS[0])
+    assert len(examples) == 3
+    assert all("[dry run]" in e.input + e.output for e in examples)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_built_in_templates_pass_their_check(name: str) -> None:
+    assert len(get_template(name).check()) == 2
+
+
+def test_a_template_that_cannot_render_fails_its_check(tmp_path: Path) -> None:
+    source = "{% block system %}{{ tone }}{% endblock %}{% block user %}{{ text }}{% endblock %}"
+    (tmp_path / "custom.j2").write_text(source)
+    with pytest.raises(TemplateError, match="undefined"):
+        _Custom(sandboxed_environment(tmp_path)).check()
+
+
 def test_summaries_take_the_chunk_as_their_input() -> None:
     template = get_template("summarization")
     answer = simulated_answer(template.render(TEXTS[1], n=2))

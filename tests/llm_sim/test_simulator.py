@@ -159,3 +159,15 @@ def test_runs_as_a_module_with_uvicorn() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_configured_key_rejects_other_keys_quoting_them() -> None:
+    with serving(SimConfig(latency_ms=0, api_key="sk-right")) as url, httpx.Client() as client:
+        wrong = client.post(
+            f"{url}/chat/completions", json=request(), headers={"Authorization": "Bearer sk-bad"}
+        )
+        right = client.post(
+            f"{url}/chat/completions", json=request(), headers={"Authorization": "Bearer sk-right"}
+        )
+    assert wrong.status_code == 401 and "sk-bad" in wrong.json()["error"]["message"]
+    assert right.status_code == 200
