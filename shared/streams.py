@@ -30,3 +30,8 @@ def dead_letter(stream: str) -> str:
 def tally_key(job_id: str) -> str:
     """Hash whose `outstanding` field counts work items of a job not yet given an outcome."""
     return f"df:tally:{job_id}"
+
+
+def factory_totals_key(job_id: str) -> str:
+    """Hash of a job's live LLM counters (calls, retries, cache hits, spend) for the gateway."""
+    return f"df:factory:{job_id}"

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import FileResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from services.gateway import commands, views
+from services.gateway import commands, generation, views
 from services.gateway.deps import ExportDep, GatewayDep, JobDep, ProjectDep
 from services.gateway.rows import ts
 from services.gateway.schemas import (
@@ -18,6 +18,7 @@ from services.gateway.schemas import (
     ExportOut,
     Health,
     JobAccepted,
+    JobDetail,
     JobRequest,
     JobStatus,
     LogEntry,
@@ -90,8 +91,10 @@ async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStat
 
 
 @router.get("/api/jobs/{job_id}")
-async def get_job(job: JobDep) -> JobStatus:
-    return job
+async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
+    totals = await generation.llm_totals(gw.redis, job.id)
+    estimate = await generation.estimate(gw.reader, gw.settings, job.id)
+    return JobDetail(**job.model_dump(), llm=totals, estimate=estimate)
 
 
 @router.post("/api/jobs/{job_id}/cancel", status_code=202)

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from services.gateway import generation
 from services.gateway.api import router
 from services.gateway.db import create_schema, reader_engine, writer_engine
 from services.gateway.deps import Gateway
@@ -45,11 +46,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         projector = Projector(projector_redis, writer)
         app.state.gateway = Gateway(settings, redis, reader, projector)
         task = asyncio.create_task(projector.run(), name="projector")
+        warm = asyncio.create_task(generation.warm_up(settings.llm_model), name="warm-up")
         log.info("gateway projecting %s into %s", settings.redis_dsn, settings.sqlite_url)
         try:
             yield
         finally:
             await _stop(projector, task)
+            await asyncio.gather(warm, return_exceptions=True)
             await projector_redis.aclose()
             await redis.aclose()
             await reader.dispose()

@@ -6,8 +6,9 @@ from collections import Counter
 
 from nicegui import ui
 
-from services.gateway import theme, views
+from services.gateway import generation, theme, views
 from services.gateway.deps import Gateway
+from services.gateway.generation import Estimate, LlmTotals
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry
 
 REFRESH_S = 1.0
@@ -32,6 +33,25 @@ def summary(job: JobStatus) -> None:
             theme.number(theme.usd(job.cost_usd), "text-xl df-cost")
             tokens = f"{job.prompt_tokens:,} in · {job.completion_tokens:,} out"
             theme.number(tokens, "text-xs")
+
+
+def generation_card(totals: LlmTotals, estimate: Estimate | None) -> None:
+    with ui.row().classes("df-glass px-5 py-3 w-full items-center gap-8 df-generation"):
+        theme.label("LLM")
+        counts = (
+            ("calls", totals.calls),
+            ("retries", totals.retries),
+            ("cache hits", totals.cache_hits),
+        )
+        theme.number(" · ".join(f"{n} {name}" for name, n in counts), "text-sm")
+        if estimate is not None:
+            text = f"estimate {theme.usd(estimate.cost_usd)} for {estimate.chunks} chunks"
+            theme.number(f"{text} on {estimate.model}", "text-sm df-cost")
+
+
+async def _generation(gateway: Gateway, job_id: str) -> tuple[LlmTotals, Estimate | None]:
+    totals = await generation.llm_totals(gateway.redis, job_id)
+    return totals, await generation.estimate(gateway.reader, gateway.settings, job_id)
 
 
 def quality(job: JobStatus) -> None:
@@ -84,6 +104,8 @@ async def render(gateway: Gateway, job_id: str) -> None:
         ui.link("← all jobs", "/").classes("df-label")
     live = ui.refreshable(summary)
     live(job)
+    llm_box = ui.refreshable(generation_card)
+    llm_box(*await _generation(gateway, job_id))
     quality_box = ui.refreshable(quality)
     quality_box(job)
     ui.label("Exports").classes("df-bracket df-label mt-4")
@@ -104,6 +126,7 @@ async def render(gateway: Gateway, job_id: str) -> None:
             return
         shown[0] = fresh
         live.refresh(fresh)
+        llm_box.refresh(*await _generation(gateway, job_id))
         quality_box.refresh(fresh)
         export_box.refresh(fresh.exports)
         entries[0] = await views.job_logs(gateway.reader, job_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from services.gateway.generation import Estimate, LlmTotals
 from shared.config import JobConfig
 
 
@@ -129,6 +130,13 @@ class JobStatus(BaseModel):
     completion_tokens: int
     tokens: int
     exports: list[ExportOut]
+
+
+class JobDetail(JobStatus):
+    """One job with the figures that are not in the log: live LLM counters and the estimate."""
+
+    llm: LlmTotals
+    estimate: Estimate | None
 
 
 class LogEntry(BaseModel):

@@ -223,3 +223,17 @@ async def test_a_completed_job_cannot_be_cancelled(client: httpx.AsyncClient, re
     await publish_log(redis, stage_events(Story(job_id)))
     await wait_for(lambda: job(client, job_id), lambda s: s["finished"])
     assert (await client.post(f"/api/jobs/{job_id}/cancel")).status_code == 409
+
+
+async def test_a_job_shows_live_llm_counters_and_a_cost_estimate(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    accepted = await submit(client, {"urls": ["https://example.com/a"]})
+    job_id = accepted["job_id"]
+    await redis.hset(
+        f"df:factory:{job_id}", mapping={"calls": 7, "retries": 2, "cache_hits": 1, "spent_usd": "0.0125"}
+    )
+    detail = await job(client, job_id)
+    assert detail["llm"]["calls"] == 7 and detail["llm"]["retries"] == 2
+    assert detail["llm"]["cache_hits"] == 1 and detail["llm"]["spent_usd"] == 0.0125
+    assert detail["estimate"]["chunks"] == 0 and detail["estimate"]["model"] == "gpt-4o-mini"

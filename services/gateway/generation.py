@@ -1,0 +1,71 @@
+"""A job's generation figures beyond the log: live LLM counters and the cost estimate."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.gateway.tables import chunks, jobs
+from shared import costs
+from shared.config import GenerationConfig, JobConfig
+from shared.settings import Settings
+from shared.streams import factory_totals_key
+
+
+class LlmTotals(BaseModel):
+    """Counters the factory keeps in Redis while it works (calls, retries, cache hits...)."""
+
+    calls: int = 0
+    retries: int = 0
+    repairs: int = 0
+    cache_hits: int = 0
+    spent_usd: float = 0.0
+    dry_run_calls: int = 0
+    dry_run_usd: float = 0.0
+
+
+class Estimate(BaseModel):
+    """What generating every chunk made so far costs, before the factory has run them."""
+
+    chunks: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    priced: bool
+    model: str
+
+
+async def llm_totals(redis: Redis, job_id: str) -> LlmTotals:
+    raw: dict[Any, Any] = await redis.hgetall(factory_totals_key(job_id))
+    values = {k.decode() if isinstance(k, bytes) else k: v for k, v in raw.items()}
+    known = {k: v for k, v in values.items() if k in LlmTotals.model_fields}
+    return LlmTotals.model_validate(
+        {k: float(v) if "usd" in k else int(v) for k, v in known.items()}
+    )
+
+
+async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Estimate | None:
+    query = select(func.count(), func.coalesce(func.sum(chunks.c.token_count), 0)).where(
+        chunks.c.job_id == job_id, chunks.c.status == "made"
+    )
+    async with engine.connect() as conn:
+        count, tokens = (await conn.execute(query)).one()
+        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job_id))).scalar()
+    if config is None:
+        return None
+    gen = JobConfig.model_validate(config).generation
+    model = gen.model or settings.llm_model
+    average = int(tokens) // count if count else 0
+    # The first estimate loads litellm's price map (seconds): never on the event loop.
+    found = await asyncio.to_thread(costs.estimate_average, gen, model, int(count), average)
+    return Estimate(**vars(found), model=model)
+
+
+async def warm_up(model: str) -> None:
+    """Loads the price map and template token counts ahead of the first job page."""
+    await asyncio.to_thread(costs.estimate_average, GenerationConfig(), model, 1, 100)
