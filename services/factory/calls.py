@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from services.factory import logic, stats
 from services.factory.budget import Budget
 from services.factory.cache import CachedAnswer, ResponseCache
-from services.factory.limits import CallLimiter, ProviderLimits
+from services.factory.limits import ProviderLimits, SharedLimiter, Slot
 from services.factory.llm import LiteLLM
 from services.factory.values import Call, LLMFailure, Reply, Usage
 from shared import costs
@@ -26,7 +26,7 @@ class Caller:
         self,
         llm: LiteLLM,
         redis: Redis,
-        slots: CallLimiter,
+        slots: SharedLimiter,
         rates: ProviderLimits,
         budget: Budget,
         policy: logic.RetryPolicy,
@@ -69,16 +69,16 @@ class Caller:
         return wait
 
     async def _attempt(self, call: Call, key: str, may_retry: bool) -> tuple[str, Usage]:
-        async with self._slots.slot(call.job_id, call.gen.max_concurrent_llm):
+        async with self._slots.slot(call.job_id, call.gen.max_concurrent_llm) as slot:
             await self._rates.acquire(call.model, call.gen.rpm, call.gen.tpm, lambda: _tokens(call))
             held = await self._reserve(call)
             try:
                 text, usage = await self._llm.complete(call)
             except BaseException as exc:
                 retried = isinstance(exc, LLMFailure) and exc.retryable and may_retry
-                await self._settle_failure(call, held, retried)
+                await self._settle(call, slot, held, retried=retried)
                 raise
-        await self._settle_answer(call, held, key, text, usage)
+            await self._settle(call, slot, held, answered=(key, text, usage))
         return text, usage
 
     async def _reserve(self, call: Call) -> str | None:
@@ -86,24 +86,28 @@ class Caller:
             return None
         prompt_usd = costs.cost_usd(call.model, costs.message_tokens(call.messages), 0) or 0.0
         answer_usd = costs.cost_usd(call.model, 0, call.completion_tokens) or 0.0
-        return await self._budget.reserve(
-            call.job_id, call.gen.max_cost_usd, prompt_usd, answer_usd
-        )
+        cap = call.gen.max_cost_usd
+        return await self._budget.reserve(call.job_id, cap, prompt_usd, answer_usd)
 
-    async def _settle_answer(
-        self, call: Call, held: str | None, key: str, text: str, usage: Usage
+    async def _settle(
+        self,
+        call: Call,
+        slot: Slot,
+        held: str | None,
+        answered: tuple[str, str, Usage] | None = None,
+        retried: bool = False,
     ) -> None:
-        """In one MULTI: the answer is cached, its cost spent and its reservation released."""
+        """One MULTI frees the slot and the reservation and, for an answer, caches it and adds
+        its cost to the job's spending, so no other call sees the one without the other."""
         async with self._redis.pipeline(transaction=True) as pipe:
+            slot.release(pipe)
             self._budget.settle(pipe, call.job_id, held)
-            self._cache.put(pipe, key, CachedAnswer.of(text, usage, call.owner))
-            stats.answered(pipe, call, usage)
-            await pipe.execute()
-
-    async def _settle_failure(self, call: Call, held: str | None, retried: bool) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            self._budget.settle(pipe, call.job_id, held)
-            stats.unanswered(pipe, call.job_id, retried)
+            if answered is None:
+                stats.unanswered(pipe, call.job_id, retried)
+            else:
+                key, text, usage = answered
+                self._cache.put(pipe, key, CachedAnswer.of(text, usage, call.owner))
+                stats.answered(pipe, call, usage)
             await pipe.execute()
 
     async def _dry_run(self, call: Call) -> Reply:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from weakref import WeakValueDictionary
 
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -18,15 +19,10 @@ from limits.aio.strategies import (
     SlidingWindowCounterRateLimiter,
 )
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from services.factory import keys
 from shared.semaphore import RedisSemaphore
-
-
-class CallLimiter(Protocol):
-    def slot(self, job_id: str, limit: int) -> AbstractAsyncContextManager[None]:
-        """Held around one LLM call; `limit` is the job's `max_concurrent_llm`."""
-        ...
 
 
 class LocalLimiter:
@@ -46,6 +42,19 @@ class LocalLimiter:
             yield
 
 
+@dataclass
+class Slot:
+    """A held slot of a job; its Redis release may ride in the caller's MULTI."""
+
+    key: str
+    holder: str
+    released: bool = False
+
+    def release(self, pipe: Pipeline) -> None:
+        pipe.zrem(self.key, self.holder)
+        self.released = True
+
+
 class SharedLimiter:
     """At most `limit` calls of a job across all replicas. The local bound comes first so a
     replica's own waiters queue in memory and only contention between replicas polls Redis."""
@@ -55,12 +64,22 @@ class SharedLimiter:
         self._hold_s = hold_s  # a dead replica's slot frees after this; above the call timeout
 
     @asynccontextmanager
-    async def slot(self, job_id: str, limit: int) -> AsyncIterator[None]:
-        async with (
-            self._local.slot(job_id, limit),
-            self._shared.slot(keys.slots(job_id), limit, self._hold_s),
-        ):
-            yield
+    async def slot(self, job_id: str, limit: int) -> AsyncIterator[Slot]:
+        async with self._local.slot(job_id, limit):
+            slot = Slot(keys.slots(job_id), uuid.uuid4().hex)
+            await self._acquire(slot, limit)
+            try:
+                yield slot
+            finally:
+                if not slot.released:
+                    await self._shared.redis.zrem(slot.key, slot.holder)
+
+    async def _acquire(self, slot: Slot, limit: int) -> None:
+        """Other replicas hold the job's slots; one frees when their call ends."""
+        while True:
+            if await self._shared.try_acquire(slot.key, limit, self._hold_s, slot.holder):
+                return
+            await asyncio.sleep(self._shared.poll_s)
 
 
 class ProviderLimits:

@@ -93,6 +93,14 @@ async def job_totals(settings: Settings, job: str = JOB) -> dict[str, float]:
     return {k.decode(): float(v) for k, v in raw.items()}
 
 
+async def held(settings: Settings, job: str = JOB) -> int:
+    """Slots and budget reservations the job still holds; none once its chunks are settled."""
+    redis = Redis.from_url(settings.redis_dsn)
+    count = await redis.zcard(keys.slots(job)) + await redis.zcard(keys.reserved(job))
+    await redis.aclose()
+    return int(count)
+
+
 def with_sim(settings: Settings, url: str, **changes: Any) -> Settings:
     # Reclaiming must not steal entries whose retries are still running.
     update = {"llm_api_base": url, "llm_timeout_s": 5, "claim_idle_ms": 15_000, **changes}

@@ -15,7 +15,7 @@ from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import streams
 from shared.settings import Settings
-from tests.factory.stage import chunks, job_totals, run_factory, sim_stats, with_sim
+from tests.factory.stage import chunks, held, job_totals, run_factory, sim_stats, with_sim
 
 TRANSIENT = {"llm_rate_limited", "llm_error", "llm_timeout"}
 
@@ -50,6 +50,7 @@ async def test_every_chunk_is_accounted_for_and_retries_counted_under_faults(
     assert totals["repairs"] >= faults["malformed"] - sum(
         1 for f in outcomes.failed if f.reason == "malformed_output"
     )
+    assert await held(settings) == 0
 
 
 async def test_two_replicas_never_exceed_the_jobs_llm_concurrency(settings: Settings) -> None:

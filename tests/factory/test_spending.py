@@ -8,7 +8,7 @@ from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import costs
 from shared.settings import Settings
-from tests.factory.stage import chunks, job_totals, run_factory, sim_stats, with_sim
+from tests.factory.stage import chunks, held, job_totals, run_factory, sim_stats, with_sim
 
 FAST_SIM = SimConfig(latency_ms=20, jitter_ms=10)
 
@@ -32,6 +32,7 @@ async def test_the_budget_cap_stops_spending_within_one_request_of_the_cap(
     assert totals["spent_usd"] == pytest.approx(outcomes.cost_usd())
     assert totals["budget_exhausted"] == pytest.approx(cap)
     assert calls == len(outcomes.generated) == totals["calls"]
+    assert await held(settings) == 0
 
 
 async def test_a_second_identical_run_makes_no_llm_calls_and_costs_nothing(
