@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,3 +66,13 @@ def rss_mb(proc: subprocess.Popen[bytes]) -> float:
 def cpu_s(proc: subprocess.Popen[bytes]) -> float:
     times = psutil.Process(proc.pid).cpu_times()
     return float(times.user + times.system)
+
+
+def tree_rss_mb(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """RSS of the process itself and of its largest child (a worker pool's process)."""
+    root = psutil.Process(proc.pid)
+    largest = 0.0
+    for child in root.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):  # a recycled worker may be gone
+            largest = max(largest, float(child.memory_info().rss) / 2**20)
+    return float(root.memory_info().rss) / 2**20, largest

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from faststream import FastStream
 
-from services.refiner import fingerprint, logic, outcomes
+from services.refiner import fingerprint, logic, outcomes, worker
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
 from services.refiner.pool import Overrun, WorkerPool
 from shared.commit import Emit
@@ -16,17 +16,9 @@ from shared.events import PageFetched
 from shared.runtime import StageContext, StageSpec, build_app, failure
 from shared.settings import Settings
 
-# Larger pages are not articles; parsing one would hold a worker and its memory for seconds.
-MAX_HTML_BYTES = 8_000_000
+WARM_TIMEOUT_S = 120.0
 # Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
 SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
-
-
-def read_html(path: Path) -> str | None:
-    """The stored page as text, or None when it is too large to parse."""
-    if path.stat().st_size > MAX_HTML_BYTES:
-        return None
-    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def scope(page: PageFetched) -> Scope:
@@ -49,23 +41,16 @@ class Refiner:
         self.index: DedupIndex | None = None
 
     async def __call__(self, page: PageFetched, ctx: StageContext) -> list[Emit]:
-        try:
-            html = await asyncio.to_thread(read_html, Path(page.html_path))
-        except OSError as exc:
-            return [failure("refiner", page, "html_missing", repr(exc))]
-        if html is None:
-            return [skipped(page, "too_large", f"over {MAX_HTML_BYTES} bytes")]
         config = page.config.processing
+        # Not settings.path(): that creates the folder, which is the worker's to do.
+        text_path = ctx.settings.data_dir / "text" / page.job_id / f"{page.event_id}.txt"
+        args = (Path(page.html_path), text_path, page.language, config)
         try:
-            doc = await self.pool.run(
-                config.extract_timeout_s, logic.refine, html, page.language, config
-            )
+            doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
         except Overrun as exc:
             return [skipped(page, exc.reason, exc.detail)]
         if doc.failure:
             return [skipped(page, doc.failure, doc.detail)]
-        text_path = ctx.settings.path("text", page.job_id, f"{page.event_id}.txt")
-        await asyncio.to_thread(text_path.write_text, doc.text, "utf-8")
         return outcomes.of_document(page, doc, await self.dedup(ctx, page, doc))
 
     async def dedup(
@@ -81,6 +66,10 @@ class Refiner:
         decisions = await self.index.claim(scope(page), threshold, candidates)
         return {c.index: d for c, d in zip(chunks, decisions, strict=True)}
 
+    async def start(self) -> None:
+        """Boots the worker before the first page, so no page's time limit pays for it."""
+        await self.pool.run(WARM_TIMEOUT_S, logic.warm)
+
     async def close(self) -> None:
         await asyncio.to_thread(self.pool.close)
 
@@ -90,5 +79,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
     refiner = Refiner(WorkerPool())
     # Two pages in flight: one is parsed in the worker while the other is read or settled.
     app = build_app(StageSpec("refiner", {PageFetched: refiner}, concurrency=2), settings)
+    app.after_startup(refiner.start)
     app.after_shutdown(refiner.close)
     return app
