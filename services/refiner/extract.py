@@ -58,7 +58,7 @@ def run_trafilatura(html: str | bytes) -> str | None:
     )
 
 
-def extract(html: str) -> Extracted:
+def extract(html: str | bytes) -> Extracted:
     """trafilatura first; its baseline (article body, paragraphs, else all text) when it finds
     nothing, so a page with text always yields some."""
     found = run_trafilatura(html)

@@ -66,3 +66,23 @@ def test_a_text_under_the_limit_is_one_chunk() -> None:
 def test_dedup_key_ignores_case_punctuation_and_spacing() -> None:
     assert dedup_key(words("Hello,  World!")) == dedup_key(words("hello world"))
     assert dedup_key(words("hello world")) != dedup_key(words("hello there world"))
+
+
+def test_chunks_break_at_paragraphs_before_sentences_and_sentences_before_words() -> None:
+    para = " ".join(f"Paragraph sentence {i} has a few words." for i in range(6))
+    text = "\n\n".join([para] * 8)
+    for span in chunk_spans(text, 120, count):
+        assert text[span.start : span.end].endswith("words.")
+        assert span.end == len(text) or text[span.end : span.end + 2] == "\n\n"
+    long_para = " ".join(f"Sentence {i} is here." for i in range(200))
+    for span in chunk_spans(long_para, 50, count)[:-1]:
+        assert long_para[span.start : span.end].endswith("here.")
+    run_on = " ".join(f"word{i}" for i in range(400))
+    spans = chunk_spans(run_on, 40, count)
+    assert len(spans) > 5 and all(s.tokens <= 40 for s in spans)
+
+
+def test_a_word_longer_than_the_limit_stays_whole() -> None:
+    text = "short words then " + "x" * 3000 + " and more"
+    spans = chunk_spans(text, 64, count)
+    assert any(s.tokens > 64 and text[s.start : s.end] == "x" * 3000 for s in spans)

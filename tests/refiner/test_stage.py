@@ -1,53 +1,147 @@
-"""Spider and refiner replicas on a real redis-server fetching the corpus from 127.0.0.1."""
+"""Refiner replicas on a real redis-server, fed PageFetched events for pages written to disk."""
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+from typing import Any
+
 from redis.asyncio import Redis
 
-from services.refiner.app import create_app as refiner_app
-from services.spider.app import create_app as spider_app
+from services.refiner.app import create_app
 from shared import streams
-from shared.config import JobConfig
-from shared.events import FetchPage
-from shared.ids import derive
+from shared.config import ProcessingConfig
+from shared.events import PageFetched
 from shared.settings import Settings
 from tests.helpers import by_type, publish, read_all, running, wait_for
+from tests.refiner.pages import article, edited, fetched, paragraphs
+
+EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")
 
 
-def fetch(job: str, url: str) -> FetchPage:
-    return FetchPage(event_id=derive(job, "fetch", url), job_id=job, url=url, config=JobConfig())
+def page_file(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / f"{name}.html"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, "utf-8")
+    return path
 
 
-async def test_pages_become_chunks_and_duplicates_and_bad_pages_get_reasons(
-    settings: Settings, corpus_server: str, corpus_manifest: list[dict[str, str]]
-) -> None:
-    redis = Redis.from_url(settings.redis_dsn)
-    page = f"{corpus_server}/{corpus_manifest[0]['file']}"
-    urls = [
-        page,
-        f"{page}?copy=1",
-        f"{corpus_server}/missing.html",
-        f"{corpus_server}/manifest.jsonl",
-    ]
-    await redis.hset(streams.tally_key("j"), "outstanding", len(urls))
-    await publish(redis, streams.SPIDER, *(fetch("j", u) for u in urls))
-    async with running(spider_app(settings), refiner_app(settings)):
-        events = await wait_for(
+async def outcomes(redis: Redis, pages: list[PageFetched], *apps: Any) -> list[Any]:
+    """Runs the apps until every page has its refiner outcome; returns the events log."""
+    await publish(redis, streams.REFINER, *pages)
+    async with running(*apps):
+        return await wait_for(
             lambda: read_all(redis, streams.EVENTS),
-            lambda e: (
-                len(by_type(e, "DocumentRefined")) == 2 and len(by_type(e, "ItemFailed")) == 2
+            lambda events: (
+                len(by_type(events, "DocumentRefined") + by_type(events, "ItemFailed"))
+                >= len(pages)
             ),
+            timeout=60,
         )
-    failures = {f.url: f.reason for f in by_type(events, "ItemFailed")}
-    assert failures == {urls[2]: "http_404", urls[3]: "not_html"}
-    chunks = await read_all(redis, streams.FACTORY)
+
+
+async def test_near_duplicate_pages_keep_one_copy_and_name_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    body = list(EN[:10])
+    variants = {"original": body, "copy": body, "edited": edited(body, every=300)}
+    pages = [fetched(page_file(tmp_path, n, article(b)), name=n) for n, b in variants.items()]
+    events = await outcomes(redis, pages, create_app(settings))
+    made = await read_all(redis, streams.FACTORY)
     docs = {d.url: d for d in by_type(events, "DocumentRefined")}
-    first, copy = docs[urls[0]], docs[urls[1]]
-    assert (first.chunks == 0) != (copy.chunks == 0), "exactly one copy keeps its chunks"
-    owner = first if first.chunks else copy
-    made = {c.event_id for c in chunks}
-    assert len(made) == owner.chunks
-    dropped = [d for d in by_type(events, "ChunkDropped") if d.reason == "duplicate"]
-    assert dropped and all(d.duplicate_of in made for d in dropped)
-    assert all(c.token_count <= 512 and c.url == owner.url for c in chunks)
-    assert await redis.hget(streams.tally_key("j"), "outstanding") == str(len(made)).encode()
+    assert sum(d.chunks > 0 for d in docs.values()) == 1, "one page keeps the text"
+    keeper = next(d for d in docs.values() if d.chunks)
+    assert {c.document_id for c in made} == {keeper.document_id}
+    dropped = [d for d in by_type(events, "ChunkDropped") if d.document_id != keeper.document_id]
+    assert dropped and {d.reason for d in dropped} <= {"duplicate", "near_duplicate"}
+    assert {d.duplicate_of for d in dropped} <= {c.event_id for c in made}
+    assert all(d.extractor == "trafilatura" and d.language == "en" for d in docs.values())
+
+
+async def test_a_redelivered_page_yields_the_same_chunks_and_keeps_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    config = ProcessingConfig(chunk_size=128)
+    page = fetched(page_file(tmp_path, "p", article(list(DE[:8]), "de")), processing=config)
+    first = await outcomes(redis, [page], create_app(settings))
+    second = await outcomes(redis, [page, page], create_app(settings))
+    made = await read_all(redis, streams.FACTORY)
+    ids = [c.event_id for c in made]
+    assert len(ids) == 3 * len(set(ids)) and len(set(ids)) > 3, "the same ids, every time"
+    assert not by_type(second, "ChunkDropped") and not by_type(first, "ChunkDropped")
+    docs = by_type(second, "DocumentRefined")
+    assert {(d.event_id, d.chunks) for d in docs} == {(docs[0].event_id, len(set(ids)))}
+
+
+async def test_language_filter_drops_foreign_chunks_and_skips_foreign_pages(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    config = ProcessingConfig(chunk_size=96, languages=("de",))
+    mixed = article([*EN[:3], *DE[:6]], "en")
+    pages = [
+        fetched(page_file(tmp_path, "mixed", mixed), name="mixed", processing=config),
+        fetched(
+            page_file(tmp_path, "fr", article(list(FR[:4]), "fr")), name="fr", processing=config
+        ),
+    ]
+    events = await outcomes(redis, pages, create_app(settings))
+    skip = by_type(events, "ItemFailed")
+    assert [(s.url, s.outcome, s.reason) for s in skip] == [
+        (pages[1].url, "skipped", "language:fr")
+    ]
+    made = await read_all(redis, streams.FACTORY)
+    assert made and {c.language for c in made} == {"de"}
+    foreign = [d for d in by_type(events, "ChunkDropped") if d.reason.startswith("language:")]
+    assert foreign and {d.reason for d in foreign} == {"language:en"}
+
+
+async def test_bad_pages_get_reasons_and_the_worker_goes_on(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    slow = "<html><body>" + "<div><p>word " * 60_000 + "</body></html>"
+    bad = {
+        "empty": ("", "skipped", "empty_html"),
+        "huge": ("<p>" + "x" * 8_100_000, "skipped", "too_large"),
+        "binary": (random.Random(3).randbytes(20_000), "skipped", "binary_content"),
+        "scripts": ("<html><body><script>go()</script></body></html>", "skipped", "no_main_text"),
+        "slow": (slow, "failed", "extract_timeout"),
+    }
+    quick = ProcessingConfig(extract_timeout_s=0.2)
+    pages = [
+        fetched(page_file(tmp_path, n, c), name=n, processing=quick) for n, (c, _, _) in bad.items()
+    ]
+    pages.append(fetched(tmp_path / "gone.html", name="gone"))
+    pages.append(fetched(page_file(tmp_path, "good", article(list(EN[:3]))), name="good"))
+    events = await outcomes(redis, pages, create_app(settings))
+    failed = {f.url.rsplit("/", 1)[1]: (f.outcome, f.reason) for f in by_type(events, "ItemFailed")}
+    assert failed == {
+        **{n: (o, r) for n, (_, o, r) in bad.items()},
+        "gone": ("failed", "html_missing"),
+    }
+    assert [d.url for d in by_type(events, "DocumentRefined")] == [pages[-1].url]
+    assert await redis.xlen(streams.dead_letter(streams.REFINER)) == 0
+
+
+async def test_two_replicas_on_near_duplicate_pages_keep_exactly_one(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    one_at_a_time = settings.model_copy(update={"max_records": 1})
+    body = list(EN[:10])
+    pages = [
+        fetched(page_file(tmp_path, f"v{i}", article(edited(body, every=400 + i))), name=f"v{i}")
+        for i in range(8)
+    ]
+    events = await outcomes(redis, pages, create_app(one_at_a_time), create_app(one_at_a_time))
+    docs = by_type(events, "DocumentRefined")
+    assert len(docs) == 8 and sum(d.chunks > 0 for d in docs) == 1
+    made = await read_all(redis, streams.FACTORY)
+    dropped = by_type(events, "ChunkDropped")
+    assert len(dropped) == sum(d.dropped for d in docs)
+    assert {d.duplicate_of for d in dropped} <= {c.event_id for c in made}
