@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import psutil
+from redis.asyncio import Redis
 
 from shared.redis_server import RedisProcess
 
@@ -76,3 +80,40 @@ def tree_rss_mb(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
         with contextlib.suppress(psutil.NoSuchProcess):  # a recycled worker may be gone
             largest = max(largest, float(child.memory_info().rss) / 2**20)
     return float(root.memory_info().rss) / 2**20, largest
+
+
+async def settled(redis: Redis, stream: str, group: str) -> int:
+    """Entries with an outcome when entry ids were given as 1-1, 1-2, ...: delivered minus
+    still pending (Redis 6.2 has no per-group read counter)."""
+    found = [g for g in await redis.xinfo_groups(stream) if g["name"] == group.encode()]
+    if not found:
+        return 0
+    delivered = int(found[0]["last-delivered-id"].split(b"-")[1])
+    return delivered - int(found[0]["pending"])
+
+
+async def wait_settled(
+    redis: Redis, stream: str, group: str, n: int, procs: list[subprocess.Popen[bytes]]
+) -> float:
+    """The time at which `n` entries are settled; fails if a stage process exits first."""
+    while await settled(redis, stream, group) < n:
+        if any(proc.poll() is not None for proc in procs):
+            raise RuntimeError(f"a {group} process exited before {n} entries were settled")
+        await asyncio.sleep(0.02)
+    return time.perf_counter()
+
+
+def manifest() -> list[dict[str, Any]]:
+    lines = (CORPUS / "manifest.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def snippet_rates(texts: dict[str, str], pages: list[dict[str, Any]]) -> tuple[float, float]:
+    """Recall of `with` snippets and rate of `without` snippets found in each file's text."""
+
+    def found(snippet: str, file: str) -> bool:
+        return " ".join(snippet.split()) in " ".join(texts.get(file, "").split())
+
+    hits = [found(s, p["file"]) for p in pages for s in p["with"]]
+    false = [found(s, p["file"]) for p in pages for s in p["without"]]
+    return sum(hits) / len(hits), sum(false) / len(false)

@@ -21,14 +21,22 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CORPUS, stage_process, start_redis, tree_rss_mb
+from bench.common import (
+    CORPUS,
+    manifest,
+    snippet_rates,
+    stage_process,
+    start_redis,
+    tree_rss_mb,
+    wait_settled,
+)
 from services.refiner import extract, fingerprint, logic
 from services.refiner.app import scope
 from services.refiner.dedup import Candidate, DedupIndex
 from services.spider.decode import to_text
 from shared import streams, wire
 from shared.config import JobConfig
-from shared.events import PageFetched
+from shared.events import ChunkMade, PageFetched, parse_event
 from shared.ids import derive
 
 
@@ -67,49 +75,51 @@ def page(path: Path, i: int, per_job: int) -> PageFetched:
     )
 
 
-async def settled(redis: Redis) -> int:
-    """Pages with an outcome: entries delivered (ids are 1-i) minus those still pending."""
-    groups = await redis.xinfo_groups(streams.REFINER)
-    group = next((g for g in groups if g["name"] == b"refiner"), None)
-    if group is None:
-        return 0
-    delivered = int(group["last-delivered-id"].split(b"-")[1])
-    return delivered - int(group["pending"])
-
-
-async def wait_settled(redis: Redis, n: int) -> float:
-    while await settled(redis) < n:
-        await asyncio.sleep(0.02)
-    return time.perf_counter()
-
-
 async def replicas_run(
     paths: list[Path], redis_url: str, replicas: int, rss_at: int
-) -> tuple[float, list[tuple[float, float]]]:
-    """Pages/s of `replicas` refiner processes, and (main, worker) RSS after `rss_at` pages
-    and after all of them, of the first replica."""
+) -> tuple[float, list[tuple[float, float]], dict[str, str]]:
+    """Pages/s of `replicas` refiner processes; (main, worker) RSS of the first replica after
+    `rss_at` pages and after all; the kept chunk texts of the first pass per corpus file."""
     redis = Redis.from_url(redis_url)
     await redis.flushall()
     env = {"DATAFACTORY_REDIS_URL": redis_url, "DATAFACTORY_DATA_DIR": tempfile.mkdtemp()}
     procs = [stage_process("refiner", env) for _ in range(replicas)]
+
+    async def until(n: int) -> float:
+        return await wait_settled(redis, streams.REFINER, "refiner", n, procs)
+
     try:
         async with redis.pipeline(transaction=False) as pipe:
             for i, path in enumerate(paths):
                 event = page(path, i, len(set(paths)))
                 pipe.xadd(streams.REFINER, {wire.DATA_FIELD: wire.encode(event)}, id=f"1-{i + 1}")
             await pipe.execute()
-        start = await wait_settled(redis, len(paths) // 10)
-        await wait_settled(redis, rss_at)
+        start = await until(len(paths) // 10)
+        await until(rss_at)
         early = tree_rss_mb(procs[0])
-        end = await wait_settled(redis, len(paths))
+        end = await until(len(paths))
         rate = (len(paths) - len(paths) // 10) / (end - start)
-        return rate, [early, tree_rss_mb(procs[0])]
+        return rate, [early, tree_rss_mb(procs[0])], await first_pass_texts(redis)
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait()
         await redis.aclose()
+
+
+async def first_pass_texts(redis: Redis) -> dict[str, str]:
+    texts: dict[str, list[str]] = {}
+    for _, fields in await redis.xrange(streams.FACTORY):
+        chunk = parse_event(wire.decode_fields(fields))
+        if isinstance(chunk, ChunkMade) and chunk.job_id == "bench-0":
+            texts.setdefault(chunk.url.rsplit("/", 1)[1], []).append(chunk.text)
+    return {file: "\n".join(parts) for file, parts in texts.items()}
+
+
+def direct_texts() -> dict[str, str]:
+    """trafilatura with the stage's options (and fallback) on each file's raw bytes."""
+    return {p.name: extract.extract(p.read_bytes()).text for p in sorted(CORPUS.glob("*.html"))}
 
 
 async def minhash_cost(paths: list[Path], redis_url: str) -> tuple[float, float, int]:
@@ -143,12 +153,21 @@ async def main() -> None:
         logic.warm()
         sketch, claim, chunks = await minhash_cost(paths[:98], redis.url)
         bare = bare_loop(paths)
-        one, rss = await replicas_run(paths, redis.url, 1, 100)
-        two, _ = await replicas_run(paths, redis.url, 2, 100)
+        one, rss, texts = await replicas_run(paths, redis.url, 1, 100)
+        two, _, _ = await replicas_run(paths, redis.url, 2, 100)
     finally:
         redis.stop()
+    pages = manifest()
+    (recall, false), (alone_recall, alone_false) = (
+        snippet_rates(texts, pages),
+        snippet_rates(direct_texts(), pages),
+    )
     (main_early, worker_early), (main_late, worker_late) = rss
     print(f"pages: {args.pages} (corpus of 98 cycled, one job per pass)")
+    print(f"quality, refiner chunks:   recall {recall:.3f}, false positives {false:.3f}")
+    print(
+        f"quality, trafilatura alone: recall {alone_recall:.3f}, false positives {alone_false:.3f}"
+    )
     print(
         f"MinHash: {sketch:.0f} us per chunk to sketch, {claim:.0f} us to claim ({chunks} chunks)"
     )

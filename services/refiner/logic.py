@@ -65,8 +65,8 @@ def _languages(
     text: str, spans: list[Span], declared: str | None
 ) -> tuple[str | None, list[str | None]]:
     """The document's language and each chunk's: its own when clear, else the document's."""
-    found = [language.detect(text[s.start : s.end]) for s in spans]
     bodies = [text[s.start : s.end] for s in spans]
+    found = [language.detect(body) for body in bodies]
     document = language.of_document(list(zip(bodies, found, strict=True)), declared)
     return document, [lang or document for lang in found]
 
