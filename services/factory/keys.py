@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from shared import streams
+
 CACHE_PREFIX = "df:llm:cache:"
 RATE_PREFIX = "df:llm:rate"
 
 
 def job(job_id: str) -> str:
     """Hash of a job's LLM totals (calls, retries, cache_hits, spent_usd, …): the gateway's view."""
-    return f"df:factory:{job_id}"
+    return streams.factory_totals_key(job_id)
 
 
 def slots(job_id: str) -> str:
