@@ -19,7 +19,10 @@ from typing import Any
 import psutil
 from redis.asyncio import Redis
 
+from services.spider.decode import to_text
+from shared.events import ChunkMade, parse_event
 from shared.redis_server import RedisProcess
+from shared.wire import decode_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "web"
@@ -117,3 +120,41 @@ def snippet_rates(texts: dict[str, str], pages: list[dict[str, Any]]) -> tuple[f
     hits = [found(s, p["file"]) for p in pages for s in p["with"]]
     false = [found(s, p["file"]) for p in pages for s in p["without"]]
     return sum(hits) / len(hits), sum(false) / len(false)
+
+
+def tree_cpu_s(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """CPU seconds of the process itself and of its descendants, reaped ones included."""
+
+    def used(p: psutil.Process) -> float:
+        t = p.cpu_times()
+        return float(t.user + t.system + t.children_user + t.children_system)
+
+    root = psutil.Process(proc.pid)
+    times = root.cpu_times()
+    descendants = 0.0
+    for child in root.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            descendants += used(child)
+    reaped = float(times.children_user + times.children_system)
+    return float(times.user + times.system), descendants + reaped
+
+
+def stored_corpus(n: int) -> list[Path]:
+    """The corpus as the spider stores it (decoded, UTF-8) in a temp dir, cycled to `n` pages."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    stored = []
+    for page in sorted(CORPUS.glob("*.html")):
+        target = folder / page.name
+        target.write_text(to_text(page.read_bytes(), "text/html")[0], "utf-8")
+        stored.append(target)
+    return [stored[i % len(stored)] for i in range(n)]
+
+
+async def chunk_texts(redis: Redis, job_id: str) -> dict[str, str]:
+    """Texts of the chunks a job sent to the factory, joined per page file (the URL's last part)."""
+    texts: dict[str, list[str]] = {}
+    for _, fields in await redis.xrange("df:factory"):
+        chunk = parse_event(decode_fields(fields))
+        if isinstance(chunk, ChunkMade) and chunk.job_id == job_id:
+            texts.setdefault(chunk.url.rsplit("/", 1)[1], []).append(chunk.text)
+    return {file: "\n".join(parts) for file, parts in texts.items()}

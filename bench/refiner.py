@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from redis.asyncio import Redis
@@ -23,32 +25,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
     CORPUS,
+    chunk_texts,
     manifest,
     snippet_rates,
     stage_process,
     start_redis,
+    stored_corpus,
+    tree_cpu_s,
     tree_rss_mb,
     wait_settled,
 )
 from services.refiner import extract, fingerprint, logic
 from services.refiner.app import scope
 from services.refiner.dedup import Candidate, DedupIndex
-from services.spider.decode import to_text
 from shared import streams, wire
 from shared.config import JobConfig
-from shared.events import ChunkMade, PageFetched, parse_event
+from shared.events import PageFetched
 from shared.ids import derive
 
 
-def prepare(n: int) -> list[Path]:
-    """The corpus as the spider stores it (UTF-8), cycled to `n` pages."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-refiner-"))
-    stored = []
-    for page in sorted(CORPUS.glob("*.html")):
-        target = folder / page.name
-        target.write_text(to_text(page.read_bytes(), "text/html")[0], "utf-8")
-        stored.append(target)
-    return [stored[i % len(stored)] for i in range(n)]
+@dataclass(frozen=True)
+class Run:
+    """Pages/s of the replicas; of the first replica: (main, worker) RSS after `rss_at` pages
+    and after all, CPU ms per page of its main process and of its workers; the kept chunk
+    texts of the first pass over the corpus, per file."""
+
+    rate: float
+    rss: tuple[tuple[float, float], tuple[float, float]]
+    cpu_ms: tuple[float, float]
+    texts: dict[str, str]
 
 
 def bare_loop(paths: list[Path]) -> float:
@@ -75,11 +80,7 @@ def page(path: Path, i: int, per_job: int) -> PageFetched:
     )
 
 
-async def replicas_run(
-    paths: list[Path], redis_url: str, replicas: int, rss_at: int
-) -> tuple[float, list[tuple[float, float]], dict[str, str]]:
-    """Pages/s of `replicas` refiner processes; (main, worker) RSS of the first replica after
-    `rss_at` pages and after all; the kept chunk texts of the first pass per corpus file."""
+async def replicas_run(paths: list[Path], redis_url: str, replicas: int, rss_at: int) -> Run:
     redis = Redis.from_url(redis_url)
     await redis.flushall()
     env = {"DATAFACTORY_REDIS_URL": redis_url, "DATAFACTORY_DATA_DIR": tempfile.mkdtemp()}
@@ -94,27 +95,24 @@ async def replicas_run(
                 event = page(path, i, len(set(paths)))
                 pipe.xadd(streams.REFINER, {wire.DATA_FIELD: wire.encode(event)}, id=f"1-{i + 1}")
             await pipe.execute()
-        start = await until(len(paths) // 10)
+        steady = len(paths) // 10
+        start, cpu_start = await until(steady), tree_cpu_s(procs[0])
         await until(rss_at)
         early = tree_rss_mb(procs[0])
-        end = await until(len(paths))
-        rate = (len(paths) - len(paths) // 10) / (end - start)
-        return rate, [early, tree_rss_mb(procs[0])], await first_pass_texts(redis)
+        end, cpu_end = await until(len(paths)), tree_cpu_s(procs[0])
+        rate = (len(paths) - steady) / (end - start)
+        cpu = [
+            (b - a) * 1000 * replicas / (len(paths) - steady)
+            for a, b in zip(cpu_start, cpu_end, strict=True)
+        ]
+        texts = await chunk_texts(redis, "bench-0")
+        return Run(rate, (early, tree_rss_mb(procs[0])), (cpu[0], cpu[1]), texts)
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait()
         await redis.aclose()
-
-
-async def first_pass_texts(redis: Redis) -> dict[str, str]:
-    texts: dict[str, list[str]] = {}
-    for _, fields in await redis.xrange(streams.FACTORY):
-        chunk = parse_event(wire.decode_fields(fields))
-        if isinstance(chunk, ChunkMade) and chunk.job_id == "bench-0":
-            texts.setdefault(chunk.url.rsplit("/", 1)[1], []).append(chunk.text)
-    return {file: "\n".join(parts) for file, parts in texts.items()}
 
 
 def direct_texts() -> dict[str, str]:
@@ -143,42 +141,45 @@ async def minhash_cost(paths: list[Path], redis_url: str) -> tuple[float, float,
     return sketch, claim, len(chunks)
 
 
+def report(pages: int, bare: float, one: Run, two: Run, minhash: tuple[float, float, int]) -> None:
+    (recall, false), (alone_recall, alone_false) = (
+        snippet_rates(one.texts, manifest()),
+        snippet_rates(direct_texts(), manifest()),
+    )
+    (main_early, worker_early), (main_late, worker_late) = one.rss
+    print(f"pages: {pages} (corpus of 98 cycled, one job per pass); load {os.getloadavg()[0]:.1f}")
+    print(f"quality, refiner chunks:    recall {recall:.3f}, false positives {false:.3f}")
+    print(
+        f"quality, trafilatura alone: recall {alone_recall:.3f}, false positives {alone_false:.3f}"
+    )
+    print(f"MinHash: {minhash[0]:.0f} us per chunk to sketch, {minhash[1]:.0f} us to claim")
+    print(f"bare trafilatura loop: {bare:.1f} pages/s")
+    print(f"1 refiner replica:     {one.rate:.1f} pages/s")
+    print(f"2 refiner replicas:    {two.rate:.1f} pages/s ({two.rate / one.rate:.2f}x one)")
+    print(f"CPU per page, 1 replica: main {one.cpu_ms[0]:.1f} ms, worker {one.cpu_ms[1]:.1f} ms")
+    print(f"CPU per page, 2 replicas: main {two.cpu_ms[0]:.1f} ms, worker {two.cpu_ms[1]:.1f} ms")
+    print(
+        f"replica RSS main/worker: {main_early:.0f}/{worker_early:.0f} MB after 100 pages, "
+        f"{main_late:.0f}/{worker_late:.0f} MB after {pages}"
+    )
+    print(f"ratio: {one.rate / bare:.2f}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=1000)
     args = parser.parse_args()
-    paths = prepare(args.pages)
+    paths = stored_corpus(args.pages)
     redis = start_redis()
     try:
         logic.warm()
-        sketch, claim, chunks = await minhash_cost(paths[:98], redis.url)
+        minhash = await minhash_cost(paths[:98], redis.url)
         bare = bare_loop(paths)
-        one, rss, texts = await replicas_run(paths, redis.url, 1, 100)
-        two, _, _ = await replicas_run(paths, redis.url, 2, 100)
+        one = await replicas_run(paths, redis.url, 1, 100)
+        two = await replicas_run(paths, redis.url, 2, 100)
     finally:
         redis.stop()
-    pages = manifest()
-    (recall, false), (alone_recall, alone_false) = (
-        snippet_rates(texts, pages),
-        snippet_rates(direct_texts(), pages),
-    )
-    (main_early, worker_early), (main_late, worker_late) = rss
-    print(f"pages: {args.pages} (corpus of 98 cycled, one job per pass)")
-    print(f"quality, refiner chunks:   recall {recall:.3f}, false positives {false:.3f}")
-    print(
-        f"quality, trafilatura alone: recall {alone_recall:.3f}, false positives {alone_false:.3f}"
-    )
-    print(
-        f"MinHash: {sketch:.0f} us per chunk to sketch, {claim:.0f} us to claim ({chunks} chunks)"
-    )
-    print(f"bare trafilatura loop: {bare:.1f} pages/s")
-    print(f"1 refiner replica:     {one:.1f} pages/s")
-    print(f"2 refiner replicas:    {two:.1f} pages/s ({two / one:.2f}x one)")
-    print(
-        f"replica RSS main/worker: {main_early:.0f}/{worker_early:.0f} MB after 100 pages, "
-        f"{main_late:.0f}/{worker_late:.0f} MB after {args.pages}"
-    )
-    print(f"ratio: {one / bare:.2f}")
+    report(args.pages, bare, one, two, minhash)
 
 
 if __name__ == "__main__":

@@ -41,10 +41,18 @@ def count_tokens(text: str) -> int:
     return len(cl100k().encode(text, disallowed_special=()))
 
 
+_WARM_PAGE = (
+    "<html><body><article><h1>Warm-up</h1><p>"
+    + "This short page goes through every step once, so that no real page pays for the "
+    "set-up that the parsers, the tokenizer and the language model do on first use. "
+    * 2
+    + "</p></article></body></html>"
+)
+
+
 def warm() -> None:
-    """Loads the tokenizer and the language model, which take a second on first use."""
-    count_tokens("warm")
-    language.identifier()
+    """Runs a small page through every step: first use of each costs most of a second."""
+    refine(_WARM_PAGE, None, ProcessingConfig())
 
 
 def _chunk(text: str, span: Span, index: int, lang: str | None, config: ProcessingConfig) -> Chunk:

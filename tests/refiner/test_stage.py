@@ -104,7 +104,11 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(
     settings: Settings, tmp_path: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
-    slow = "<html><body>" + "<div><p>word " * 60_000 + "</body></html>"
+    # Seconds of trafilatura work in 2.3 MB: a page that would hold a worker far too long.
+    slow = "<html><body>" + "".join(
+        f'<div class="c{i % 7}"><span>item {i}</span> <a href="/x{i}">link {i}</a></div>'
+        for i in range(30_000)
+    )
     bad = {
         "empty": ("", "skipped", "empty_html"),
         "huge": ("<p>" + "x" * 8_100_000, "skipped", "too_large"),
@@ -112,10 +116,9 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(
         "scripts": ("<html><body><script>go()</script></body></html>", "skipped", "no_main_text"),
         "slow": (slow, "failed", "extract_timeout"),
     }
-    quick = ProcessingConfig(extract_timeout_s=0.2)
-    pages = [
-        fetched(page_file(tmp_path, n, c), name=n, processing=quick) for n, (c, _, _) in bad.items()
-    ]
+    pages = [fetched(page_file(tmp_path, n, c), name=n) for n, (c, _, _) in bad.items()]
+    quick = ProcessingConfig(extract_timeout_s=0.5)
+    pages[-1] = fetched(tmp_path / "slow.html", name="slow", processing=quick)
     pages.append(fetched(tmp_path / "gone.html", name="gone"))
     pages.append(fetched(page_file(tmp_path, "good", article(list(EN[:3]))), name="good"))
     events = await outcomes(redis, pages, create_app(settings))
