@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from redis.asyncio import Redis
 
 from services.refiner import fingerprint
+from services.refiner.app import scope as page_scope
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
-from tests.refiner.pages import edited, paragraphs
+from shared.config import ProcessingConfig
+from tests.refiner.pages import edited, fetched, paragraphs
 
 SHAPE = fingerprint.lsh_shape(0.8)
 TEXT = " ".join(paragraphs("en")[:10])
@@ -88,3 +91,11 @@ async def test_concurrent_claims_of_near_duplicates_keep_exactly_one(redis_url: 
     kept = [i for i, d in enumerate(decisions) if d.reason is None]
     assert len(kept) == 1
     assert {d.owner for d in decisions if d.reason} == {f"c{kept[0]}"}
+
+
+def test_a_page_is_deduplicated_within_its_job_or_its_project() -> None:
+    project = ProcessingConfig(dedup_scope="project", dedup_threshold=0.9, dedup_ngram=3)
+    assert page_scope(fetched(Path("x"), job="j1", project="p")).name == "job:j1"
+    in_project = page_scope(fetched(Path("x"), job="j1", project="p", processing=project))
+    assert (in_project.name, in_project.ngram, in_project.band_count) == ("project:p", 3, 5)
+    assert page_scope(fetched(Path("x"), job="j1", processing=project)).name == "job:j1"
