@@ -45,6 +45,9 @@ def run_trafilatura(html: str | bytes) -> str | None:
     """trafilatura with the options this stage uses (the benchmark and tests call it too)."""
     # Markdown keeps what plain text loses for chunking and training (headings, paragraph
     # breaks, lists, table rows); its inline emphasis and escapes are undone afterwards.
+    # On the corpus snippets (recall / false positives): cleaned Markdown 0.940 / 0.076, the
+    # same as plain text; raw Markdown 0.925 / 0.076; favor_recall 0.936 / 0.086;
+    # favor_precision 0.883 / 0.063; with comments 0.959 / 0.093 (comments count as noise).
     # trafilatura's own dedup is non-deterministic and drops content: dedup is downstream.
     return trafilatura.extract(
         html,
