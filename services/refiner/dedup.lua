@@ -1,13 +1,12 @@
 -- Classifies a page's chunks against the shared dedup index and claims the new ones, in one
 -- atomic step: two replicas refining near-duplicates at once cannot both keep theirs.
 -- KEYS[1] exact hash (normalised key -> chunk id), KEYS[2] decisions (chunk id -> decision),
--- KEYS[3] signatures (chunk id -> MinHash values), KEYS[4..] one hash per LSH band
--- (band key -> space-separated chunk ids)
+-- KEYS[3] signatures (chunk id -> MinHash values), KEYS[4] LSH buckets (band key -> ids)
 -- ARGV[1] Jaccard threshold, ARGV[2] bytes per MinHash value, ARGV[3] ttl seconds (0: none),
--- then per chunk: id, exact key, signature, one band key per band
+-- ARGV[4] bands per chunk, then per chunk: id, exact key, signature, its band keys
 -- Returns one decision per chunk: 'kept', 'duplicate <id>' or 'near_duplicate <id>'.
 local threshold, width, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local nbands = #KEYS - 3
+local nbands = tonumber(ARGV[4])
 
 local function similar(a, b)
   if #a ~= #b then return false end
@@ -19,27 +18,29 @@ local function similar(a, b)
   return same >= threshold * n
 end
 
-local function near(id, sig, base)
+-- The first indexed chunk similar enough to this one, else nil and its buckets' members.
+local function near(id, sig, bands)
+  local buckets = redis.call('HMGET', KEYS[4], unpack(bands))
   for band = 1, nbands do
-    local members = redis.call('HGET', KEYS[3 + band], ARGV[base + 2 + band])
-    if members then
-      for other in string.gmatch(members, '%S+') do
+    if buckets[band] then
+      for other in string.gmatch(buckets[band], '%S+') do
         local theirs = other ~= id and redis.call('HGET', KEYS[3], other)
-        if theirs and similar(sig, theirs) then return other end
+        if theirs and similar(sig, theirs) then return other, nil end
       end
     end
   end
-  return nil
+  return nil, buckets
 end
 
-local function claim(id, key, sig, base)
+local function claim(id, key, sig, bands, buckets)
   redis.call('HSET', KEYS[1], key, id)
   redis.call('HSET', KEYS[3], id, sig)
+  local fields = {}
   for band = 1, nbands do
-    local field = ARGV[base + 2 + band]
-    local members = redis.call('HGET', KEYS[3 + band], field)
-    redis.call('HSET', KEYS[3 + band], field, members and (members .. ' ' .. id) or id)
+    fields[#fields + 1] = bands[band]
+    fields[#fields + 1] = buckets[band] and (buckets[band] .. ' ' .. id) or id
   end
+  redis.call('HSET', KEYS[4], unpack(fields))
 end
 
 local function decide(base)
@@ -51,11 +52,12 @@ local function decide(base)
   if owner and owner ~= id then
     decision = 'duplicate ' .. owner
   else
-    local other = near(id, sig, base)
+    local bands = {unpack(ARGV, base + 3, base + 2 + nbands)}
+    local other, buckets = near(id, sig, bands)
     if other then
       decision = 'near_duplicate ' .. other
     else
-      claim(id, key, sig, base)
+      claim(id, key, sig, bands, buckets)
       decision = 'kept'
     end
   end
@@ -64,7 +66,7 @@ local function decide(base)
 end
 
 local out = {}
-for base = 4, #ARGV, 3 + nbands do
+for base = 5, #ARGV, 3 + nbands do
   out[#out + 1] = decide(base)
 end
 if ttl > 0 then

@@ -41,12 +41,11 @@ class Scope:
     def keys(self) -> list[str]:
         # One hash tag: every key of a scope lives on one Redis Cluster slot, as Lua requires.
         prefix = f"df:dedup:{{{self.name}}}"
-        bands = f"{prefix}:band:n{self.ngram}:r{self.rows}"
         return [
             f"{prefix}:exact",
             f"{prefix}:decided",
             f"{prefix}:sig:n{self.ngram}",
-            *(f"{bands}:{i}" for i in range(self.band_count)),
+            f"{prefix}:bands:n{self.ngram}:r{self.rows}",
         ]
 
     @property
@@ -70,8 +69,9 @@ class DedupIndex:
         """Each candidate's decision, in order; kept ones are now in the index."""
         if not candidates:
             return []
-        args: list[str | bytes | float | int] = [threshold, WIDTH, scope.ttl]
+        args: list[str | bytes | float | int] = [threshold, WIDTH, scope.ttl, scope.band_count]
         for c in candidates:
-            args += [c.chunk_id, c.key, c.signature, *c.bands]
+            # One hash holds every band's buckets: the field names its band.
+            args += [c.chunk_id, c.key, c.signature, *(f"{i}:{b}" for i, b in enumerate(c.bands))]
         raw = await self._script(keys=scope.keys, args=args)
         return [_decision(r) for r in raw]
