@@ -5,7 +5,8 @@ refiner processes as PageFetched events through Redis (no spider). A bare `trafi
 loop with the stage's options runs over the same pages in the same run, half before the
 replicas and half after. Replica rates are measured over the steady part of each run (after a
 tenth of the pages), so process start-up and worker boot do not count. Each pass over the
-corpus is its own job, so dedup sees real pages, not copies. Last line: `ratio: <one replica / bare loop>`.
+corpus is its own job, so dedup sees real pages, not copies.
+Last line: `ratio: <one replica / bare loop>`.
 """
 
 from __future__ import annotations

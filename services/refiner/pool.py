@@ -27,6 +27,11 @@ class Overrun(Exception):
 
 
 class WorkerPool:
+    """One worker process per pool (a replica uses one core); a killed worker is replaced.
+
+    Like every forkserver pool, a script that starts one needs an `if __name__ == "__main__"`
+    guard: new processes import the main script (`python -m` modules are exempt)."""
+
     def __init__(self, workers: int = 1, max_tasks: int = 500) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([PRELOAD])
