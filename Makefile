@@ -25,3 +25,5 @@ test: setup-system lint typecheck
 
 bench: setup
 	.venv/bin/python bench/spider.py
+	.venv/bin/python bench/refiner.py
+	.venv/bin/python bench/factory.py

@@ -231,7 +231,8 @@ async def test_a_job_shows_live_llm_counters_and_a_cost_estimate(
     accepted = await submit(client, {"urls": ["https://example.com/a"]})
     job_id = accepted["job_id"]
     await redis.hset(
-        f"df:factory:{job_id}", mapping={"calls": 7, "retries": 2, "cache_hits": 1, "spent_usd": "0.0125"}
+        f"df:factory:{job_id}",
+        mapping={"calls": 7, "retries": 2, "cache_hits": 1, "spent_usd": "0.0125"},
     )
     detail = await job(client, job_id)
     assert detail["llm"]["calls"] == 7 and detail["llm"]["retries"] == 2
