@@ -114,8 +114,8 @@ class StageRunner:
                 await self._dead_letter(entry_id, raw, event, f"crashed {deliveries - 1} times")
                 return
         if event.tallied and await self.ctx.redis.sismember(streams.CANCELLED_JOBS, event.job_id):
-            emit = failure(self.spec.name, event, "cancelled")
-            await self._settle(entry_id, event, [_as_skip(emit)])
+            skip = failure(self.spec.name, event, "cancelled", outcome="skipped")
+            await self._settle(entry_id, event, [skip])
             return
         try:
             emits = await handler(event, self.ctx)
@@ -158,11 +158,6 @@ class StageRunner:
             emits=emits,
             raw_outputs=[(streams.dead_letter(self.spec.stream), _dead_payload(raw, reason))],
         )
-
-
-def _as_skip(emit: Emit) -> Emit:
-    assert isinstance(emit.event, ItemFailed)
-    return Emit(emit.stream, emit.event.model_copy(update={"outcome": "skipped"}))
 
 
 def _dead_payload(raw: bytes, reason: str) -> str:

@@ -145,3 +145,21 @@ async def test_a_slow_but_live_replica_keeps_its_entries(settings: Settings) -> 
     async with running(*apps):
         await wait_for(lambda: redis.xlen(DONE), lambda n: n == 1, timeout=30)
     assert sum(seen.values()) == 1, "the other replica never reclaimed the entry"
+
+
+async def test_items_of_a_cancelled_job_are_skipped_and_the_job_still_settles(
+    settings: Settings,
+) -> None:
+    redis = Redis.from_url(settings.redis_dsn)
+    await redis.sadd(streams.CANCELLED_JOBS, "gone")
+    await redis.hset(streams.tally_key("gone"), "outstanding", 2)
+    await publish(redis, WORK, example(1, job="gone"), example(2, job="gone"), example(3))
+    async with running(build_app(echo_spec(), settings)):
+        await wait_for(lambda: read_all(redis, streams.SHIPPER), lambda d: len(d) == 1)
+        done = await wait_for(lambda: read_all(redis, DONE), lambda d: len(d) == 1)
+    assert done[0].job_id == "job1", "other jobs go on"
+    skipped = by_type(await read_all(redis, streams.EVENTS), "ItemFailed")
+    assert {(s.item_id, s.outcome, s.reason) for s in skipped} == {
+        ("ex1", "skipped", "cancelled"),
+        ("ex2", "skipped", "cancelled"),
+    }
