@@ -1,38 +1,16 @@
-"""Normalises submitted URLs: http(s) only, no fragments, no duplicates."""
+"""Sorts submitted URLs into usable ones (normalised, once each) and rejected ones with reasons."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-MAX_URL_LENGTH = 2048
+from shared.urls import normalise
 
 
 @dataclass(frozen=True)
 class Rejected:
     url: str
     reason: str
-
-
-def normalise(raw: str) -> str:
-    """The canonical form of `raw`; raises ValueError with the reason it is unusable."""
-    text = raw.strip()
-    if not text:
-        raise ValueError("empty")
-    if len(text) > MAX_URL_LENGTH:
-        raise ValueError("too long")
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError(f"unsupported scheme {scheme!r}" if scheme else "missing scheme")
-    if not parts.hostname:
-        raise ValueError("missing host")
-    try:
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        raise ValueError("invalid port") from None
-    netloc = parts.netloc.lower() if "@" not in parts.netloc else parts.netloc
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
 def partition(raws: list[str]) -> tuple[list[str], list[Rejected]]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
+
+from shared.urls import normalise
 
 _LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 _SKIP_EXT = re.compile(
@@ -15,18 +17,11 @@ _SKIP_EXT = re.compile(
 
 
 def normalize(url: str) -> str | None:
-    """Canonical form (lowercase scheme and host, no default port, no fragment), or None."""
+    """The canonical form of a discovered URL, or None when it is not a usable web URL."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
+        return normalise(url)
     except ValueError:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    scheme = parts.scheme.lower()
-    default = {"http": 80, "https": 443}[scheme]
-    host = parts.hostname.lower() + (f":{port}" if port and port != default else "")
-    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def same_site(url: str, seed: str) -> bool:

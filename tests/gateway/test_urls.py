@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.urls import Rejected, normalise, partition
+from services.gateway.urls import Rejected, partition
+from shared.urls import normalise
 
 
 @pytest.mark.parametrize(
@@ -13,6 +14,9 @@ from services.gateway.urls import Rejected, normalise, partition
         ("https://Example.COM/Path?q=1#section", "https://example.com/Path?q=1"),
         ("  http://example.com  ", "http://example.com/"),
         ("HTTPS://example.com:8443/a", "https://example.com:8443/a"),
+        ("http://Example.com:80/a", "http://example.com/a"),
+        ("https://user:Secret@Example.com:443", "https://user:Secret@example.com/"),
+        ("http://[::1]:8080/x", "http://[::1]:8080/x"),
     ],
 )
 def test_urls_are_normalised_without_fragments(raw: str, expected: str) -> None:

@@ -1,0 +1,33 @@
+"""One canonical form for URLs, so a job fetches each page once however it was written."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+MAX_URL_LENGTH = 2048
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise(raw: str) -> str:
+    """Lowercase scheme and host, no default port, no fragment, "/" for an empty path;
+    raises ValueError with the reason a URL is unusable."""
+    text = raw.strip()
+    if not text:
+        raise ValueError("empty")
+    if len(text) > MAX_URL_LENGTH:
+        raise ValueError("too long")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError(f"unsupported scheme {scheme!r}" if scheme else "missing scheme")
+    if not parts.hostname:
+        raise ValueError("missing host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("invalid port") from None
+    userinfo = parts.netloc.rpartition("@")[0]
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    netloc = (f"{userinfo}@" if userinfo else "") + host
+    netloc += f":{port}" if port and port != _DEFAULT_PORTS[scheme] else ""
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
