@@ -105,7 +105,8 @@ async def render(gateway: Gateway, job_id: str) -> None:
     live = ui.refreshable(summary)
     live(job)
     llm_box = ui.refreshable(generation_card)
-    llm_box(*await _generation(gateway, job_id))
+    # The estimate may wait on litellm's price map loading: the timer fills it in.
+    llm_box(await generation.llm_totals(gateway.redis, job_id), None)
     quality_box = ui.refreshable(quality)
     quality_box(job)
     ui.label("Exports").classes("df-bracket df-label mt-4")
@@ -121,12 +122,12 @@ async def render(gateway: Gateway, job_id: str) -> None:
     shown = [job]
 
     async def update() -> None:
+        llm_box.refresh(*await _generation(gateway, job_id))
         fresh = await views.job_status(gateway.reader, job_id)
         if fresh is None or fresh == shown[0]:
             return
         shown[0] = fresh
         live.refresh(fresh)
-        llm_box.refresh(*await _generation(gateway, job_id))
         quality_box.refresh(fresh)
         export_box.refresh(fresh.exports)
         entries[0] = await views.job_logs(gateway.reader, job_id)

@@ -85,7 +85,7 @@ def mount_dashboard(app: FastAPI) -> None:
     """Registers the pages and mounts NiceGUI on `app`; NiceGUI allows this once a process."""
     theme.install()
 
-    @ui.page("/", title="AI Data Factory", dark=True)
+    @ui.page("/", title="AI Data Factory", dark=True, response_timeout=10)
     async def home() -> None:
         gateway: Gateway = app.state.gateway
         shown = [await _snapshot(gateway)]
@@ -106,7 +106,7 @@ def mount_dashboard(app: FastAPI) -> None:
 
         ui.timer(REFRESH_S, update)
 
-    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True)
+    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True, response_timeout=10)
     async def job(job_id: str) -> None:
         await job_page.render(app.state.gateway, job_id)
 
