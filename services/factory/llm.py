@@ -16,7 +16,7 @@ import litellm.litellm_core_utils.default_encoding
 from services.factory import logic
 from services.factory.cache import cache_key
 from services.factory.values import Call, LLMFailure, Usage
-from shared import costs
+from shared import costs, simulator
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.factory.llm")
@@ -70,7 +70,7 @@ class LiteLLM:
         completion = int(getattr(usage, "completion_tokens", 0) or 0)
         fingerprint = getattr(response, "system_fingerprint", None)
         cost = self._cost(response, model, prompt, completion)
-        return Usage(prompt, completion, cost, fingerprint == logic.SIMULATOR_FINGERPRINT)
+        return Usage(prompt, completion, cost, fingerprint == simulator.FINGERPRINT)
 
     def _cost(self, response: Any, model: str, prompt: int, completion: int) -> float:
         """litellm prices every response it returns; reusing that price saves a second lookup.

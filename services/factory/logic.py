@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from shared.templates import ChatMessage, TemplateOutputError
 
-# The project's simulator signs its answers with this fingerprint.
-SIMULATOR_FINGERPRINT = "datafactory-llm-sim"
 # OpenAI-compatible servers (the simulator, vLLM, llama.cpp) ignore the key but the client
 # refuses to send a request without one.
 PLACEHOLDER_KEY = "sk-datafactory-no-key"

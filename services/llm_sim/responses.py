@@ -9,9 +9,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from shared.simulator import FINGERPRINT
 from shared.tokens import cl100k
-
-FINGERPRINT = "datafactory-llm-sim"
 
 
 def completion(model: str, texts: list[str], content: str) -> JSONResponse:

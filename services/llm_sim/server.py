@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from services.llm_sim import answers, faults, responses
 from services.llm_sim.faults import SimConfig
-from services.llm_sim.responses import FINGERPRINT
 from services.llm_sim.stats import Stats
+from shared.simulator import FINGERPRINT
 
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
 

@@ -75,12 +75,6 @@ def test_a_repair_shows_the_llm_its_answer_and_the_reason() -> None:
     assert "no_json_object" in messages[2]["content"]
 
 
-def test_the_factory_recognises_the_simulators_fingerprint() -> None:
-    from services.llm_sim.responses import FINGERPRINT
-
-    assert logic.SIMULATOR_FINGERPRINT == FINGERPRINT
-
-
 def test_secrets_are_redacted_from_error_text() -> None:
     text = "Incorrect API key provided: sk-abc123. You can find your key at …"
     assert (
