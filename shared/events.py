@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.config import JobConfig
+from shared.ids import derive
+
+E = TypeVar("E", bound="Event")
 
 
 def utcnow() -> datetime:
@@ -52,7 +56,6 @@ class FetchPage(Event):
     url: str
     depth: int = 0
     seed: str | None = None  # the seed URL a crawled page was discovered from
-    config: JobConfig
 
 
 class PageFetched(Event):
@@ -70,7 +73,6 @@ class PageFetched(Event):
     encoding: str = "utf-8"
     renderer: Literal["httpx", "browser"] = "httpx"
     content_hash: str
-    config: JobConfig
 
 
 class DocumentRefined(Event):
@@ -95,7 +97,6 @@ class ChunkMade(Event):
     char_start: int
     char_end: int
     language: str | None = None
-    config: JobConfig
 
 
 class ChunkDropped(Event):
@@ -133,7 +134,6 @@ class ExampleGenerated(Event):
     cost_usd: float
     simulated: bool = False
     language: str | None = None
-    config: JobConfig
 
 
 class ExampleScored(Event):
@@ -198,7 +198,52 @@ AnyEvent = Annotated[
 ]
 
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.model_fields["type"].default: cls for cls in Event.__subclasses__()
+}
+
+
+class Unreadable(Event):
+    """Stands in for an entry whose payload does not validate, so that its job can still
+    account for it; never published."""
+
+    item: type[Event]
+
+    @property
+    def tallied(self) -> bool:  # type: ignore[override]
+        return self.item.tallied
+
+
+def caused(parent: Event, cls: type[E], kind: str, index: int | str = 0, **fields: Any) -> E:
+    """The event `parent` caused: its id derives from the parent's, and it keeps the job."""
+    return cls(
+        event_id=derive(parent.event_id, kind, index),
+        job_id=parent.job_id,
+        caused_by=parent.event_id,
+        **fields,
+    )
 
 
 def parse_event(raw: bytes | str) -> AnyEvent:
-    return EVENT_ADAPTER.validate_json(raw)
+    """Our own events are strict; fields a newer producer added are dropped, so that a
+    rolling upgrade never dead-letters what an older consumer cannot read yet."""
+    try:
+        return EVENT_ADAPTER.validate_json(raw)
+    except ValidationError as exc:
+        if not any(error["type"] == "extra_forbidden" for error in exc.errors()):
+            raise
+    return EVENT_ADAPTER.validate_python(_known_fields(json.loads(raw)))
+
+
+def _known_fields(data: Any) -> Any:
+    cls = EVENT_TYPES.get(str(data.get("type"))) if isinstance(data, dict) else None
+    if cls is None:
+        return data
+    known = {}
+    for name, value in data.items():
+        field = cls.model_fields.get(name)
+        if field is None:
+            continue
+        nested = field.annotation
+        known[name] = _known_fields(value) if nested is ExampleGenerated else value
+    return known

@@ -46,20 +46,20 @@ async def keep_leases(
             log.warning("lease renewal on %s failed: %r", stream, exc)
 
 
-def start(
-    redis: Redis,
-    stream: str,
-    group: str,
-    consumer: str,
-    claim_idle_ms: int,
-    released: Container[str],
-) -> asyncio.Task[None]:
-    every_s = claim_idle_ms / 3000
-    return asyncio.create_task(keep_leases(redis, stream, group, consumer, every_s, released))
+class Leases:
+    """Renews a replica's leases every third of the claim idle time, from start to stop."""
 
+    def __init__(
+        self, redis: Redis, stream: str, group: str, consumer: str, claim_idle_ms: int
+    ) -> None:
+        self._args = (redis, stream, group, consumer, claim_idle_ms / 3000)
+        self._task: asyncio.Task[None] | None = None
 
-async def stop(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    def start(self, released: Container[str]) -> None:
+        self._task = asyncio.create_task(keep_leases(*self._args, released))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

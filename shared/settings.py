@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     claim_idle_ms: int = Field(default=60_000, ge=100)
     max_deliveries: int = Field(default=3, ge=1)
     stage_concurrency: int = Field(default=8, ge=1)
+    # LLM calls one factory replica has in flight over all jobs (each job keeps its own
+    # `max_concurrent_llm` across replicas).
+    llm_concurrency: int = Field(default=64, ge=1)
     polling_interval_ms: int = Field(default=200, ge=10)
 
     # Private and loopback networks the spider may fetch from (comma-separated CIDRs).

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The pipeline's stages in flow order; every list of stages derives from this one.
+STAGES = ("spider", "refiner", "factory", "inspector", "shipper")
+
 SPIDER = "df:spider"
 REFINER = "df:refiner"
 FACTORY = "df:factory"
@@ -12,13 +15,7 @@ EVENTS = "df:events"
 WORK_STREAMS = (SPIDER, REFINER, FACTORY, INSPECTOR, SHIPPER)
 ALL_STREAMS = (EVENTS, *WORK_STREAMS)
 
-STAGE_STREAM = {
-    "spider": SPIDER,
-    "refiner": REFINER,
-    "factory": FACTORY,
-    "inspector": INSPECTOR,
-    "shipper": SHIPPER,
-}
+STAGE_STREAM = dict(zip(STAGES, WORK_STREAMS, strict=True))
 
 CANCELLED_JOBS = "df:cancelled"
 
@@ -30,6 +27,11 @@ def dead_letter(stream: str) -> str:
 def tally_key(job_id: str) -> str:
     """Hash whose `outstanding` field counts work items of a job not yet given an outcome."""
     return f"df:tally:{job_id}"
+
+
+def job_config_key(job_id: str) -> str:
+    """The job's effective config (JSON), written once when the job is submitted."""
+    return f"df:job:{job_id}:config"
 
 
 def factory_totals_key(job_id: str) -> str:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from shared import wire
+from shared import jobconfig, wire
+from shared.config import JobConfig
 from shared.events import AnyEvent, Event, parse_event
 
 T = TypeVar("T")
@@ -20,6 +21,14 @@ T = TypeVar("T")
 async def publish(redis: Redis, stream: str, *events: Event) -> None:
     for event in events:
         await redis.xadd(stream, {wire.DATA_FIELD: wire.encode(event)})
+
+
+async def configure(redis: Redis, *jobs: str, config: JobConfig | None = None) -> None:
+    """Writes the jobs' config as the gateway does at submission; work items refer to it."""
+    async with redis.pipeline(transaction=True) as pipe:
+        for job in jobs:
+            jobconfig.store(pipe, job, config or JobConfig())
+        await pipe.execute()
 
 
 async def read_all(redis: Redis, stream: str) -> list[AnyEvent]:

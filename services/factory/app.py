@@ -12,8 +12,9 @@ from services.factory.generate import Generator
 from services.factory.limits import ProviderLimits, SharedLimiter
 from services.factory.logic import RetryPolicy
 from shared.events import ChunkMade
-from shared.runtime import StageSpec, build_app
+from shared.runtime import build_app
 from shared.settings import Settings
+from shared.stage import StageSpec
 
 # A crashed replica's slots and budget reservations lapse this long after its call's timeout.
 _HOLD_MARGIN_S = 30.0
@@ -31,13 +32,11 @@ def create_app(
     caller = Caller(
         llm.LiteLLM(settings),
         redis,
-        SharedLimiter(redis, settings.stage_concurrency, hold_s),
+        SharedLimiter(redis, settings.llm_concurrency, hold_s),
         ProviderLimits(settings.redis_dsn),
         Budget(redis, hold_s),
         policy,
     )
     generator = Generator(caller, settings.llm_model, policy.repairs)
-    spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.stage_concurrency)
-    app = build_app(spec, settings, consumer)
-    app.after_shutdown(redis.aclose)
-    return app
+    spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.llm_concurrency)
+    return build_app(spec, settings, redis, consumer)

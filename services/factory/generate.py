@@ -9,8 +9,8 @@ from services.factory import outcomes
 from services.factory.calls import Caller
 from services.factory.values import Call, LLMFailure, Spend
 from shared.commit import Emit
+from shared.config import GenerationConfig, JobConfig
 from shared.events import ChunkMade
-from shared.runtime import StageContext
 from shared.templates import (
     ExampleFields,
     Template,
@@ -31,10 +31,11 @@ class Generator:
     def __init__(self, caller: Caller, default_model: str, repairs: int) -> None:
         self._caller, self._default_model, self._repairs = caller, default_model, repairs
 
-    async def __call__(self, chunk: ChunkMade, ctx: StageContext) -> list[Emit]:
+    async def __call__(self, chunk: ChunkMade, job: JobConfig) -> list[Emit]:
+        gen = job.generation
         try:
-            template = get_template(chunk.config.generation.template)
-            call = self._call(chunk, template)
+            template = get_template(gen.template)
+            call = self._call(chunk, gen, template)
         except TemplateError as exc:
             return [outcomes.failed(chunk, _template_reason(exc), str(exc), Spend())]
         spend = Spend()
@@ -48,10 +49,9 @@ class Generator:
             log.warning("chunk %s: malformed output after %s", chunk.event_id, spend)
             return [outcomes.failed(chunk, "malformed_output", str(exc), spend)]
         log.debug("chunk %s: %d examples after %s", chunk.event_id, len(items), spend)
-        return outcomes.generated(chunk, items, spend.usage, call.model)
+        return outcomes.generated(chunk, gen, items, spend.usage, call.model)
 
-    def _call(self, chunk: ChunkMade, template: Template[Any]) -> Call:
-        gen = chunk.config.generation
+    def _call(self, chunk: ChunkMade, gen: GenerationConfig, template: Template[Any]) -> Call:
         n, params = gen.examples_per_chunk, gen.template_params
         return Call(
             job_id=chunk.job_id,

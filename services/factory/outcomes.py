@@ -6,25 +6,27 @@ from __future__ import annotations
 from services.factory.values import Spend, Usage
 from shared import streams
 from shared.commit import Emit
-from shared.events import ChunkGenerated, ChunkMade, ExampleGenerated
-from shared.ids import derive
-from shared.runtime import failure
+from shared.config import GenerationConfig
+from shared.events import ChunkGenerated, ChunkMade, ExampleGenerated, caused
+from shared.stage import failure
 from shared.templates import ExampleFields
 
 # Marks dry-run examples in their export fields, beside `simulated`.
 DRY_RUN_FIELD = "dry_run"
 
 
-def generated(chunk: ChunkMade, items: list[ExampleFields], usage: Usage, model: str) -> list[Emit]:
+def generated(
+    chunk: ChunkMade, gen: GenerationConfig, items: list[ExampleFields], usage: Usage, model: str
+) -> list[Emit]:
     """Tokens and cost of the chunk's calls are shared evenly by its examples."""
     emits = [
-        Emit(streams.INSPECTOR, _example(chunk, i, item, share, model))
+        Emit(streams.INSPECTOR, _example(chunk, gen, i, item, share, model))
         for i, (item, share) in enumerate(zip(items, usage.shares(len(items)), strict=True))
     ]
-    summary = ChunkGenerated(
-        event_id=derive(chunk.event_id, "generated"),
-        job_id=chunk.job_id,
-        caused_by=chunk.event_id,
+    summary = caused(
+        chunk,
+        ChunkGenerated,
+        "generated",
         chunk_id=chunk.event_id,
         examples=len(items),
         model=model,
@@ -52,17 +54,23 @@ def failed(
 
 
 def _example(
-    chunk: ChunkMade, index: int, item: ExampleFields, share: Usage, model: str
+    chunk: ChunkMade,
+    gen: GenerationConfig,
+    index: int,
+    item: ExampleFields,
+    share: Usage,
+    model: str,
 ) -> ExampleGenerated:
-    dry_run = chunk.config.generation.dry_run
-    return ExampleGenerated(
-        event_id=derive(chunk.event_id, "example", index),
-        job_id=chunk.job_id,
-        caused_by=chunk.event_id,
+    dry_run = gen.dry_run
+    return caused(
+        chunk,
+        ExampleGenerated,
+        "example",
+        index,
         chunk_id=chunk.event_id,
         document_id=chunk.document_id,
         url=chunk.url,
-        template=chunk.config.generation.template,
+        template=gen.template,
         input=item.input,
         output=item.output,
         fields={**item.fields, DRY_RUN_FIELD: True} if dry_run else item.fields,
@@ -72,5 +80,4 @@ def _example(
         cost_usd=share.cost_usd,
         simulated=share.simulated or dry_run,
         language=chunk.language,
-        config=chunk.config,
     )

@@ -1,18 +1,21 @@
-"""Consumes ExampleGenerated from `df:inspector`; emits ExampleScored to `df:shipper`."""
+"""Consumes ExampleGenerated from `df:inspector` in batches; emits ExampleScored to `df:shipper`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import textstat
 from faststream import FastStream
+from redis.asyncio import Redis
 
 from services.inspector import logic
 from shared import streams
 from shared.cmudict_offline import ensure_cmudict
 from shared.commit import Emit
-from shared.events import ExampleGenerated, ExampleScored
-from shared.ids import derive
-from shared.runtime import StageContext, StageSpec, build_app
+from shared.events import ExampleGenerated, ExampleScored, caused
+from shared.runtime import build_app
 from shared.settings import Settings
+from shared.stage import Outcome, StageSpec, Work
 
 
 def _flesch(text: str) -> float:
@@ -29,22 +32,21 @@ def _toxic(texts: list[str]) -> list[float]:
 SCORERS = logic.Scorers(flesch=_flesch, toxic=_toxic)
 
 
-async def score(example: ExampleGenerated, ctx: StageContext) -> list[Emit]:
-    verdict = logic.inspect(example, SCORERS)
-    scored = ExampleScored(
-        event_id=derive(example.event_id, "scored"),
-        job_id=example.job_id,
-        caused_by=example.event_id,
-        example=example,
-        scores=verdict.scores,
-        score=verdict.score,
-        passed=verdict.passed,
-        reasons=verdict.reasons,
+def scored(example: ExampleGenerated, verdict: logic.Verdict) -> Emit:
+    fields: dict[str, Any] = {"scores": verdict.scores, "score": verdict.score}
+    fields |= {"passed": verdict.passed, "reasons": verdict.reasons}
+    return Emit(
+        streams.SHIPPER, caused(example, ExampleScored, "scored", example=example, **fields)
     )
-    return [Emit(streams.SHIPPER, scored)]
+
+
+async def score(works: list[Work[ExampleGenerated]]) -> list[Outcome]:
+    verdicts = logic.inspect([(w.event, w.config.quality) for w in works], SCORERS)
+    return [[scored(w.event, v)] for w, v in zip(works, verdicts, strict=True)]
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     ensure_cmudict(settings.data_dir / "cache")
-    return build_app(StageSpec("inspector", {ExampleGenerated: score}), settings)
+    spec = StageSpec("inspector", batch_handlers={ExampleGenerated: score})
+    return build_app(spec, settings, Redis.from_url(settings.redis_dsn))

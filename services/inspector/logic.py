@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.config import QualityConfig
 from shared.events import ExampleGenerated
 
 Readability = Callable[[str], float]
@@ -43,9 +44,9 @@ def readability_score(text: str, flesch: Readability) -> tuple[float, str | None
     return score, None if score >= 0.5 else f"hard_to_read(flesch={value:.0f})"
 
 
-def toxicity_score(example: ExampleGenerated, toxic: Toxicity) -> tuple[float, str | None]:
+def toxicity_score(probabilities: tuple[float, float]) -> tuple[float, str | None]:
     """1 minus the likelier-toxic side's probability; either side toxic fails the example."""
-    worst = max(toxic([example.input, example.output]))
+    worst = max(probabilities)
     return 1.0 - worst, f"toxic(p={worst:.2f})" if worst >= TOXIC_PROBABILITY else None
 
 
@@ -55,8 +56,13 @@ class Scorers:
     toxic: Toxicity
 
 
-def _scores(example: ExampleGenerated, scorers: Scorers) -> dict[str, tuple[float, str | None]]:
-    checks = example.config.quality.checks
+def _scores(
+    example: ExampleGenerated,
+    quality: QualityConfig,
+    scorers: Scorers,
+    toxicity: tuple[float, float],
+) -> dict[str, tuple[float, str | None]]:
+    checks = quality.checks
     prose = example.input if example.template in _LABEL_TEMPLATES else example.output
     found = {}
     if "format" in checks:
@@ -64,19 +70,39 @@ def _scores(example: ExampleGenerated, scorers: Scorers) -> dict[str, tuple[floa
     if "readability" in checks:
         found["readability"] = readability_score(prose, scorers.flesch)
     if "toxicity" in checks:
-        found["toxicity"] = toxicity_score(example, scorers.toxic)
+        found["toxicity"] = toxicity_score(toxicity)
     return found
 
 
-def inspect(example: ExampleGenerated, scorers: Scorers) -> Verdict:
-    """The mean of the configured checks against `min_score`; an empty or echoed output and
-    a toxic side fail whatever the mean."""
-    found = _scores(example, scorers)
+def _toxicities(
+    batch: list[tuple[ExampleGenerated, QualityConfig]], toxic: Toxicity
+) -> list[tuple[float, float]]:
+    """Both sides of every example that asks for the check, scored in one call: the model
+    is many times faster on a list than on one text at a time."""
+    wanted = [ex for ex, quality in batch if "toxicity" in quality.checks]
+    found = iter(toxic([text for ex in wanted for text in (ex.input, ex.output)]) if wanted else [])
+    return [
+        (next(found), next(found)) if "toxicity" in quality.checks else (0.0, 0.0)
+        for _, quality in batch
+    ]
+
+
+def inspect(batch: list[tuple[ExampleGenerated, QualityConfig]], scorers: Scorers) -> list[Verdict]:
+    """Per example, the mean of the configured checks against `min_score`; an empty or
+    echoed output and a toxic side fail whatever the mean."""
+    toxicities = _toxicities(batch, scorers.toxic)
+    return [
+        _verdict(_scores(ex, quality, scorers, tox), quality.min_score)
+        for (ex, quality), tox in zip(batch, toxicities, strict=True)
+    ]
+
+
+def _verdict(found: dict[str, tuple[float, str | None]], min_score: float) -> Verdict:
     scores = {name: value for name, (value, _) in found.items()}
     reasons = [why for _, why in found.values() if why]
     score = sum(scores.values()) / len(scores) if scores else 1.0
     vetoed = scores.get("format", 1.0) == 0 or any(r.startswith("toxic") for r in reasons)
-    passed = score >= example.config.quality.min_score and not vetoed
-    if score < example.config.quality.min_score:
-        reasons.append(f"score {score:.2f} < {example.config.quality.min_score:.2f}")
+    passed = score >= min_score and not vetoed
+    if score < min_score:
+        reasons.append(f"score {score:.2f} < {min_score:.2f}")
     return Verdict(scores, round(score, 4), passed, reasons)

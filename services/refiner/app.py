@@ -7,22 +7,24 @@ import asyncio
 from pathlib import Path
 
 from faststream import FastStream
+from redis.asyncio import Redis
 
 from services.refiner import fingerprint, logic, outcomes, worker
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
 from services.refiner.pool import Overrun, WorkerPool
 from shared.commit import Emit
+from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
-from shared.runtime import StageContext, StageSpec, build_app, failure
+from shared.runtime import build_app
 from shared.settings import Settings
+from shared.stage import StageSpec, failure
 
 WARM_TIMEOUT_S = 120.0
 # Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
 SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
 
 
-def scope(page: PageFetched) -> Scope:
-    config = page.config.processing
+def scope(page: PageFetched, config: ProcessingConfig) -> Scope:
     name = f"job:{page.job_id}"
     if config.dedup_scope == "project" and page.project_id:
         name = f"project:{page.project_id}"
@@ -36,14 +38,13 @@ def skipped(page: PageFetched, reason: str, detail: str = "") -> Emit:
 
 
 class Refiner:
-    def __init__(self, pool: WorkerPool) -> None:
-        self.pool = pool
-        self.index: DedupIndex | None = None
+    def __init__(self, settings: Settings, pool: WorkerPool, index: DedupIndex) -> None:
+        self.data_dir, self.pool, self.index = settings.data_dir, pool, index
 
-    async def __call__(self, page: PageFetched, ctx: StageContext) -> list[Emit]:
-        config = page.config.processing
-        # Not settings.path(): that creates the folder, which is the worker's to do.
-        text_path = ctx.settings.data_dir / "text" / page.job_id / f"{page.event_id}.txt"
+    async def __call__(self, page: PageFetched, job: JobConfig) -> list[Emit]:
+        config = job.processing
+        # The worker creates the folder: a page that fails creates nothing.
+        text_path = self.data_dir / "text" / page.job_id / f"{page.event_id}.txt"
         args = (Path(page.html_path), text_path, page.language, config)
         try:
             doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
@@ -51,19 +52,17 @@ class Refiner:
             return [skipped(page, exc.reason, exc.detail)]
         if doc.failure:
             return [skipped(page, doc.failure, doc.detail)]
-        return outcomes.of_document(page, doc, await self.dedup(ctx, page, doc))
+        return outcomes.of_document(page, doc, await self.dedup(page, config, doc))
 
     async def dedup(
-        self, ctx: StageContext, page: PageFetched, doc: logic.Document
+        self, page: PageFetched, config: ProcessingConfig, doc: logic.Document
     ) -> dict[int, Decision]:
         """Dedup decisions of the chunks that passed the junk and language filters, by index."""
-        self.index = self.index or DedupIndex(ctx.redis)
         chunks = [c for c in doc.chunks if c.verdict is None]
         candidates = [
             Candidate(outcomes.chunk_id(page, c.index), c.key, c.signature, c.bands) for c in chunks
         ]
-        threshold = page.config.processing.dedup_threshold
-        decisions = await self.index.claim(scope(page), threshold, candidates)
+        decisions = await self.index.claim(scope(page, config), config.dedup_threshold, candidates)
         return {c.index: d for c, d in zip(chunks, decisions, strict=True)}
 
     async def start(self) -> None:
@@ -76,9 +75,11 @@ class Refiner:
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    refiner = Refiner(WorkerPool())
+    redis = Redis.from_url(settings.redis_dsn)
+    refiner = Refiner(settings, WorkerPool(), DedupIndex(redis))
     # Two pages in flight: one is parsed in the worker while the other is read or settled.
-    app = build_app(StageSpec("refiner", {PageFetched: refiner}, concurrency=2), settings)
+    spec = StageSpec("refiner", {PageFetched: refiner}, concurrency=2)
+    app = build_app(spec, settings, redis)
     app.after_startup(refiner.start)
     app.after_shutdown(refiner.close)
     return app

@@ -42,7 +42,6 @@ def made(page: PageFetched, chunk: Chunk) -> Emit:
         char_start=chunk.start,
         char_end=chunk.end,
         language=chunk.language,
-        config=page.config,
     )
     return Emit(streams.FACTORY, event)
 

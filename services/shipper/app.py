@@ -1,30 +1,26 @@
-"""Consumes ExampleScored and JobCompleted from `df:shipper`; writes exports and the card."""
+"""Consumes ExampleScored (in batches) and JobCompleted from `df:shipper`; stages examples on
+disk and, once the job is complete, writes the export and its card (ExportWritten)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from pathlib import Path
 
 from faststream import FastStream
+from redis.asyncio import Redis
 
+from services.shipper import staging
 from services.shipper.card import card
 from services.shipper.records import record, render
 from shared import streams
 from shared.commit import Emit
-from shared.events import ExampleScored, ExportWritten, JobCompleted
+from shared.config import JobConfig
+from shared.events import ExampleScored, ExportWritten, JobCompleted, caused
 from shared.ids import derive
-from shared.runtime import StageContext, StageSpec, build_app
+from shared.runtime import build_app
 from shared.settings import Settings
-
-
-def _staging(job_id: str) -> str:
-    return f"df:ship:{job_id}"
-
-
-async def stage(scored: ExampleScored, ctx: StageContext) -> list[Emit]:
-    # Keyed by example id, so a redelivered example overwrites itself.
-    await ctx.redis.hset(_staging(scored.job_id), scored.example.event_id, scored.model_dump_json())
-    return []
+from shared.stage import Outcome, StageSpec, Work
 
 
 def _write(path: Path, text: str) -> None:
@@ -34,42 +30,59 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def _export(folder: Path, job_id: str, version: str, fmt: str, scored: list[ExampleScored]) -> Path:
-    passed = [record(s) for s in scored if s.passed]
-    rejected = [record(s) for s in scored if not s.passed]
-    dataset = folder / f"dataset.{fmt}"
-    _write(dataset, render(passed, fmt))
-    _write(folder / "rejected.jsonl", render(rejected, "jsonl"))
-    _write(folder / "README.md", card(job_id, version, fmt, scored))
-    return dataset
+def _export(
+    folder: Path, job_id: str, version: str, config: JobConfig, data_dir: Path
+) -> list[ExampleScored]:
+    scored = staging.read(data_dir, job_id)
+    fmt = config.export.format
+    _write(folder / f"dataset.{fmt}", render([record(s) for s in scored if s.passed], fmt))
+    _write(folder / "rejected.jsonl", render([record(s) for s in scored if not s.passed], "jsonl"))
+    _write(folder / "README.md", card(job_id, version, config, scored))
+    return scored
 
 
-async def ship(done: JobCompleted, ctx: StageContext) -> list[Emit]:
-    raw = await ctx.redis.hgetall(_staging(done.job_id))
-    scored = sorted(
-        (ExampleScored.model_validate_json(v) for v in raw.values()),
-        key=lambda s: s.example.event_id,
-    )
-    fmt = scored[0].example.config.export.format if scored else "jsonl"
-    version = done.at.strftime("v%Y%m%dT%H%M%SZ")
-    folder = ctx.settings.data_dir / "exports" / done.job_id / version
-    dataset = await asyncio.to_thread(_export, folder, done.job_id, version, fmt, scored)
-    written = ExportWritten(
-        event_id=derive(done.event_id, "export"),
-        job_id=done.job_id,
-        caused_by=done.event_id,
-        export_id=derive(done.event_id, "export"),
-        format=fmt,
-        path=str(dataset),
-        card_path=str(folder / "README.md"),
-        record_count=sum(s.passed for s in scored),
-        rejected_count=sum(not s.passed for s in scored),
-        version=version,
-    )
-    return [Emit(streams.EVENTS, written)]
+class Shipper:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    async def stage(self, works: list[Work[ExampleScored]]) -> list[Outcome]:
+        """One staged file per job in the batch, named after the batch's first entry."""
+        by_job: dict[str, list[Work[ExampleScored]]] = defaultdict(list)
+        for work in works:
+            by_job[work.event.job_id].append(work)
+        for job_id, batch in by_job.items():
+            scored = [w.event for w in batch]
+            name = batch[0].entry_id
+            await asyncio.to_thread(staging.append, self.data_dir, job_id, name, scored)
+        return [[] for _ in works]
+
+    async def ship(self, done: JobCompleted, config: JobConfig) -> list[Emit]:
+        version = done.at.strftime("v%Y%m%dT%H%M%SZ")
+        folder = self.data_dir / "exports" / done.job_id / version
+        args = (folder, done.job_id, version, config, self.data_dir)
+        scored = await asyncio.to_thread(_export, *args)
+        fmt = config.export.format
+        written = caused(
+            done,
+            ExportWritten,
+            "export",
+            export_id=derive(done.event_id, "export"),
+            format=fmt,
+            path=str(folder / f"dataset.{fmt}"),
+            card_path=str(folder / "README.md"),
+            record_count=sum(s.passed for s in scored),
+            rejected_count=sum(not s.passed for s in scored),
+            version=version,
+        )
+        return [Emit(streams.EVENTS, written)]
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    spec = StageSpec("shipper", {ExampleScored: stage, JobCompleted: ship})
-    return build_app(spec, settings)
+    shipper = Shipper(settings.data_dir)
+    spec = StageSpec(
+        "shipper",
+        handlers={JobCompleted: shipper.ship},
+        batch_handlers={ExampleScored: shipper.stage},
+    )
+    return build_app(spec, settings, Redis.from_url(settings.redis_dsn))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from shared.config import JobConfig
 from shared.events import ExampleScored
 
 
-def card(job_id: str, version: str, fmt: str, scored: list[ExampleScored]) -> str:
+def card(job_id: str, version: str, config: JobConfig, scored: list[ExampleScored]) -> str:
+    fmt = config.export.format
     passed = [s for s in scored if s.passed]
     sources = Counter(s.example.url for s in passed)
     rejected = Counter(r for s in scored if not s.passed for r in s.reasons[:1])
@@ -15,7 +17,6 @@ def card(job_id: str, version: str, fmt: str, scored: list[ExampleScored]) -> st
     templates = sorted({s.example.template for s in scored})
     cost = sum(s.example.cost_usd for s in scored)
     simulated = any(s.example.simulated for s in scored)
-    config = scored[0].example.config.model_dump_json(indent=2) if scored else "{}"
     lines = [
         f"# Dataset card: job {job_id}, version {version}",
         "",
@@ -33,5 +34,5 @@ def card(job_id: str, version: str, fmt: str, scored: list[ExampleScored]) -> st
     if rejected:
         lines += ["", "## Rejection reasons", "", "| reason | examples |", "|---|---|"]
         lines += [f"| {reason} | {n} |" for reason, n in rejected.most_common()]
-    lines += ["", "## Job config", "", "```json", config, "```", ""]
+    lines += ["", "## Job config", "", "```json", config.model_dump_json(indent=2), "```", ""]
     return "\n".join(lines)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from faststream import FastStream
+from redis.asyncio import Redis
 
 from services.spider.browser import BrowserPool, chromium_path
 from services.spider.crawl import Crawler
@@ -17,12 +19,13 @@ from services.spider.page import Page, parse, script_rendered, skip_reason
 from services.spider.polite import ATTEMPTS, Polite
 from shared import streams
 from shared.commit import Emit
-from shared.config import ScrapingConfig
-from shared.events import FetchPage, PageFetched
+from shared.config import JobConfig, ScrapingConfig
+from shared.events import FetchPage, PageFetched, caused
 from shared.ids import derive
-from shared.runtime import StageContext, StageSpec, build_app, failure
+from shared.runtime import build_app
 from shared.semaphore import RedisSemaphore
 from shared.settings import Settings
+from shared.stage import StageSpec, failure
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Outcomes that say the page is not worth tokens, as opposed to a fetch that went wrong.
@@ -40,35 +43,20 @@ class Got:
 
 
 class Spider:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.browser = BrowserPool(
-            chromium_path(settings.chromium_path), settings.browser_pages, settings.user_agent
-        )
-        self.polite: Polite | None = None
-        self.semaphore: RedisSemaphore | None = None
-        self.crawler: Crawler | None = None
+    def __init__(
+        self,
+        settings: Settings,
+        polite: Polite,
+        crawler: Crawler,
+        slots: RedisSemaphore,
+        browser: BrowserPool,
+    ) -> None:
+        self.data_dir = settings.data_dir
+        self.polite, self.crawler, self.slots, self.browser = polite, crawler, slots, browser
 
-    def slots(self, ctx: StageContext) -> RedisSemaphore:
-        if self.semaphore is None:
-            self.semaphore = RedisSemaphore(ctx.redis)
-        return self.semaphore
-
-    def wire(self, ctx: StageContext) -> tuple[Polite, Crawler]:
-        if self.polite is None or self.crawler is None:
-            self.polite = Polite(
-                ctx.redis,
-                self.settings.redis_dsn,
-                self.settings.user_agent,
-                self.settings.allowed_networks,
-            )
-            self.crawler = Crawler(ctx.redis, self.polite)
-        return self.polite, self.crawler
-
-    async def page(self, cmd: FetchPage, polite: Polite) -> Got:
+    async def page(self, cmd: FetchPage, config: ScrapingConfig) -> Got:
         """The page to keep, after a browser render when it looks script-rendered."""
-        config = cmd.config.scraping
-        fetched = await polite.fetch(cmd.url, config)
+        fetched = await self.polite.fetch(cmd.url, config)
         kind = fetched.content_type.split(";")[0].strip().lower()
         if kind not in HTML_TYPES:
             raise FetchFailed("not_html", fetched.content_type or "no content type")
@@ -77,52 +65,51 @@ class Spider:
         if config.use_playwright == "always" or (
             config.use_playwright == "auto" and script_rendered(page)
         ):
-            rendered, final = await self.render(fetched.final_url, config, polite)
+            rendered, final = await self.render(fetched.final_url, config)
             return Got(rendered, final, fetched.status_code, kind, "utf-8", "browser")
         return Got(page, fetched.final_url, fetched.status_code, kind, charset)
 
-    async def render(self, url: str, config: ScrapingConfig, polite: Polite) -> tuple[Page, str]:
-        await polite.gate(url, config)
+    async def render(self, url: str, config: ScrapingConfig) -> tuple[Page, str]:
+        await self.polite.gate(url, config)
         try:
             html, final = await self.browser.render(url, config.timeout_s)
         except Exception as exc:  # Playwright raises its own error types for every failure
             raise FetchFailed("browser_error", repr(exc)[:500]) from None
         return await asyncio.to_thread(parse, html), final
 
-    async def __call__(self, cmd: FetchPage, ctx: StageContext) -> list[Emit]:
-        polite, crawler = self.wire(ctx)
-        config = cmd.config.scraping
+    async def __call__(self, cmd: FetchPage, job: JobConfig) -> list[Emit]:
+        config = job.scraping
         # A job's max_concurrent holds across all spider replicas; a dead holder's slot
         # expires after the longest a fetch with its retries can take.
         hold_s = config.timeout_s * (MAX_REDIRECTS + 1) * ATTEMPTS + 60
         try:
-            async with self.slots(ctx).slot(
+            async with self.slots.slot(
                 f"df:conc:spider:{cmd.job_id}", config.max_concurrent, hold_s
             ):
-                got = await self.page(cmd, polite)
+                got = await self.page(cmd, config)
         except FetchFailed as exc:
             outcome = "skipped" if exc.reason in SKIPS else "failed"
             return [failure("spider", cmd, exc.reason, exc.detail, outcome=outcome)]
         if reason := skip_reason(got.page):
             detail = f"{len(got.page.text)} chars of text"
             return [failure("spider", cmd, reason, detail, outcome="skipped")]
-        fetched = await self.store(cmd, ctx, got)
+        fetched = await self.store(cmd, got)
         return [
             Emit(streams.REFINER, fetched),
-            *await crawler.discover(cmd, got.page, got.final_url),
+            *await self.crawler.discover(cmd, config, got.page, got.final_url),
         ]
 
-    async def store(self, cmd: FetchPage, ctx: StageContext, got: Got) -> PageFetched:
+    async def store(self, cmd: FetchPage, got: Got) -> PageFetched:
         """Writes the page as UTF-8 HTML under the data directory; the event carries the path."""
         page_id = derive(cmd.event_id, "page")
-        path = ctx.settings.path("raw", cmd.job_id, f"{page_id}.html")
-        await asyncio.to_thread(path.write_text, got.page.html, "utf-8")
+        path = self.data_dir / "raw" / cmd.job_id / f"{page_id}.html"
+        await asyncio.to_thread(_write, path, got.page.html)
         meta = describe(got.page)
-        return PageFetched(
-            event_id=page_id,
-            job_id=cmd.job_id,
+        return caused(
+            cmd,
+            PageFetched,
+            "page",
             project_id=cmd.project_id,
-            caused_by=cmd.event_id,
             url=cmd.url,
             final_url=got.final_url,
             status_code=got.status_code,
@@ -134,19 +121,27 @@ class Spider:
             encoding=got.charset,
             renderer=got.renderer,
             content_hash=meta.content_hash,
-            config=cmd.config,
         )
 
     async def aclose(self) -> None:
         await self.browser.close()
-        if self.polite is not None:
-            await self.polite.aclose()
+        await self.polite.aclose()
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    spider = Spider(settings)
+    redis = Redis.from_url(settings.redis_dsn)
+    polite = Polite(redis, settings.redis_dsn, settings.user_agent, settings.allowed_networks)
+    browser = BrowserPool(
+        chromium_path(settings.chromium_path), settings.browser_pages, settings.user_agent
+    )
+    spider = Spider(settings, polite, Crawler(redis, polite), RedisSemaphore(redis), browser)
     spec = StageSpec("spider", {FetchPage: spider}, concurrency=settings.stage_concurrency)
-    app = build_app(spec, settings)
+    app = build_app(spec, settings, redis)
     app.after_shutdown(spider.aclose)
     return app

@@ -11,6 +11,7 @@ from services.spider.polite import Polite
 from services.spider.robots import origin_of
 from shared import streams
 from shared.commit import Emit
+from shared.config import ScrapingConfig
 from shared.events import FetchPage
 from shared.ids import derive
 
@@ -19,15 +20,16 @@ class Crawler:
     def __init__(self, redis: Redis, polite: Polite) -> None:
         self.redis, self.polite = redis, polite
 
-    async def discover(self, cmd: FetchPage, page: Page, final_url: str) -> list[Emit]:
-        config = cmd.config.scraping
+    async def discover(
+        self, cmd: FetchPage, config: ScrapingConfig, page: Page, final_url: str
+    ) -> list[Emit]:
         if not config.crawl or cmd.depth >= config.max_depth:
             return []
         seed = cmd.seed or cmd.url
         found = urls.links(page.html, final_url)
         if cmd.depth == 0:
-            found += await self.sitemap(cmd, seed)
-        won = await self.claim(cmd, list(dict.fromkeys(found)))
+            found += await self.sitemap(cmd, config, seed)
+        won = await self.claim(cmd, config.max_pages, list(dict.fromkeys(found)))
         return [Emit(streams.SPIDER, self.command(cmd, url, seed)) for url in won]
 
     def command(self, cmd: FetchPage, url: str, seed: str) -> FetchPage:
@@ -39,10 +41,9 @@ class Crawler:
             url=url,
             depth=cmd.depth + 1,
             seed=seed,
-            config=cmd.config,
         )
 
-    async def claim(self, cmd: FetchPage, found: list[str]) -> list[str]:
+    async def claim(self, cmd: FetchPage, max_pages: int, found: list[str]) -> list[str]:
         """URLs this page discovers first within the job, up to the job's `max_pages`.
 
         Claims are stable under redelivery: a URL this page claimed before is claimed again."""
@@ -54,7 +55,7 @@ class Crawler:
             await self.redis.hsetnx(key, own, cmd.event_id)
         owners = await self.redis.hmget(key, found)
         kept = [u for u, o in zip(found, owners, strict=True) if o == mine.encode()]
-        budget = cmd.config.scraping.max_pages - await self.redis.hlen(key)
+        budget = max_pages - await self.redis.hlen(key)
         fresh = [u for u, o in zip(found, owners, strict=True) if o is None][: max(budget, 0)]
         if fresh:
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -64,14 +65,14 @@ class Crawler:
             kept += [u for u, ok in zip(fresh, won, strict=True) if ok]
         return kept
 
-    async def sitemap(self, cmd: FetchPage, seed: str) -> list[str]:
+    async def sitemap(self, cmd: FetchPage, config: ScrapingConfig, seed: str) -> list[str]:
         origin = origin_of(seed)
         claimed = await self.redis.hsetnx(f"df:sitemaps:{cmd.job_id}", origin, cmd.event_id)
         owner = await self.redis.hget(f"df:sitemaps:{cmd.job_id}", origin)
         if not claimed and owner != cmd.event_id.encode():
             return []
         try:
-            fetched = await self.polite.fetch(f"{origin}/sitemap.xml", cmd.config.scraping)
+            fetched = await self.polite.fetch(f"{origin}/sitemap.xml", config)
         except FetchFailed:
             return []
         return urls.sitemap_urls(fetched.body, seed)

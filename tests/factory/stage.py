@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -16,15 +18,32 @@ from shared.config import GenerationConfig, JobConfig
 from shared.events import ChunkMade
 from shared.settings import Settings
 from tests.factory.samples import TEXTS
-from tests.helpers import publish, read_all, running, wait_for
+from tests.helpers import configure, publish, read_all, running, wait_for
 
 JOB = "job_factory"
 FAST = RetryPolicy(base_s=0.02, cap_s=0.2)
 
 
-def chunks(count: int, job: str = JOB, **generation: Any) -> list[ChunkMade]:
+@dataclass(frozen=True)
+class Chunks:
+    """Chunks of one job, and the job's config that the gateway would have written."""
+
+    items: list[ChunkMade]
+    config: JobConfig
+
+    def __iter__(self) -> Iterator[ChunkMade]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> ChunkMade:
+        return self.items[index]
+
+
+def chunks(count: int, job: str = JOB, **generation: Any) -> Chunks:
     config = JobConfig(generation=GenerationConfig(**generation))
-    return [
+    items = [
         ChunkMade(
             event_id=f"{job}_chunk_{i}",
             job_id=job,
@@ -36,10 +55,10 @@ def chunks(count: int, job: str = JOB, **generation: Any) -> list[ChunkMade]:
             char_start=0,
             char_end=300,
             language="en",
-            config=config,
         )
         for i in range(count)
     ]
+    return Chunks(items, config)
 
 
 class Outcomes:
@@ -57,7 +76,7 @@ class Outcomes:
 
 
 async def run_factory(
-    settings: Settings, work: list[ChunkMade], policy: RetryPolicy = FAST, replicas: int = 1
+    settings: Settings, work: Chunks, policy: RetryPolicy = FAST, replicas: int = 1
 ) -> Outcomes:
     """Feeds `work` (one job) to fresh replicas and returns once every chunk has an outcome."""
     job, ids = work[0].job_id, [c.event_id for c in work]
@@ -72,6 +91,7 @@ async def run_factory(
 
     # A chunk published again (a replay) counts once more.
     expected = count(await probe()) + len(work)
+    await configure(redis, job, config=work.config)
     await redis.hincrby(streams.tally_key(job), "outstanding", len(work))
     await publish(redis, streams.FACTORY, *work)
 

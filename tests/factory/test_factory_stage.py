@@ -158,7 +158,7 @@ async def test_an_unknown_template_fails_the_chunk_without_calling_the_llm(
 
 async def test_llm_calls_of_a_job_stay_within_its_max_concurrent_llm(settings: Settings) -> None:
     with serving(SimConfig(latency_ms=150, jitter_ms=0)) as url:
-        busy = with_sim(settings, url, stage_concurrency=8)
+        busy = with_sim(settings, url, llm_concurrency=8)
         outcomes = await run_factory(busy, chunks(8, max_concurrent_llm=2, examples_per_chunk=1))
         stats = sim_stats(url)
     assert len(outcomes.generated) == 8

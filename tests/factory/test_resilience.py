@@ -64,7 +64,7 @@ async def test_two_replicas_never_exceed_the_jobs_llm_concurrency(settings: Sett
             await asyncio.sleep(0.02)
 
     with serving(SimConfig(latency_ms=120, jitter_ms=0)) as url:
-        busy = with_sim(settings, url, stage_concurrency=8, max_records=2)
+        busy = with_sim(settings, url, llm_concurrency=8, max_records=2)
         redis = Redis.from_url(settings.redis_dsn)
         watcher = asyncio.create_task(watch(redis))
         work = chunks(12, max_concurrent_llm=2, examples_per_chunk=1)

@@ -16,7 +16,7 @@ FAST_SIM = SimConfig(latency_ms=20, jitter_ms=10)
 async def test_the_budget_cap_stops_spending_within_one_request_of_the_cap(
     settings: Settings,
 ) -> None:
-    one_chunk = costs.estimate_average(chunks(1)[0].config.generation, "gpt-4o-mini", 1, 80)
+    one_chunk = costs.estimate_average(chunks(1).config.generation, "gpt-4o-mini", 1, 80)
     cap = 4.5 * one_chunk.cost_usd
     work = chunks(14, max_cost_usd=cap, max_concurrent_llm=3)
     with serving(FAST_SIM) as url:
@@ -75,7 +75,7 @@ async def test_a_dry_run_calls_nothing_and_reports_what_a_real_run_would_cost(
     for example in outcomes.examples:
         assert example.simulated and example.fields["dry_run"] is True
         assert example.input.startswith("[dry run]")
-    estimate = costs.estimate_average(work[0].config.generation, "gpt-4o-mini", 3, 60)
+    estimate = costs.estimate_average(work.config.generation, "gpt-4o-mini", 3, 60)
     assert outcomes.cost_usd() == pytest.approx(estimate.cost_usd, rel=0.1)
     totals = await job_totals(settings)
     assert totals["dry_run_usd"] == pytest.approx(outcomes.cost_usd())

@@ -61,7 +61,6 @@ class Story:
                 event_id=derive(job_id, "fetch", u),
                 caused_by=self.submitted.event_id,
                 url=u,
-                config=CONFIG,
                 at=at(1),
                 **j,
             )
@@ -78,7 +77,6 @@ class Story:
             title="A",
             language="en",
             content_hash="h1",
-            config=CONFIG,
             at=at(2),
             **j,
         )
@@ -105,7 +103,6 @@ class Story:
                 char_start=i * 100,
                 char_end=i * 100 + 99,
                 language="en",
-                config=CONFIG,
                 at=at(3),
                 **j,
             )
@@ -150,7 +147,6 @@ class Story:
                 prompt_tokens=60,
                 completion_tokens=20,
                 cost_usd=0.0011,
-                config=CONFIG,
                 at=at(4),
                 **j,
             )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import textstat
 
-from services.inspector.logic import Scorers, inspect
+from services.inspector import logic
+from services.inspector.logic import Scorers, Verdict
 from shared.cmudict_offline import ensure_cmudict
-from shared.config import JobConfig, QualityConfig
+from shared.config import QualityConfig
 from shared.events import ExampleGenerated
 
 
@@ -29,7 +30,19 @@ def toxic(texts: list[str]) -> list[float]:
 SCORERS = Scorers(flesch=flesch, toxic=toxic)
 
 
-def example(output: str, inp: str = "What is a chisel?", **quality: object) -> ExampleGenerated:
+Judged = tuple[ExampleGenerated, QualityConfig]
+
+
+def inspect(item: Judged, scorers: Scorers) -> Verdict:
+    [verdict] = logic.inspect([item], scorers)
+    return verdict
+
+
+def example(output: str, inp: str = "What is a chisel?", **quality: object) -> Judged:
+    return _example(output, inp), QualityConfig(**quality)  # type: ignore[arg-type]
+
+
+def _example(output: str, inp: str) -> ExampleGenerated:
     return ExampleGenerated(
         event_id="ex1",
         job_id="j",
@@ -43,7 +56,6 @@ def example(output: str, inp: str = "What is a chisel?", **quality: object) -> E
         prompt_tokens=1,
         completion_tokens=1,
         cost_usd=0.0,
-        config=JobConfig(quality=QualityConfig(**quality)),  # type: ignore[arg-type]
     )
 
 
@@ -90,7 +102,27 @@ def test_only_configured_checks_count() -> None:
 
 def test_a_label_is_a_complete_classification_output() -> None:
     text = "A chisel is a tool with a sharp edge. You use it to cut wood by hand."
-    labelled = example("technology", inp=text).model_copy(update={"template": "classification"})
-    verdict = inspect(labelled, SCORERS)
+    plain, quality = example("technology", inp=text)
+    labelled = plain.model_copy(update={"template": "classification"})
+    verdict = inspect((labelled, quality), SCORERS)
     assert verdict.passed, verdict.reasons
     assert inspect(example("technology", inp=text), SCORERS).scores["format"] == 0.5
+
+
+def test_a_batch_is_judged_item_by_item_with_one_toxicity_call() -> None:
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> list[float]:
+        calls.append(len(texts))
+        return toxic(texts)
+
+    batch = [
+        example("A chisel is a tool with a sharp edge. You use it to cut wood."),
+        example("Shut up, you stupid idiot. Nobody cares about chisels."),
+        example("Fine answer here.", checks=("format",)),
+        example("   "),
+    ]
+    verdicts = logic.inspect(batch, Scorers(flesch=flesch, toxic=counting))
+    assert calls == [6], "one call for both sides of the three examples that ask for it"
+    assert [v.passed for v in verdicts] == [True, False, True, False]
+    assert verdicts == [inspect(item, SCORERS) for item in batch]

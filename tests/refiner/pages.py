@@ -7,7 +7,6 @@ import html
 from pathlib import Path
 
 from services.refiner.extract import extract
-from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
 from shared.ids import derive
 
@@ -54,11 +53,9 @@ def fetched(
     path: Path,
     job: str = "job",
     name: str = "page",
-    processing: ProcessingConfig | None = None,
     project: str | None = None,
     language: str | None = None,
 ) -> PageFetched:
-    config = JobConfig(processing=processing or ProcessingConfig())
     return PageFetched(
         event_id=derive(job, "page", name),
         job_id=job,
@@ -70,5 +67,4 @@ def fetched(
         html_path=str(path),
         language=language,
         content_hash=name,
-        config=config,
     )

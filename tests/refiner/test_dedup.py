@@ -95,7 +95,8 @@ async def test_concurrent_claims_of_near_duplicates_keep_exactly_one(redis_url: 
 
 def test_a_page_is_deduplicated_within_its_job_or_its_project() -> None:
     project = ProcessingConfig(dedup_scope="project", dedup_threshold=0.9, dedup_ngram=3)
-    assert page_scope(fetched(Path("x"), job="j1", project="p")).name == "job:j1"
-    in_project = page_scope(fetched(Path("x"), job="j1", project="p", processing=project))
+    default = ProcessingConfig()
+    assert page_scope(fetched(Path("x"), job="j1", project="p"), default).name == "job:j1"
+    in_project = page_scope(fetched(Path("x"), job="j1", project="p"), project)
     assert (in_project.name, in_project.ngram, in_project.band_count) == ("project:p", 3, 5)
-    assert page_scope(fetched(Path("x"), job="j1", processing=project)).name == "job:j1"
+    assert page_scope(fetched(Path("x"), job="j1"), project).name == "job:j1"

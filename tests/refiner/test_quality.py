@@ -19,7 +19,7 @@ from shared.config import JobConfig, ScrapingConfig
 from shared.events import FetchPage
 from shared.ids import derive
 from shared.settings import Settings
-from tests.helpers import by_type, publish, read_all, running, wait_for
+from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import CORPUS
 
 # Measured: pipeline recall 0.940, false positives 0.076; trafilatura alone 0.940 / 0.076.
@@ -47,9 +47,8 @@ async def pipeline(settings: Settings, urls: dict[str, str]) -> dict[str, str]:
     """Kept chunk texts per corpus file, from the spider and the refiner."""
     redis = Redis.from_url(settings.redis_url or "")
     config = JobConfig(scraping=ScrapingConfig(requests_per_second=50, use_playwright="never"))
-    commands = [
-        FetchPage(event_id=derive("q", "fetch", u), job_id="q", url=u, config=config) for u in urls
-    ]
+    commands = [FetchPage(event_id=derive("q", "fetch", u), job_id="q", url=u) for u in urls]
+    await configure(redis, "q", config=config)
     await publish(redis, streams.SPIDER, *commands)
     async with running(spider_app(settings), refiner_app(settings)):
         await wait_for(

@@ -10,10 +10,10 @@ from redis.asyncio import Redis
 
 from services.refiner.app import create_app
 from shared import streams
-from shared.config import ProcessingConfig
+from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
 from shared.settings import Settings
-from tests.helpers import by_type, publish, read_all, running, wait_for
+from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import article, edited, fetched, paragraphs
 
 EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")
@@ -28,8 +28,14 @@ def page_file(folder: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
-async def outcomes(redis: Redis, pages: list[PageFetched], *apps: Any) -> list[Any]:
-    """Runs the apps until every page has its refiner outcome; returns the events log."""
+async def outcomes(
+    redis: Redis, pages: list[PageFetched], *apps: Any, config: ProcessingConfig | None = None
+) -> list[Any]:
+    """Runs the apps until every page has its refiner outcome; returns the events log.
+    The pages' jobs get `config` unless they have one already."""
+    for job in {p.job_id for p in pages}:
+        if not await redis.exists(streams.job_config_key(job)):
+            await configure(redis, job, config=JobConfig(processing=config or ProcessingConfig()))
     await publish(redis, streams.REFINER, *pages)
     async with running(*apps):
         return await wait_for(
@@ -66,8 +72,8 @@ async def test_a_redelivered_page_yields_the_same_chunks_and_keeps_them(
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     config = ProcessingConfig(chunk_size=128)
-    page = fetched(page_file(tmp_path, "p", article(list(DE[:8]), "de")), processing=config)
-    first = await outcomes(redis, [page], create_app(settings))
+    page = fetched(page_file(tmp_path, "p", article(list(DE[:8]), "de")))
+    first = await outcomes(redis, [page], create_app(settings), config=config)
     second = await outcomes(redis, [page, page], create_app(settings))
     made = await read_all(redis, streams.FACTORY)
     ids = [c.event_id for c in made]
@@ -84,12 +90,10 @@ async def test_language_filter_drops_foreign_chunks_and_skips_foreign_pages(
     config = ProcessingConfig(chunk_size=96, languages=("de",))
     mixed = article([*EN[:3], *DE[:6]], "en")
     pages = [
-        fetched(page_file(tmp_path, "mixed", mixed), name="mixed", processing=config),
-        fetched(
-            page_file(tmp_path, "fr", article(list(FR[:4]), "fr")), name="fr", processing=config
-        ),
+        fetched(page_file(tmp_path, "mixed", mixed), name="mixed"),
+        fetched(page_file(tmp_path, "fr", article(list(FR[:4]), "fr")), name="fr"),
     ]
-    events = await outcomes(redis, pages, create_app(settings))
+    events = await outcomes(redis, pages, create_app(settings), config=config)
     skip = by_type(events, "ItemFailed")
     assert [(s.url, s.outcome, s.reason) for s in skip] == [
         (pages[1].url, "skipped", "language:fr")
@@ -117,8 +121,11 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(
         "slow": (slow, "failed", "extract_timeout"),
     }
     pages = [fetched(page_file(tmp_path, n, c), name=n) for n, (c, _, _) in bad.items()]
-    quick = ProcessingConfig(extract_timeout_s=0.5)
-    pages[-1] = fetched(tmp_path / "slow.html", name="slow", processing=quick)
+    # The slow page belongs to a job with a short time limit.
+    pages[-1] = fetched(tmp_path / "slow.html", job="quick", name="slow")
+    await configure(
+        redis, "quick", config=JobConfig(processing=ProcessingConfig(extract_timeout_s=0.5))
+    )
     pages.append(fetched(tmp_path / "gone.html", name="gone"))
     pages.append(fetched(page_file(tmp_path, "good", article(list(EN[:3]))), name="good"))
     events = await outcomes(redis, pages, create_app(settings))

@@ -27,7 +27,6 @@ def scored(i: int, passed: bool = True, simulated: bool = False) -> ExampleScore
         completion_tokens=5,
         cost_usd=0.001,
         simulated=simulated,
-        config=JobConfig(),
     )
     return ExampleScored(
         event_id=f"s{i}",
@@ -61,7 +60,7 @@ def test_formats_round_trip() -> None:
 
 def test_card_counts_sources_rejections_and_flags_the_simulator() -> None:
     items = [scored(0), scored(1), scored(2, passed=False, simulated=True)]
-    text = card("j", "v1", "jsonl", items)
+    text = card("j", "v1", JobConfig(), items)
     assert "**2** passed" in text and "1 rejected" in text
     assert "| http://s/0 | 1 |" in text and "| http://s/1 | 1 |" in text
     assert "score 0.20 < 0.70" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from shared.config import JobConfig, ScrapingConfig
 from shared.events import FetchPage, ItemFailed, PageFetched
 from shared.ids import derive
 from shared.settings import Settings
-from tests.helpers import publish, read_all, running, wait_for
+from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.spider.hostile import Web
 
 HOSTS = ["127.0.0.31", "127.0.0.32", "127.0.0.33"]
@@ -30,24 +31,40 @@ def web() -> Iterator[Web]:
     server.close()
 
 
-def command(url: str, **scraping: object) -> FetchPage:
+@dataclass(frozen=True)
+class Command:
+    """A FetchPage and the config of its job: one job per set of scraping options."""
+
+    event: FetchPage
+    config: JobConfig
+
+
+def command(url: str, **scraping: object) -> Command:
     config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 4.0, **scraping}))  # type: ignore[arg-type]
-    return FetchPage(event_id=derive("job", "fetch", url), job_id="job", url=url, config=config)
+    job = derive(config.model_dump_json(), "job")
+    return Command(FetchPage(event_id=derive(job, "fetch", url), job_id=job, url=url), config)
+
+
+async def submit(redis: Redis, commands: list[Command]) -> None:
+    """Writes each job's config and tally, as the gateway does, then the work items."""
+    for c in commands:
+        await configure(redis, c.event.job_id, config=c.config)
+        await redis.hincrby(streams.tally_key(c.event.job_id), "outstanding", 1)
+    await publish(redis, streams.SPIDER, *(c.event for c in commands))
 
 
 async def outcomes(
-    settings: Settings, commands: list[FetchPage], timeout: float = 60
+    settings: Settings, commands: list[Command], timeout: float = 60
 ) -> dict[str, object]:
     """Runs one spider over `commands`; maps each URL to its PageFetched or ItemFailed."""
     redis = Redis.from_url(settings.redis_dsn)
-    await redis.hset(streams.tally_key("job"), "outstanding", len(commands))
-    await publish(redis, streams.SPIDER, *commands)
+    await submit(redis, commands)
 
     async def settled() -> dict[str, object]:
         events = [*await read_all(redis, streams.REFINER), *await read_all(redis, streams.EVENTS)]
         return {e.url: e for e in events if e.caused_by in ids or e.event_id in ids}  # type: ignore[union-attr]
 
-    ids = {c.event_id for c in commands}
+    ids = {c.event.event_id for c in commands}
     async with running(create_app(settings)):
         return await wait_for(settled, lambda got: len(got) == len(commands), timeout)
 
@@ -149,8 +166,7 @@ async def test_two_replicas_never_exceed_a_hosts_rate(settings: Settings, web: W
     host = HOSTS[2]
     commands = [command(web.url(host, f"/page/r{i}"), requests_per_second=2) for i in range(8)]
     redis = Redis.from_url(settings.redis_dsn)
-    await redis.hset(streams.tally_key("job"), "outstanding", len(commands))
-    await publish(redis, streams.SPIDER, *commands)
+    await submit(redis, commands)
     async with running(create_app(settings), create_app(settings)):
         await wait_for(lambda: redis.xlen(streams.REFINER), lambda n: n == len(commands), 60)
     stamps = sorted(t for i in range(8) for t in web.hits(host, f"/page/r{i}"))
@@ -171,17 +187,16 @@ async def test_crawl_mode_follows_same_site_links_and_the_sitemap(
 ) -> None:
     seed = web.url(HOSTS[2], "/site/")
     redis = Redis.from_url(settings.redis_dsn)
-    await redis.hset(streams.tally_key("job"), "outstanding", 1)
-    await publish(
-        redis, streams.SPIDER, command(seed, crawl=True, max_depth=1, requests_per_second=20)
-    )
+    seed_command = command(seed, crawl=True, max_depth=1, requests_per_second=20)
+    await submit(redis, [seed_command])
     async with running(create_app(settings)):
         await wait_for(lambda: redis.xlen(streams.REFINER), lambda n: n >= 5, 60)
     pages = {e.url for e in await read_all(redis, streams.REFINER)}
     assert pages == {seed, *(web.url(HOSTS[2], f"/site/{p}") for p in "abce")}
     assert web.hits(HOSTS[2], "/site/d") == [], "depth 2 is beyond max_depth"
     # Five pages now wait for the refiner: the seed's outcome counted the four it discovered.
-    assert await redis.hget(streams.tally_key("job"), "outstanding") == b"5"
+    tally = streams.tally_key(seed_command.event.job_id)
+    assert await redis.hget(tally, "outstanding") == b"5"
 
 
 async def test_a_jobs_max_concurrent_holds_across_replicas(settings: Settings, web: Web) -> None:
@@ -190,7 +205,7 @@ async def test_a_jobs_max_concurrent_holds_across_replicas(settings: Settings, w
         for i, host in enumerate(HOSTS * 2)
     ]
     redis = Redis.from_url(settings.redis_dsn)
-    await publish(redis, streams.SPIDER, *commands)
+    await submit(redis, commands)
     async with running(create_app(settings), create_app(settings)):
         await wait_for(lambda: redis.xlen(streams.REFINER), lambda n: n == len(commands), 60)
     assert web.max_in_flight == 2
