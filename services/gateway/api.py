@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from services.gateway import commands, generation, views
-from services.gateway.deps import ExportDep, GatewayDep, JobDep, ProjectDep
+from services.gateway.deps import ExportDep, GatewayDep, JobDep, ProjectDep, written_visible
 from services.gateway.rows import ts
 from services.gateway.schemas import (
     CancelAccepted,
@@ -37,19 +37,25 @@ STREAM_POLL_S = 5.0
 
 @router.get("/health")
 async def health(gw: GatewayDep, response: Response) -> Health:
-    checks = await asyncio.gather(
-        gw.redis.ping(), views.database_ok(gw.reader), return_exceptions=True
+    redis_ok, failures = await asyncio.gather(
+        gw.redis.ping(), views.projection_failures(gw.reader), return_exceptions=True
     )
-    redis_ok, db_ok = (result is True for result in checks)
+    redis_ok, db_ok = redis_ok is True, isinstance(failures, int)
     if not (redis_ok and db_ok):
         response.status_code = 503
-    status = "ok" if redis_ok and db_ok else "degraded"
-    return Health(status=status, redis=redis_ok, database=db_ok, projector=gw.projector.positions)
+    return Health(
+        status="ok" if redis_ok and db_ok else "degraded",
+        redis=redis_ok,
+        database=db_ok,
+        projector=gw.projector.positions,
+        projection_failures=failures if isinstance(failures, int) else 0,
+    )
 
 
 @router.post("/api/projects", status_code=201)
 async def create_project(body: ProjectIn, gw: GatewayDep) -> ProjectOut:
-    event = await commands.create_project(gw.redis, body.name, body.description)
+    event, written = await commands.create_project(gw.redis, body.name, body.description)
+    await written_visible(gw, written)
     return ProjectOut(
         id=event.project_id,
         name=event.name,
@@ -76,6 +82,7 @@ async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> J
     except commands.NoValidUrls as exc:
         rejected = [{"url": r.url, "reason": r.reason} for r in exc.rejected]
         raise HTTPException(422, detail={"message": str(exc), "rejected": rejected}) from None
+    await written_visible(gw, submission.written)
     return JobAccepted(
         job_id=submission.job.job_id,
         project_id=project.id,
@@ -101,7 +108,8 @@ async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
 async def cancel_job(job: JobDep, gw: GatewayDep) -> CancelAccepted:
     if job.finished:
         raise HTTPException(409, detail=f"job {job.id} is already {job.status}")
-    event = await commands.cancel_job(gw.redis, job.id)
+    event, written = await commands.cancel_job(gw.redis, job.id)
+    await written_visible(gw, written)
     return CancelAccepted(job_id=job.id, event_id=event.event_id, reason=event.reason)
 
 

@@ -1,4 +1,8 @@
-"""Commands: requests become events on the log; the read models follow through the projector."""
+"""Commands: requests become events on the log; the read models follow through the projector.
+
+Each command reports where its entries landed on the log, so that a route can wait for the
+projector to pass them, and leaves a receipt that reads fall back to if the projector lags.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,30 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from services.gateway import receipts
+from services.gateway.stream_log import entry_key
 from services.gateway.urls import Rejected, partition
-from shared import streams, wire
+from shared import jobconfig, streams, wire
 from shared.config import JobConfig
-from shared.events import Event, FetchPage, ItemFailed, JobCancelled, JobSubmitted, ProjectCreated
+from shared.events import (
+    Event,
+    FetchPage,
+    ItemFailed,
+    JobCancelled,
+    JobSubmitted,
+    ProjectCreated,
+    caused,
+)
 from shared.ids import derive, new_id
+
+Written = dict[str, str]  # stream -> id of the command's newest entry on it
 
 
 @dataclass(frozen=True)
 class Submission:
     job: JobSubmitted
     rejected: list[Rejected]
+    written: Written
 
 
 class NoValidUrls(ValueError):
@@ -26,11 +43,22 @@ class NoValidUrls(ValueError):
         self.rejected = rejected
 
 
-def _add(pipe: Any, stream: str, event: Event) -> None:
-    pipe.xadd(stream, {wire.DATA_FIELD: wire.encode(event)})
+async def _publish(pipe: Any, entries: list[tuple[str, Event]]) -> Written:
+    """Queues the entries last in `pipe`, runs it, and returns where they landed."""
+    for stream, event in entries:
+        pipe.xadd(stream, {wire.DATA_FIELD: wire.encode(event)})
+    replies = (await pipe.execute())[-len(entries) :]
+    written: Written = {}
+    for (stream, _), reply in zip(entries, replies, strict=True):
+        entry_id = reply.decode() if isinstance(reply, bytes) else str(reply)
+        if stream not in written or entry_key(entry_id) > entry_key(written[stream]):
+            written[stream] = entry_id
+    return written
 
 
-async def create_project(redis: Redis, name: str, description: str = "") -> ProjectCreated:
+async def create_project(
+    redis: Redis, name: str, description: str = ""
+) -> tuple[ProjectCreated, Written]:
     project_id = new_id("proj")
     event = ProjectCreated(
         event_id=derive(project_id, "created"),
@@ -39,16 +67,18 @@ async def create_project(redis: Redis, name: str, description: str = "") -> Proj
         name=name,
         description=description,
     )
-    await redis.xadd(streams.EVENTS, {wire.DATA_FIELD: wire.encode(event)})
-    return event
+    async with redis.pipeline(transaction=True) as pipe:
+        receipts.keep_project(pipe, event)
+        return event, await _publish(pipe, [(streams.EVENTS, event)])
 
 
 def _invalid(job: JobSubmitted, index: int, rejected: Rejected) -> ItemFailed:
     """Untallied: an invalid URL never becomes a work item."""
-    return ItemFailed(
-        event_id=derive(job.job_id, "invalid", index),
-        job_id=job.job_id,
-        caused_by=job.event_id,
+    return caused(
+        job,
+        ItemFailed,
+        "invalid",
+        index,
         stage="gateway",
         item_id=derive(job.job_id, "url", index),
         reason="invalid_url",
@@ -58,13 +88,13 @@ def _invalid(job: JobSubmitted, index: int, rejected: Rejected) -> ItemFailed:
 
 
 def _fetch(job: JobSubmitted, url: str) -> FetchPage:
+    # Not `caused`: the id must equal the one the spider gives a link it discovers to this URL.
     return FetchPage(
         event_id=derive(job.job_id, "fetch", url),
         job_id=job.job_id,
         caused_by=job.event_id,
         project_id=job.project_id,
         url=url,
-        config=job.config,
     )
 
 
@@ -83,23 +113,23 @@ async def submit_job(
         urls=valid,
         config=config,
     )
+    entries: list[tuple[str, Event]] = [(streams.EVENTS, job)]
+    entries += [(streams.EVENTS, _invalid(job, i, r)) for i, r in enumerate(rejected)]
+    entries += [(streams.SPIDER, _fetch(job, url)) for url in valid]
     async with redis.pipeline(transaction=True) as pipe:
-        # The tally is set before any work item exists, so no stage can complete the job early.
+        # The tally and config exist before any work item, so no stage sees a job without them.
         pipe.hset(streams.tally_key(job_id), "outstanding", len(valid))
-        _add(pipe, streams.EVENTS, job)
-        for index, item in enumerate(rejected):
-            _add(pipe, streams.EVENTS, _invalid(job, index, item))
-        for url in valid:
-            _add(pipe, streams.SPIDER, _fetch(job, url))
-        await pipe.execute()
-    return Submission(job, rejected)
+        jobconfig.store(pipe, job_id, config)
+        receipts.keep_job(pipe, job)
+        written = await _publish(pipe, entries)
+    return Submission(job, rejected, written)
 
 
-async def cancel_job(redis: Redis, job_id: str, reason: str = "cancelled by user") -> JobCancelled:
+async def cancel_job(
+    redis: Redis, job_id: str, reason: str = "cancelled by user"
+) -> tuple[JobCancelled, Written]:
     """Stages skip the job's remaining items once it is in the cancelled set."""
     event = JobCancelled(event_id=derive(job_id, "cancelled"), job_id=job_id, reason=reason)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.sadd(streams.CANCELLED_JOBS, job_id)
-        _add(pipe, streams.EVENTS, event)
-        await pipe.execute()
-    return event
+        return event, await _publish(pipe, [(streams.EVENTS, event)])

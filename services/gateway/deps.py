@@ -11,16 +11,12 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway import views
+from services.gateway import receipts, views
 from services.gateway.projector import Projector
 from services.gateway.schemas import ExportOut, JobStatus, ProjectOut
 from shared.settings import Settings
 
 T = TypeVar("T")
-
-# How long a lookup of an unknown id waits for the projector to reach the stream tips:
-# a project or job created a moment ago through the log may not be projected yet.
-CATCH_UP_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +25,11 @@ class Gateway:
     redis: Redis
     reader: AsyncEngine
     projector: Projector
+    # How long a lookup of an unknown id waits for the projector to reach the stream tips:
+    # a project or job created a moment ago through the log may not be projected yet.
+    catch_up_s: float = 3.0
+    # How long a command's route waits for the projector to apply what the command wrote.
+    write_visible_s: float = 5.0
 
 
 def get_gateway(request: Request) -> Gateway:
@@ -40,27 +41,57 @@ GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 async def _caught_up(gw: Gateway) -> bool:
     try:
-        return await gw.projector.caught_up(CATCH_UP_S)
+        return await gw.projector.caught_up(gw.catch_up_s)
     except RedisError:
         raise HTTPException(status_code=503, detail="the event log is unavailable") from None
 
 
-async def find(gw: Gateway, lookup: Callable[[], Awaitable[T | None]], what: str, key: str) -> T:
-    """The row, once the projector has applied everything on the log; 404 if still unknown."""
+async def written_visible(gw: Gateway, written: dict[str, str]) -> None:
+    """Returns once a command's entries are projected, or after `write_visible_s`: reads of
+    what it created then fall back to its receipt, so either way they never 404."""
+    await gw.projector.passed(written, gw.write_visible_s)
+
+
+Lookup = Callable[[], Awaitable[T | None]]
+
+
+async def _none() -> None:
+    return None
+
+
+async def find(
+    gw: Gateway, lookup: Lookup[T], what: str, key: str, receipt: Lookup[T] = _none
+) -> T:
+    """The row, once the projector has applied everything on the log, else what the command
+    that created it wrote; 404 if neither knows the id."""
     found = await lookup()
     if found is None and await _caught_up(gw):
         found = await lookup()
+    if found is None:
+        found = await receipt()
     if found is None:
         raise HTTPException(status_code=404, detail=f"{what} {key} not found")
     return found
 
 
 async def existing_project(project_id: str, gw: GatewayDep) -> ProjectOut:
-    return await find(gw, lambda: views.get_project(gw.reader, project_id), "project", project_id)
+    return await find(
+        gw,
+        lambda: views.get_project(gw.reader, project_id),
+        "project",
+        project_id,
+        receipt=lambda: receipts.project(gw.redis, project_id),
+    )
 
 
 async def existing_job(job_id: str, gw: GatewayDep) -> JobStatus:
-    return await find(gw, lambda: views.job_status(gw.reader, job_id), "job", job_id)
+    return await find(
+        gw,
+        lambda: views.job_status(gw.reader, job_id),
+        "job",
+        job_id,
+        receipt=lambda: receipts.job(gw.redis, job_id),
+    )
 
 
 async def existing_export(export_id: str, gw: GatewayDep) -> ExportOut:

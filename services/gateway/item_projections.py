@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from services.gateway.rows import NANO, record_outcome, refresh_cost, ts, upsert
+from services.gateway.rows import NANO, Totals, Upsert, Write, outcome, ts
 from services.gateway.tables import chunks, raw_documents, training_examples
 from shared.events import (
     ChunkDropped,
@@ -19,7 +17,7 @@ from shared.events import (
 )
 
 
-async def page_fetched(conn: AsyncConnection, e: PageFetched) -> None:
+def page_fetched(e: PageFetched) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.event_id,
         "job_id": e.job_id,
@@ -35,11 +33,13 @@ async def page_fetched(conn: AsyncConnection, e: PageFetched) -> None:
         "scrape_status": "fetched",
         "created_at": ts(e.at),
     }
-    await upsert(conn, raw_documents, row)
-    await record_outcome(conn, e, stage="spider", item_id=e.caused_by or e.event_id, url=e.url)
+    return [
+        Upsert(raw_documents, row),
+        *outcome(e, stage="spider", item_id=e.caused_by or e.event_id, url=e.url),
+    ]
 
 
-async def document_refined(conn: AsyncConnection, e: DocumentRefined) -> None:
+def document_refined(e: DocumentRefined) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.document_id,
         "job_id": e.job_id,
@@ -50,11 +50,13 @@ async def document_refined(conn: AsyncConnection, e: DocumentRefined) -> None:
         "dropped_count": e.dropped,
         "refined_at": ts(e.at),
     }
-    await upsert(conn, raw_documents, row)
-    await record_outcome(conn, e, stage="refiner", item_id=e.document_id, url=e.url)
+    return [
+        Upsert(raw_documents, row),
+        *outcome(e, stage="refiner", item_id=e.document_id, url=e.url),
+    ]
 
 
-async def chunk_made(conn: AsyncConnection, e: ChunkMade) -> None:
+def chunk_made(e: ChunkMade) -> list[Write]:
     meta = {"char_start": e.char_start, "char_end": e.char_end, "language": e.language}
     row: dict[str, Any] = {
         "id": e.event_id,
@@ -68,10 +70,10 @@ async def chunk_made(conn: AsyncConnection, e: ChunkMade) -> None:
         "metadata": meta,
         "created_at": ts(e.at),
     }
-    await upsert(conn, chunks, row)
+    return [Upsert(chunks, row)]
 
 
-async def chunk_dropped(conn: AsyncConnection, e: ChunkDropped) -> None:
+def chunk_dropped(e: ChunkDropped) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.chunk_id,
         "job_id": e.job_id,
@@ -82,10 +84,10 @@ async def chunk_dropped(conn: AsyncConnection, e: ChunkDropped) -> None:
         "duplicate_of": e.duplicate_of,
         "created_at": ts(e.at),
     }
-    await upsert(conn, chunks, row)
+    return [Upsert(chunks, row)]
 
 
-async def chunk_generated(conn: AsyncConnection, e: ChunkGenerated) -> None:
+def chunk_generated(e: ChunkGenerated) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.chunk_id,
         "job_id": e.job_id,
@@ -97,9 +99,11 @@ async def chunk_generated(conn: AsyncConnection, e: ChunkGenerated) -> None:
         "cost_nano": round(e.cost_usd * NANO),
         "generated_at": ts(e.at),
     }
-    await upsert(conn, chunks, row)
-    await record_outcome(conn, e, stage="factory", item_id=e.chunk_id)
-    await refresh_cost(conn, e.job_id)
+    return [
+        Upsert(chunks, row),
+        *outcome(e, stage="factory", item_id=e.chunk_id),
+        Totals(e.job_id),
+    ]
 
 
 def _example_row(e: ExampleGenerated) -> dict[str, Any]:
@@ -123,21 +127,22 @@ def _example_row(e: ExampleGenerated) -> dict[str, Any]:
     }
 
 
-async def example_generated(conn: AsyncConnection, e: ExampleGenerated) -> None:
-    await upsert(conn, training_examples, _example_row(e))
+def example_generated(e: ExampleGenerated) -> list[Write]:
+    return [Upsert(training_examples, _example_row(e))]
 
 
-async def example_scored(conn: AsyncConnection, e: ExampleScored) -> None:
+def example_scored(e: ExampleScored) -> list[Write]:
     # The score may be applied before the example itself: it carries the whole example.
     quality = {"quality_score": e.score, "quality_details": e.scores, "reasons": e.reasons}
     quality |= {"passed_qc": e.passed, "scored_at": ts(e.at)}
-    await upsert(conn, training_examples, _example_row(e.example) | quality)
-    await record_outcome(
-        conn,
-        e,
-        stage="inspector",
-        item_id=e.example.event_id,
-        reason=None if e.passed else "rejected",
-        detail="; ".join(e.reasons) or None,
-        url=e.example.url,
-    )
+    return [
+        Upsert(training_examples, _example_row(e.example) | quality),
+        *outcome(
+            e,
+            stage="inspector",
+            item_id=e.example.event_id,
+            reason=None if e.passed else "rejected",
+            detail="; ".join(e.reasons) or None,
+            url=e.example.url,
+        ),
+    ]

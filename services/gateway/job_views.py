@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.gateway.ledger import projection_failures
 from services.gateway.progress import JobCounts, current_stage, stages_of
 from services.gateway.schemas import ExportOut, JobStatus
 from services.gateway.tables import (
@@ -92,7 +93,7 @@ async def _exports(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, list[
     return found
 
 
-def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut]) -> JobStatus:
+def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut], failed: int) -> JobStatus:
     stages = stages_of(replace(counts, url_count=row.url_count))
     finished = row.completed_at is not None
     return JobStatus(
@@ -114,6 +115,7 @@ def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut]) -> JobSta
         completion_tokens=row.completion_tokens,
         tokens=row.prompt_tokens + row.completion_tokens,
         exports=job_exports,
+        projection_failures=failed,
     )
 
 
@@ -125,4 +127,8 @@ async def job_statuses(conn: AsyncConnection, ids: Sequence[str]) -> list[JobSta
     rows = {row.id: row for row in await conn.execute(query.where(jobs.c.id.in_(ids)))}
     known = [job_id for job_id in ids if job_id in rows]
     counts, found = await _counts(conn, known), await _exports(conn, known)
-    return [_status(rows[job_id], counts[job_id], found[job_id]) for job_id in known]
+    failed = await _per_job(conn, projection_failures, known, func.count())
+    return [
+        _status(rows[job_id], counts[job_id], found[job_id], failed.get(job_id, (0,))[0])
+        for job_id in known
+    ]

@@ -1,15 +1,12 @@
-"""One projection per event type: event in, idempotent row writes out."""
+"""One projection per event type: an event in, the idempotent row writes it implies out."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import case, func, update
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from services.gateway import item_projections as items
-from services.gateway.rows import record_outcome, refresh_status, touch_job, ts, upsert
+from services.gateway.rows import Earliest, Status, Upsert, Write, outcome, ts
 from services.gateway.tables import exports, jobs, projects
 from shared.events import (
     ChunkDropped,
@@ -29,10 +26,10 @@ from shared.events import (
     ProjectCreated,
 )
 
-Projection = Callable[[AsyncConnection, Any], Awaitable[None]]
+Projection = Callable[[Any], list[Write]]
 
 
-async def project_created(conn: AsyncConnection, e: ProjectCreated) -> None:
+def project_created(e: ProjectCreated) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.project_id,
         "name": e.name,
@@ -41,10 +38,10 @@ async def project_created(conn: AsyncConnection, e: ProjectCreated) -> None:
         "created_at": ts(e.at),
         "updated_at": ts(e.at),
     }
-    await upsert(conn, projects, row)
+    return [Upsert(projects, row)]
 
 
-async def job_submitted(conn: AsyncConnection, e: JobSubmitted) -> None:
+def job_submitted(e: JobSubmitted) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.job_id,
         "project_id": e.project_id,
@@ -52,32 +49,20 @@ async def job_submitted(conn: AsyncConnection, e: JobSubmitted) -> None:
         "config": e.config.model_dump(mode="json"),
         "submitted_at": ts(e.at),
     }
-    await upsert(conn, jobs, row)
-    await refresh_status(conn, e.job_id)
+    return [Upsert(jobs, row), Status(e.job_id)]
 
 
-async def job_cancelled(conn: AsyncConnection, e: JobCancelled) -> None:
+def job_cancelled(e: JobCancelled) -> list[Write]:
     # The earliest cancellation counts, whichever copy is applied first.
-    await touch_job(conn, e.job_id)
-    at = ts(e.at)
-    earlier = jobs.c.cancelled_at.is_(None) | (jobs.c.cancelled_at > at)
-    values = {
-        "cancelled_at": func.min(func.coalesce(jobs.c.cancelled_at, at), at),
-        "cancel_reason": case((earlier, e.reason), else_=jobs.c.cancel_reason),
-    }
-    await conn.execute(update(jobs).where(jobs.c.id == e.job_id).values(**values))
-    await refresh_status(conn, e.job_id)
+    cancelled = Earliest(e.job_id, "cancelled_at", ts(e.at), {"cancel_reason": e.reason})
+    return [cancelled, Status(e.job_id)]
 
 
-async def job_completed(conn: AsyncConnection, e: JobCompleted) -> None:
-    await touch_job(conn, e.job_id)
-    at = ts(e.at)
-    done = func.min(func.coalesce(jobs.c.completed_at, at), at)
-    await conn.execute(update(jobs).where(jobs.c.id == e.job_id).values(completed_at=done))
-    await refresh_status(conn, e.job_id)
+def job_completed(e: JobCompleted) -> list[Write]:
+    return [Earliest(e.job_id, "completed_at", ts(e.at)), Status(e.job_id)]
 
 
-async def export_written(conn: AsyncConnection, e: ExportWritten) -> None:
+def export_written(e: ExportWritten) -> list[Write]:
     row: dict[str, Any] = {
         "id": e.export_id,
         "job_id": e.job_id,
@@ -89,12 +74,11 @@ async def export_written(conn: AsyncConnection, e: ExportWritten) -> None:
         "version": e.version,
         "created_at": ts(e.at),
     }
-    await upsert(conn, exports, row)
+    return [Upsert(exports, row)]
 
 
-async def item_failed(conn: AsyncConnection, e: ItemFailed) -> None:
-    await record_outcome(
-        conn,
+def item_failed(e: ItemFailed) -> list[Write]:
+    return outcome(
         e,
         stage=e.stage,
         item_id=e.item_id,
@@ -105,8 +89,9 @@ async def item_failed(conn: AsyncConnection, e: ItemFailed) -> None:
     )
 
 
-async def nothing(conn: AsyncConnection, e: Event) -> None:
+def nothing(e: Event) -> list[Write]:
     """Work requests are not facts about outcomes; JobSubmitted already counts the URLs."""
+    return []
 
 
 PROJECTIONS: dict[type[Event], Projection] = {
@@ -127,5 +112,5 @@ PROJECTIONS: dict[type[Event], Projection] = {
 }
 
 
-async def apply(conn: AsyncConnection, event: Event) -> None:
-    await PROJECTIONS[type(event)](conn, event)
+def project(event: Event) -> list[Write]:
+    return PROJECTIONS[type(event)](event)

@@ -1,7 +1,8 @@
-"""The one SQLite writer: reads every stream from its checkpoints and applies each event.
+"""The one SQLite writer: reads every stream from its checkpoints and applies it in batches.
 
-Rows and the new checkpoints are written in the same transaction, so a crash or a restart
-re-applies nothing twice; projections are idempotent anyway. Streams are never trimmed here.
+Each batch's rows, failures and new checkpoints are written in one transaction, so a crash or
+a restart re-applies nothing twice; projections are idempotent anyway. Streams are never
+trimmed here.
 """
 
 from __future__ import annotations
@@ -9,21 +10,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.projections import apply
+from services.gateway import batch
+from services.gateway.ledger import checkpoints
 from services.gateway.stream_log import ORIGIN, Entry, reached, read_batch, tips
-from services.gateway.tables import checkpoints
-from shared import streams, wire
-from shared.events import parse_event
+from shared import streams
 
 log = logging.getLogger("datafactory.gateway.projector")
+
+_CHECKPOINT = insert(checkpoints)
+_CHECKPOINT = _CHECKPOINT.on_conflict_do_update(
+    index_elements=["stream"], set_={"last_id": _CHECKPOINT.excluded.last_id}
+)
 
 
 def _being_cancelled() -> bool:
@@ -44,6 +47,7 @@ class Projector:
         self._loaded = False
         self._stopping = False
         self.applied = 0
+        self.failed = 0
 
     @property
     def positions(self) -> dict[str, str]:
@@ -81,41 +85,27 @@ class Projector:
         entries = await self._read(block_ms)
         if entries:
             await self._apply(entries)
-            await self._notify()
         return len(entries)
 
     async def _read(self, block_ms: int | None) -> list[Entry]:
         return await read_batch(self._redis, self._positions, self._batch, block_ms)
 
     async def _apply(self, entries: list[Entry]) -> None:
-        positions, applied = dict(self._positions), 0
+        """One transaction per `batch` entries; a read may return up to that per stream."""
+        for start in range(0, len(entries), self._batch):
+            await self._apply_batch(entries[start : start + self._batch])
+            await self._notify()
+
+    async def _apply_batch(self, entries: list[Entry]) -> None:
+        positions = dict(self._positions)
+        positions.update((stream, entry_id) for stream, entry_id, _ in entries)
         async with self._engine.begin() as conn:
-            for stream, entry_id, fields in entries:
-                applied += await self._apply_one(conn, stream, entry_id, fields)
-                positions[stream] = entry_id
-            for stream, last_id in positions.items():
-                stmt = insert(checkpoints).values(stream=stream, last_id=last_id)
-                await conn.execute(
-                    stmt.on_conflict_do_update(index_elements=["stream"], set_={"last_id": last_id})
-                )
+            applied, failed = await batch.apply(conn, entries)
+            rows = [{"stream": s, "last_id": last} for s, last in positions.items()]
+            await conn.execute(_CHECKPOINT, rows)
         self._positions = positions
         self.applied += applied
-
-    async def _apply_one(self, conn: AsyncConnection, stream: str, entry_id: str, raw: Any) -> int:
-        try:
-            event = parse_event(wire.decode_fields(raw))
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            log.warning("skipping malformed entry %s on %s: %s", entry_id, stream, exc)
-            return 0
-        try:
-            async with conn.begin_nested():
-                await apply(conn, event)
-        except OperationalError:
-            raise  # the database itself failed: retry the whole batch
-        except Exception:
-            log.exception("skipping entry %s on %s: its projection failed", entry_id, stream)
-            return 0
-        return 1
+        self.failed += failed
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -131,6 +121,10 @@ class Projector:
     async def caught_up(self, timeout: float) -> bool:
         """Waits until everything on the streams now has been projected."""
         targets = await self.tips()
+        return await self._wait(lambda: self.reached(targets), timeout)
+
+    async def passed(self, targets: dict[str, str], timeout: float) -> bool:
+        """Waits until the projector has applied (or recorded) the given entries."""
         return await self._wait(lambda: self.reached(targets), timeout)
 
     async def wait_for_change(self, timeout: float) -> bool:

@@ -130,6 +130,7 @@ class JobStatus(BaseModel):
     completion_tokens: int
     tokens: int
     exports: list[ExportOut]
+    projection_failures: int = 0  # the job's log entries the read models could not apply
 
 
 class JobDetail(JobStatus):
@@ -168,6 +169,7 @@ class Health(BaseModel):
     redis: bool
     database: bool
     projector: dict[str, str]  # stream -> last projected entry id
+    projection_failures: int  # log entries recorded as not applied (GET the job for which)
 
 
 class CancelAccepted(BaseModel):

@@ -140,21 +140,3 @@ outcomes = Table(
     Column("at", String),
 )
 Index("ix_outcomes_job_stage", outcomes.c.job_id, outcomes.c.stage, outcomes.c.outcome)
-
-checkpoints = Table(
-    "checkpoints",
-    metadata,
-    Column("stream", String, primary_key=True),
-    Column("last_id", String, nullable=False),
-)
-
-ALL_TABLES = (
-    projects,
-    jobs,
-    raw_documents,
-    chunks,
-    training_examples,
-    exports,
-    outcomes,
-    checkpoints,
-)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Executable, func, select, text
+from sqlalchemy import Executable, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.job_views import export_out, job_statuses
+from services.gateway.ledger import projection_failures as failures
 from services.gateway.rows import NANO
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
 from services.gateway.tables import exports, jobs, outcomes, projects, training_examples
@@ -119,6 +120,8 @@ async def overview(engine: AsyncEngine) -> Overview:
     )
 
 
-async def database_ok(engine: AsyncEngine) -> bool:
+async def projection_failures(engine: AsyncEngine) -> int:
+    """Log entries the projector recorded as not applied; a query that also proves the DB."""
+    query = select(func.count()).select_from(failures)
     async with engine.connect() as conn:
-        return bool((await conn.execute(text("SELECT 1"))).scalar_one() == 1)
+        return int((await conn.execute(query)).scalar_one())

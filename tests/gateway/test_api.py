@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from shared import streams
 from shared.events import ExportWritten
 from shared.ids import derive
+from shared.jobconfig import JobConfigs
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import URLS, Story, at
 from tests.helpers import by_type, read_all, wait_for
@@ -91,7 +92,8 @@ async def test_a_partial_config_is_merged_over_the_defaults(
     assert effective["generation"]["examples_per_chunk"] == 3
     assert (effective["export"]["format"], effective["processing"]["chunk_size"]) == ("csv", 512)
     (fetch,) = await read_all(redis, streams.SPIDER)
-    assert fetch.config.model_dump(mode="json") == effective
+    stored = await JobConfigs(redis).get(fetch.job_id)  # work items carry only the job id
+    assert stored.model_dump(mode="json") == effective
 
 
 async def test_a_minimal_body_uses_every_default(client: httpx.AsyncClient) -> None:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.db import reader_engine, sqlite_url_for
+from services.gateway.ledger import ALL_TABLES
 from services.gateway.projector import Projector
 from services.gateway.rebuild import rebuild, replay
-from services.gateway.tables import ALL_TABLES
 from shared import streams
 from shared.events import JobCancelled, ProjectCreated
 from shared.settings import Settings
@@ -84,3 +84,21 @@ async def test_rebuild_replaces_an_existing_database_file(
     target.write_text("not a database")
     assert await replay(settings.redis_dsn, target) == len(Story().log())
     assert len((await snapshot_of(target))["jobs"]) == 1
+
+
+async def test_rebuild_records_the_failures_the_live_projection_recorded(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine, settings: Settings, tmp_path: Path
+) -> None:
+    story = Story()
+    story.page = story.page.model_copy(update={"status_code": 2**70})  # no SQLite INTEGER fits
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        await redis.xadd(streams.EVENTS, {"__data__": b"not json at all"})
+        for stream, event in story.log():
+            await publish_log(redis, [(stream, event)])
+        assert await projector.caught_up(10)
+    live = await snapshot(reader)
+    assert len(live["projection_failures"]) == 2
+
+    target = tmp_path / "rebuilt.db"
+    assert await asyncio.to_thread(rebuild, settings, target) == len(story.log()) - 1
+    assert await snapshot_of(target) == live
