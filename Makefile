@@ -27,3 +27,4 @@ bench: setup
 	.venv/bin/python bench/spider.py
 	.venv/bin/python bench/refiner.py
 	.venv/bin/python bench/factory.py
+	.venv/bin/python bench/projector.py

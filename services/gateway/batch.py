@@ -85,7 +85,8 @@ def _plan(items: list[Parsed]) -> Plan:
     return plan
 
 
-async def _apply_alone(conn: AsyncConnection, item: Parsed) -> dict[str, Any] | None:
+async def apply_alone(conn: AsyncConnection, item: Parsed) -> dict[str, Any] | None:
+    """Applies one event in a savepoint; returns its failure row if it failed."""
     try:
         async with conn.begin_nested():
             await execute(conn, _plan([item]))
@@ -106,7 +107,7 @@ async def apply(conn: AsyncConnection, entries: list[Entry]) -> tuple[int, int]:
         raise
     except Exception:
         log.warning("a batch of %d events failed; applying them one by one", len(parsed))
-        found = [await _apply_alone(conn, item) for item in parsed]
+        found = [await apply_alone(conn, item) for item in parsed]
         failures += [row for row in found if row is not None]
     if failures:
         await conn.execute(_RECORD, failures)
