@@ -69,7 +69,7 @@ def build_app(
     common: dict[str, Any] = {
         "group": spec.name,
         "consumer": consumer,
-        "max_records": settings.max_records,
+        "max_records": spec.max_records or settings.max_records,
         "polling_interval": settings.polling_interval_ms,
     }
 

@@ -38,6 +38,9 @@ class StageSpec:
     batch_handlers: Mapping[type[Event], BatchHandler] = field(default_factory=dict)
     concurrency: int = 1
     input_stream: str | None = None  # defaults to the stage's own stream
+    # Entries per read; None takes the deployment's `max_records`. Batch stages read more,
+    # since their cost per call is mostly fixed.
+    max_records: int | None = None
 
     @property
     def stream(self) -> str:

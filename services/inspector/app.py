@@ -48,5 +48,5 @@ async def score(works: list[Work[ExampleGenerated]]) -> list[Outcome]:
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     ensure_cmudict(settings.data_dir / "cache")
-    spec = StageSpec("inspector", batch_handlers={ExampleGenerated: score})
+    spec = StageSpec("inspector", batch_handlers={ExampleGenerated: score}, max_records=100)
     return build_app(spec, settings, Redis.from_url(settings.redis_dsn))

@@ -84,5 +84,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
         "shipper",
         handlers={JobCompleted: shipper.ship},
         batch_handlers={ExampleScored: shipper.stage},
+        max_records=200,
     )
     return build_app(spec, settings, Redis.from_url(settings.redis_dsn))
