@@ -9,16 +9,16 @@ from nicegui import ui
 from services.gateway import generation, theme, views
 from services.gateway.deps import Gateway
 from services.gateway.generation import Estimate, LlmTotals
+from services.gateway.progress import PROGRESS_STAGES
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry
 
 REFRESH_S = 1.0
 LOG_ROWS = 300
-STAGES = ("spider", "refiner", "factory", "inspector")
 
 
 def summary(job: JobStatus) -> None:
     with ui.row().classes("w-full gap-4 no-wrap"):
-        for stage in STAGES:
+        for stage in PROGRESS_STAGES:
             progress = getattr(job.stages, stage)
             with ui.column().classes("df-glass px-5 py-4 grow gap-1 df-stage"):
                 theme.label(stage)
@@ -33,6 +33,9 @@ def summary(job: JobStatus) -> None:
             theme.number(theme.usd(job.cost_usd), "text-xl df-cost")
             tokens = f"{job.prompt_tokens:,} in · {job.completion_tokens:,} out"
             theme.number(tokens, "text-xs")
+    if job.projection_failures:  # figures above leave those entries out: say so
+        text = f"{job.projection_failures} log entries of this job could not be projected"
+        theme.number(text, "text-sm df-projection-failures")
 
 
 def generation_card(totals: LlmTotals, estimate: Estimate | None) -> None:

@@ -12,8 +12,10 @@ from services.gateway.schemas import (
     SpiderProgress,
     Stages,
 )
+from shared.streams import STAGES
 
-PROGRESS_STAGES = ("spider", "refiner", "factory", "inspector")
+# Stages that report item progress; the shipper's progress is the export itself.
+PROGRESS_STAGES = STAGES[:-1]
 
 
 @dataclass

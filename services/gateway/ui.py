@@ -9,11 +9,11 @@ from nicegui import ui
 
 from services.gateway import job_page, theme, views
 from services.gateway.deps import Gateway
+from services.gateway.progress import PROGRESS_STAGES
 from services.gateway.schemas import JobStatus, Overview
 
 REFRESH_S = 1.0
 JOBS_SHOWN = 50
-STAGES = ("spider", "refiner", "factory", "inspector")
 
 
 def stats_cards(overview: Overview) -> None:
@@ -56,7 +56,7 @@ def job_row(job: JobStatus) -> None:
         with ui.column().classes("gap-1 w-28 items-start"):
             theme.badge(job.status)
             ui.label(job.stage).classes("df-label")
-        for stage in STAGES:
+        for stage in PROGRESS_STAGES:
             stage_bar(job, stage)
         with ui.column().classes("gap-0 items-end grow"):
             theme.label("passed")
