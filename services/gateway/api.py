@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Response
-from fastapi.responses import FileResponse, PlainTextResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from services.gateway import commands, generation, views
-from services.gateway.deps import ExportDep, GatewayDep, JobDep, ProjectDep, written_visible
+from services.gateway.deps import GatewayDep, JobDep, ProjectDep, written_visible
 from services.gateway.rows import ts
 from services.gateway.schemas import (
     CancelAccepted,
@@ -127,36 +125,18 @@ async def job_exports(job: JobDep, gw: GatewayDep) -> list[ExportOut]:
 
 @router.get("/api/jobs/{job_id}/stream", response_class=EventSourceResponse)
 async def stream_job(job: JobDep, gw: GatewayDep) -> AsyncIterator[ServerSentEvent]:
-    """The job's status each time it changes; the stream ends once the job has completed."""
-    last: JobStatus | None = None
+    """The job's status each time it changes; the stream ends once the job has completed.
+
+    It starts from the job as found, which may come from its receipt before it is projected."""
+    status, last = job, None
     while True:
-        status = await views.job_status(gw.reader, job.id)
-        if status is None:
-            return
         if status != last:
             yield ServerSentEvent(data=status, event="status")
             last = status
         if status.finished:
             return
         await gw.projector.wait_for_change(STREAM_POLL_S)
-
-
-@router.get("/api/exports/{export_id}/download")
-async def download_export(export: ExportDep) -> FileResponse:
-    path = Path(export.path)
-    if not await asyncio.to_thread(path.is_file):
-        raise HTTPException(404, detail=f"file of export {export.id} is missing")
-    filename = f"{export.job_id}-{export.version}{path.suffix}"
-    return FileResponse(path, filename=filename)
-
-
-@router.get("/api/exports/{export_id}/card")
-async def export_card(export: ExportDep) -> PlainTextResponse:
-    try:
-        text = await asyncio.to_thread(Path(export.card_path).read_text, encoding="utf-8")
-    except OSError:
-        raise HTTPException(404, detail=f"card of export {export.id} is missing") from None
-    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+        status = await views.job_status(gw.reader, job.id) or status
 
 
 @router.get("/api/stats/overview")

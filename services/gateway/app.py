@@ -15,6 +15,7 @@ from services.gateway import generation
 from services.gateway.api import router
 from services.gateway.db import create_schema, reader_engine, writer_engine
 from services.gateway.deps import Gateway
+from services.gateway.exports_api import router as exports_router
 from services.gateway.projector import Projector
 from services.gateway.templates_api import router as templates_router
 from shared.settings import Settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
         lifespan=_lifespan(settings),
     )
     app.include_router(router)
+    app.include_router(exports_router)
     app.include_router(templates_router)
     if dashboard:
         from services.gateway.ui import mount_dashboard

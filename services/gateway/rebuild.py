@@ -39,7 +39,12 @@ async def replay(redis_url: str, target: Path, *, batch: int = 500) -> int:
         await redis.aclose()
     _remove_database(target)
     building.replace(target)
-    log.info("rebuilt %s from %d events", target, projector.applied)
+    log.info(
+        "rebuilt %s from %d events; %d entries not projected (see projection_failures)",
+        target,
+        projector.applied,
+        projector.failed,
+    )
     return projector.applied
 
 
