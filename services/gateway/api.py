@@ -26,6 +26,7 @@ from services.gateway.schemas import (
     RejectedUrl,
 )
 from services.gateway.templates_api import check_generation
+from shared import totals
 
 router = APIRouter()
 
@@ -97,9 +98,9 @@ async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStat
 
 @router.get("/api/jobs/{job_id}")
 async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
-    totals = await generation.llm_totals(gw.redis, job.id)
+    llm = await totals.read(gw.redis, job.id)
     estimate = await generation.estimate(gw.reader, gw.settings, job.id)
-    return JobDetail(**job.model_dump(), llm=totals, estimate=estimate)
+    return JobDetail(**job.model_dump(), llm=llm, estimate=estimate)
 
 
 @router.post("/api/jobs/{job_id}/cancel", status_code=202)

@@ -1,12 +1,10 @@
-"""A job's generation figures beyond the log: live LLM counters and the cost estimate."""
+"""A job's cost estimate: what generating the chunks made so far costs."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from pydantic import BaseModel
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,19 +12,6 @@ from services.gateway.tables import chunks, jobs
 from shared import costs
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
-from shared.streams import factory_totals_key
-
-
-class LlmTotals(BaseModel):
-    """Counters the factory keeps in Redis while it works (calls, retries, cache hits...)."""
-
-    calls: int = 0
-    retries: int = 0
-    repairs: int = 0
-    cache_hits: int = 0
-    spent_usd: float = 0.0
-    dry_run_calls: int = 0
-    dry_run_usd: float = 0.0
 
 
 class Estimate(BaseModel):
@@ -38,15 +23,6 @@ class Estimate(BaseModel):
     cost_usd: float
     priced: bool
     model: str
-
-
-async def llm_totals(redis: Redis, job_id: str) -> LlmTotals:
-    raw: dict[Any, Any] = await redis.hgetall(factory_totals_key(job_id))
-    values = {k.decode() if isinstance(k, bytes) else k: v for k, v in raw.items()}
-    known = {k: v for k, v in values.items() if k in LlmTotals.model_fields}
-    return LlmTotals.model_validate(
-        {k: float(v) if "usd" in k else int(v) for k, v in known.items()}
-    )
 
 
 async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Estimate | None:

@@ -8,9 +8,11 @@ from nicegui import ui
 
 from services.gateway import generation, theme, views
 from services.gateway.deps import Gateway
-from services.gateway.generation import Estimate, LlmTotals
+from services.gateway.generation import Estimate
 from services.gateway.progress import PROGRESS_STAGES
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry
+from shared import totals
+from shared.totals import FactoryTotals
 
 REFRESH_S = 1.0
 LOG_ROWS = 300
@@ -38,13 +40,13 @@ def summary(job: JobStatus) -> None:
         theme.number(text, "text-sm df-projection-failures")
 
 
-def generation_card(totals: LlmTotals, estimate: Estimate | None) -> None:
+def generation_card(llm: FactoryTotals, estimate: Estimate | None) -> None:
     with ui.row().classes("df-glass px-5 py-3 w-full items-center gap-8 df-generation"):
         theme.label("LLM")
         counts = (
-            ("calls", totals.calls),
-            ("retries", totals.retries),
-            ("cache hits", totals.cache_hits),
+            ("calls", llm.calls),
+            ("retries", llm.retries),
+            ("cache hits", llm.cache_hits),
         )
         theme.number(" · ".join(f"{n} {name}" for name, n in counts), "text-sm")
         if estimate is not None:
@@ -52,9 +54,9 @@ def generation_card(totals: LlmTotals, estimate: Estimate | None) -> None:
             theme.number(f"{text} on {estimate.model}", "text-sm df-cost")
 
 
-async def _generation(gateway: Gateway, job_id: str) -> tuple[LlmTotals, Estimate | None]:
-    totals = await generation.llm_totals(gateway.redis, job_id)
-    return totals, await generation.estimate(gateway.reader, gateway.settings, job_id)
+async def _generation(gateway: Gateway, job_id: str) -> tuple[FactoryTotals, Estimate | None]:
+    llm = await totals.read(gateway.redis, job_id)
+    return llm, await generation.estimate(gateway.reader, gateway.settings, job_id)
 
 
 def quality(job: JobStatus) -> None:
@@ -109,7 +111,7 @@ async def render(gateway: Gateway, job_id: str) -> None:
     live(job)
     llm_box = ui.refreshable(generation_card)
     # The estimate may wait on litellm's price map loading: the timer fills it in.
-    llm_box(await generation.llm_totals(gateway.redis, job_id), None)
+    llm_box(await totals.read(gateway.redis, job_id), None)
     quality_box = ui.refreshable(quality)
     quality_box(job)
     ui.label("Exports").classes("df-bracket df-label mt-4")

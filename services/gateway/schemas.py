@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from services.gateway.generation import Estimate, LlmTotals
+from services.gateway.generation import Estimate
 from shared.config import JobConfig
+from shared.totals import FactoryTotals
 
 
 class ProjectIn(BaseModel):
@@ -136,7 +137,7 @@ class JobStatus(BaseModel):
 class JobDetail(JobStatus):
     """One job with the figures that are not in the log: live LLM counters and the estimate."""
 
-    llm: LlmTotals
+    llm: FactoryTotals
     estimate: Estimate | None
 
 
