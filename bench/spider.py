@@ -4,6 +4,7 @@ One spider replica (a real process fed through Redis) fetches N corpus pages spr
 loopback hosts; a bare async httpx loop fetches the same URLs at the same concurrency in the
 same run. Politeness stays on (robots.txt, SSRF guard, shared rate limit) with a rate high
 enough that the limit itself does not set the pace. Last line: `ratio: <spider / bare>`.
+First line: the CPU per page of the pure page analysis alone (`bench/page_cpu.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import corpus_files, cpu_s, rss_mb, serve_corpus, stage_process, start_redis
+from bench.page_cpu import report as page_cpu_report
 from services.spider.polite import Polite
 from shared import streams, wire
 from shared.config import JobConfig, ScrapingConfig
@@ -125,6 +127,7 @@ async def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--hosts", type=int, default=50)
     args = parser.parse_args()
+    print(page_cpu_report())
     bases, _servers = serve_corpus(args.hosts)
     redis = start_redis()
     try:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import py3langid
 
 from services.spider.page import Page
-
-_LANG = re.compile(r"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
 
 
 @dataclass(frozen=True)
@@ -23,8 +20,8 @@ class Meta:
 
 def language_of(page: Page) -> str | None:
     """The declared <html lang>, else the language detected in the visible text."""
-    if match := _LANG.search(page.html[:5000]):
-        return match.group(1).lower()
+    if page.lang:
+        return page.lang
     if len(page.text) < 40:
         return None
     return str(py3langid.classify(page.text[:1500])[0])
