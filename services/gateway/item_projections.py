@@ -13,6 +13,7 @@ from shared.events import (
     DocumentRefined,
     ExampleGenerated,
     ExampleScored,
+    ItemFailed,
     PageFetched,
 )
 
@@ -87,18 +88,21 @@ def chunk_dropped(e: ChunkDropped) -> list[Write]:
     return [Upsert(chunks, row)]
 
 
-def chunk_generated(e: ChunkGenerated) -> list[Write]:
-    row: dict[str, Any] = {
-        "id": e.chunk_id,
+def spend_row(e: ChunkGenerated | ItemFailed, chunk_id: str) -> dict[str, Any]:
+    """What a chunk's LLM calls cost, whether they produced examples or not."""
+    return {
+        "id": chunk_id,
         "job_id": e.job_id,
-        "examples": e.examples,
-        "model": e.model,
         "prompt_tokens": e.prompt_tokens,
         "completion_tokens": e.completion_tokens,
         "cost_usd": e.cost_usd,
         "cost_nano": round(e.cost_usd * NANO),
-        "generated_at": ts(e.at),
     }
+
+
+def chunk_generated(e: ChunkGenerated) -> list[Write]:
+    row = spend_row(e, e.chunk_id)
+    row |= {"examples": e.examples, "model": e.model, "generated_at": ts(e.at)}
     return [
         Upsert(chunks, row),
         *outcome(e, stage="factory", item_id=e.chunk_id),

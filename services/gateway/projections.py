@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from services.gateway import item_projections as items
-from services.gateway.rows import Earliest, Status, Upsert, Write, outcome, ts
-from services.gateway.tables import exports, jobs, projects
+from services.gateway.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
+from services.gateway.tables import chunks, exports, jobs, projects
 from shared.events import (
     ChunkDropped,
     ChunkGenerated,
@@ -78,7 +78,7 @@ def export_written(e: ExportWritten) -> list[Write]:
 
 
 def item_failed(e: ItemFailed) -> list[Write]:
-    return outcome(
+    writes = outcome(
         e,
         stage=e.stage,
         item_id=e.item_id,
@@ -87,6 +87,10 @@ def item_failed(e: ItemFailed) -> list[Write]:
         detail=e.detail,
         url=e.url,
     )
+    if e.stage == "factory" and (e.cost_usd or e.prompt_tokens or e.completion_tokens):
+        # A chunk whose answers were unusable still cost its calls: the job's totals count it.
+        writes += [Upsert(chunks, items.spend_row(e, e.item_id)), Totals(e.job_id)]
+    return writes
 
 
 def nothing(e: Event) -> list[Write]:

@@ -170,6 +170,10 @@ class Story:
             item_id=self.chunks[1].event_id,
             reason="llm_invalid_json",
             url=URLS[0],
+            # the unusable answer was paid for
+            prompt_tokens=30,
+            completion_tokens=10,
+            cost_usd=0.0005,
             at=at(4.5),
             **j,
         )

@@ -139,8 +139,8 @@ async def test_job_status_follows_the_outcomes_the_stages_publish(
     assert (done["status"], done["finished"], done["cost_usd"], done["tokens"]) == (
         "completed",
         True,
-        0.0022,
-        160,
+        0.0027,
+        200,
     )
     inspector = done["stages"]["inspector"]
     assert (inspector["total"], inspector["passed"], inspector["rejected"]) == (2, 1, 1)

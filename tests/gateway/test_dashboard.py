@@ -88,16 +88,16 @@ async def test_the_dashboard_shows_jobs_and_follows_them_live(
     done_row = page.locator(".df-job", has_text="job_done")
     running_row = page.locator(".df-job", has_text="job_running")
     await expect(done_row).to_contain_text("completed", timeout=15_000)
-    await expect(done_row).to_contain_text("$0.0022")
+    await expect(done_row).to_contain_text("$0.0027")
     await expect(done_row).to_contain_text("2/2")  # inspector: both examples scored
     await expect(running_row).to_contain_text("running")
     await expect(running_row).to_contain_text("1 failed")
     stats = page.locator(".df-stat .df-num")
-    await expect(stats).to_have_text(["2", "1", "1 / 2", "$0.0022"])  # jobs, active, examples, cost
+    await expect(stats).to_have_text(["2", "1", "1 / 2", "$0.0027"])  # jobs, active, examples, cost
 
     await publish_log(redis, running.log()[7:])  # no reload: the page refreshes itself
     await expect(running_row).to_contain_text("completed", timeout=15_000)
-    await expect(stats).to_have_text(["2", "0", "2 / 4", "$0.0044"])
+    await expect(stats).to_have_text(["2", "0", "2 / 4", "$0.0054"])
 
     body = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     number = await page.evaluate("getComputedStyle(document.querySelector('.df-num')).fontFamily")
