@@ -28,3 +28,4 @@ bench: setup
 	.venv/bin/python bench/refiner.py
 	.venv/bin/python bench/factory.py
 	.venv/bin/python bench/projector.py
+	.venv/bin/python bench/e2e.py
