@@ -54,13 +54,38 @@ class GenerationConfig(_Section):
     dry_run: bool = False
 
 
+CheckName = Literal[
+    "toxicity", "readability", "format", "language", "groundedness", "duplicates", "judge"
+]
+
+
 class QualityConfig(_Section):
     min_score: float = Field(default=0.7, ge=0, le=1)
-    checks: tuple[Literal["toxicity", "readability", "format"], ...] = (
+    # The judge (an LLM call per example) is off unless named here.
+    checks: tuple[CheckName, ...] = (
         "toxicity",
         "readability",
         "format",
+        "language",
+        "groundedness",
+        "duplicates",
     )
+    # Weight of each check in the score; a check not named weighs 1.
+    weights: dict[CheckName, float] = {}
+    # A check named here rejects an example it fails, whatever the score.
+    gates: tuple[CheckName, ...] = ("toxicity", "format", "language", "groundedness", "duplicates")
+    toxicity_backend: Literal["auto", "detoxify", "profanity-check"] = "auto"
+    detoxify_variant: Literal[
+        "original", "unbiased", "multilingual", "original-small", "unbiased-small"
+    ] = "original-small"
+    toxicity_threshold: float = Field(default=0.5, gt=0, le=1)
+    embedding_backend: Literal["auto", "model2vec", "tfidf"] = "auto"
+    near_duplicate_threshold: float = Field(default=0.9, gt=0, le=1)
+    # Share of the answer's content words that its source chunk must contain.
+    min_grounding: float = Field(default=0.5, ge=0, le=1)
+    # ISO 639-1 code the examples must be written in; None: the source chunk's language.
+    output_language: str | None = None
+    judge_model: str | None = None  # None: the job's generation model
 
 
 class ExportConfig(_Section):

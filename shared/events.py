@@ -134,6 +134,9 @@ class ExampleGenerated(Event):
     cost_usd: float
     simulated: bool = False
     language: str | None = None
+    # The source chunk's text, for the inspector's groundedness check; None from older
+    # factories. The scored copy of the example leaves it out.
+    source: str | None = None
 
 
 class ExampleScored(Event):
@@ -144,6 +147,9 @@ class ExampleScored(Event):
     score: float
     passed: bool
     reasons: list[str] = []
+    # The model or method behind each check's score, e.g. {"toxicity": "detoxify:original"}.
+    backends: dict[str, str] = {}
+    cost_usd: float = 0.0  # what the optional LLM judge spent on the example
 
 
 class JobCompleted(Event):

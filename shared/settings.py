@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     browser_pages: int = Field(default=2, ge=1, le=16)
     user_agent: str = "DataFactoryBot/0.1 (+https://github.com/datafactory/datafactory)"
 
+    # Local model files for the inspector; without them it uses the models its packages ship.
+    # A detoxify checkpoint (.ckpt) and, for offline loading, its Hugging Face config folder.
+    detoxify_checkpoint: Path | None = None
+    detoxify_config_dir: Path | None = None
+    # A model2vec model folder (model.safetensors, tokenizer.json, config.json).
+    embedding_model: Path | None = None
+
     @field_validator("allowed_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:

@@ -80,4 +80,7 @@ def _example(
         cost_usd=share.cost_usd,
         simulated=share.simulated or dry_run,
         language=chunk.language,
+        # On the event, not looked up later: the inspector's verdict then depends on its
+        # input alone, the same on every replica and redelivery.
+        source=chunk.text,
     )

@@ -1,23 +1,31 @@
-"""Pure quality checks: each returns a score in [0, 1]; the mean decides against the threshold."""
+"""The verdict on a batch: every configured check once per batch, then a weighted score with
+hard gates. Pure: models and the duplicate index come in as values and functions."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.inspector.checks.base import Finding, Item
+from services.inspector.checks.format import check_format
+from services.inspector.checks.groundedness import check_groundedness
+from services.inspector.checks.language import Identify, check_language
+from services.inspector.checks.readability import Measure, check_readability
+from services.inspector.checks.toxicity import Scored, check_toxicity
 from shared.config import QualityConfig
-from shared.events import ExampleGenerated
 
-Readability = Callable[[str], float]
-Toxicity = Callable[[list[str]], list[float]]  # probability each text is offensive
+Findings = dict[str, Finding]
+# Checks decided after the others: duplicates against the accepted set, the judge's call.
+LATE_CHECKS = frozenset({"duplicates", "judge"})
 
-TOXIC_PROBABILITY = 0.5
 
-# Flesch reading ease at or above this reads as plain prose; below it the score falls linearly.
-_PLAIN_FLESCH = 50.0
-_MIN_OUTPUT_WORDS = 2
-# Templates whose output is a label: the prose worth judging is the input.
-_LABEL_TEMPLATES = frozenset({"classification"})
+@dataclass(frozen=True)
+class Models:
+    measure: Measure
+    identify: Identify
+    # The job's toxicity backend and detoxify variant -> a classifier of many texts at once.
+    toxicity: Callable[[str, str], Callable[[list[str]], Scored]]
 
 
 @dataclass(frozen=True)
@@ -26,83 +34,63 @@ class Verdict:
     score: float
     passed: bool
     reasons: list[str]
+    backends: dict[str, str]
 
 
-def format_score(example: ExampleGenerated) -> tuple[float, str | None]:
-    if not example.input.strip() or not example.output.strip():
-        return 0.0, "empty_field"
-    if example.input.strip() == example.output.strip():
-        return 0.0, "output_repeats_input"
-    if example.template not in _LABEL_TEMPLATES and len(example.output.split()) < _MIN_OUTPUT_WORDS:
-        return 0.5, "output_too_short"
-    return 1.0, None
-
-
-def readability_score(text: str, flesch: Readability) -> tuple[float, str | None]:
-    value = flesch(text)
-    score = max(0.0, min(1.0, value / _PLAIN_FLESCH))
-    return score, None if score >= 0.5 else f"hard_to_read(flesch={value:.0f})"
-
-
-def toxicity_score(probabilities: tuple[float, float]) -> tuple[float, str | None]:
-    """1 minus the likelier-toxic side's probability; either side toxic fails the example."""
-    worst = max(probabilities)
-    return 1.0 - worst, f"toxic(p={worst:.2f})" if worst >= TOXIC_PROBABILITY else None
-
-
-@dataclass(frozen=True)
-class Scorers:
-    flesch: Readability
-    toxic: Toxicity
-
-
-def _scores(
-    example: ExampleGenerated,
-    quality: QualityConfig,
-    scorers: Scorers,
-    toxicity: tuple[float, float],
-) -> dict[str, tuple[float, str | None]]:
-    checks = quality.checks
-    prose = example.input if example.template in _LABEL_TEMPLATES else example.output
-    found = {}
-    if "format" in checks:
-        found["format"] = format_score(example)
-    if "readability" in checks:
-        found["readability"] = readability_score(prose, scorers.flesch)
-    if "toxicity" in checks:
-        found["toxicity"] = toxicity_score(toxicity)
+def assess(batch: list[Item], models: Models) -> list[Findings]:
+    """The early checks each example's job asks for; each check runs once per batch (the
+    toxicity model once per backend in the batch)."""
+    found: list[Findings] = [{} for _ in batch]
+    _run(found, batch, "format", check_format)
+    _run(found, batch, "readability", lambda b: check_readability(b, models.measure))
+    _run(found, batch, "language", lambda b: check_language(b, models.identify))
+    _run(found, batch, "groundedness", check_groundedness)
+    by_backend: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, item in enumerate(batch):
+        quality = item.quality
+        if "toxicity" in quality.checks:
+            by_backend[(quality.toxicity_backend, quality.detoxify_variant)].append(i)
+    for (choice, variant), indices in by_backend.items():
+        classify = models.toxicity(choice, variant)
+        findings = check_toxicity([batch[i] for i in indices], classify)
+        for i, finding in zip(indices, findings, strict=True):
+            found[i]["toxicity"] = finding
     return found
 
 
-def _toxicities(
-    batch: list[tuple[ExampleGenerated, QualityConfig]], toxic: Toxicity
-) -> list[tuple[float, float]]:
-    """Both sides of every example that asks for the check, scored in one call: the model
-    is many times faster on a list than on one text at a time."""
-    wanted = [ex for ex, quality in batch if "toxicity" in quality.checks]
-    found = iter(toxic([text for ex in wanted for text in (ex.input, ex.output)]) if wanted else [])
-    return [
-        (next(found), next(found)) if "toxicity" in quality.checks else (0.0, 0.0)
-        for _, quality in batch
-    ]
+def _run(
+    found: list[Findings],
+    batch: list[Item],
+    name: str,
+    check: Callable[[list[Item]], list[Finding]],
+) -> None:
+    indices = [i for i, item in enumerate(batch) if name in item.quality.checks]
+    if indices:
+        for i, finding in zip(indices, check([batch[i] for i in indices]), strict=True):
+            found[i][name] = finding
 
 
-def inspect(batch: list[tuple[ExampleGenerated, QualityConfig]], scorers: Scorers) -> list[Verdict]:
-    """Per example, the mean of the configured checks against `min_score`; an empty or
-    echoed output and a toxic side fail whatever the mean."""
-    toxicities = _toxicities(batch, scorers.toxic)
-    return [
-        _verdict(_scores(ex, quality, scorers, tox), quality.min_score)
-        for (ex, quality), tox in zip(batch, toxicities, strict=True)
-    ]
+def eligible(found: Findings, quality: QualityConfig) -> bool:
+    """Whether the example passes so far: only those may claim a place among the job's
+    accepted examples, so a rejected one never makes a later good one a duplicate."""
+    return verdict(found, quality).passed
 
 
-def _verdict(found: dict[str, tuple[float, str | None]], min_score: float) -> Verdict:
-    scores = {name: value for name, (value, _) in found.items()}
-    reasons = [why for _, why in found.values() if why]
-    score = sum(scores.values()) / len(scores) if scores else 1.0
-    vetoed = scores.get("format", 1.0) == 0 or any(r.startswith("toxic") for r in reasons)
-    passed = score >= min_score and not vetoed
-    if score < min_score:
-        reasons.append(f"score {score:.2f} < {min_score:.2f}")
-    return Verdict(scores, round(score, 4), passed, reasons)
+def verdict(found: Findings, quality: QualityConfig) -> Verdict:
+    chosen = {str(name): weight for name, weight in quality.weights.items()}
+    weights = {name: chosen.get(name, 1.0) for name in found}
+    total = sum(weights.values())
+    score = sum(f.score * weights[n] for n, f in found.items()) / total if total else 1.0
+    gated = [f for n, f in found.items() if f.failed and n in quality.gates]
+    # Gating reasons first: the dataset card counts each rejection under its first reason.
+    reasons = [f.reason for f in gated if f.reason]
+    reasons += [f.reason for f in found.values() if f.reason and f not in gated]
+    if score < quality.min_score:
+        reasons.append(f"score {score:.2f} < {quality.min_score:.2f}")
+    return Verdict(
+        scores={name: round(f.score, 4) for name, f in found.items()},
+        score=round(score, 4),
+        passed=score >= quality.min_score and not gated,
+        reasons=reasons,
+        backends={name: f.backend for name, f in found.items() if f.backend},
+    )
