@@ -20,6 +20,8 @@ import psutil
 from redis.asyncio import Redis
 
 from services.spider.decode import to_text
+from shared import jobconfig
+from shared.config import JobConfig
 from shared.events import ChunkMade, parse_event
 from shared.redis_server import RedisProcess
 from shared.wire import decode_fields
@@ -104,6 +106,13 @@ async def wait_settled(
             raise RuntimeError(f"a {group} process exited before {n} entries were settled")
         await asyncio.sleep(0.02)
     return time.perf_counter()
+
+
+async def configure(redis: Redis, job_id: str, config: JobConfig) -> None:
+    """Writes a job's config as the gateway does at submission; work items refer to it."""
+    async with redis.pipeline(transaction=True) as pipe:
+        jobconfig.store(pipe, job_id, config)
+        await pipe.execute()
 
 
 def manifest() -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, cpu_s, stage_process, start_redis
+from bench.common import ROOT, configure, cpu_s, stage_process, start_redis
 from shared import streams, wire
 from shared.config import GenerationConfig, JobConfig
 from shared.events import ChunkMade
@@ -111,7 +111,7 @@ class Factory:
             "DATAFACTORY_REDIS_URL": redis_url,
             "DATAFACTORY_DATA_DIR": tempfile.mkdtemp(prefix="bench-factory-"),
             "DATAFACTORY_LLM_API_BASE": sim_url,
-            "DATAFACTORY_STAGE_CONCURRENCY": str(2 * concurrency),
+            "DATAFACTORY_LLM_CONCURRENCY": str(2 * concurrency),
             "DATAFACTORY_MAX_RECORDS": str(concurrency),
         }
         self.procs = [stage_process("factory", env) for _ in range(replicas)]
@@ -120,7 +120,8 @@ class Factory:
         """Examples per second, and the replicas' CPU milliseconds per chunk."""
         gen = GenerationConfig(examples_per_chunk=PER_CHUNK, max_concurrent_llm=self.concurrency)
         config = JobConfig(generation=gen)
-        work = [_chunk(job, i, t, config) for i, t in enumerate(chunk_texts)]
+        await configure(self.redis, job, config)
+        work = [_chunk(job, i, t) for i, t in enumerate(chunk_texts)]
         done, examples = (
             await self.redis.xlen(streams.EVENTS),
             await self.redis.xlen(streams.INSPECTOR),
@@ -147,7 +148,7 @@ class Factory:
         await self.redis.aclose()
 
 
-def _chunk(job: str, i: int, text: str, config: JobConfig) -> ChunkMade:
+def _chunk(job: str, i: int, text: str) -> ChunkMade:
     return ChunkMade(
         event_id=f"{job}_chunk_{i}",
         job_id=job,
@@ -159,7 +160,6 @@ def _chunk(job: str, i: int, text: str, config: JobConfig) -> ChunkMade:
         char_start=0,
         char_end=len(text),
         language="en",
-        config=config,
     )
 
 

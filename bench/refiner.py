@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import (
     CORPUS,
     chunk_texts,
+    configure,
     manifest,
     snippet_rates,
     stage_process,
@@ -76,7 +77,6 @@ def page(path: Path, i: int, per_job: int) -> PageFetched:
         content_type="text/html",
         html_path=str(path),
         content_hash=str(i),
-        config=JobConfig(),
     )
 
 
@@ -90,9 +90,12 @@ async def replicas_run(paths: list[Path], redis_url: str, replicas: int, rss_at:
         return await wait_settled(redis, streams.REFINER, "refiner", n, procs)
 
     try:
+        per_job = len(set(paths))
+        for job in range(-(-len(paths) // per_job)):
+            await configure(redis, f"bench-{job}", JobConfig())
         async with redis.pipeline(transaction=False) as pipe:
             for i, path in enumerate(paths):
-                event = page(path, i, len(set(paths)))
+                event = page(path, i, per_job)
                 pipe.xadd(streams.REFINER, {wire.DATA_FIELD: wire.encode(event)}, id=f"1-{i + 1}")
             await pipe.execute()
         steady = len(paths) // 10
@@ -135,7 +138,7 @@ async def minhash_cost(paths: list[Path], redis_url: str) -> tuple[float, float,
     for i, doc in enumerate(docs):
         event = page(paths[i], i, len(paths))
         cands = [Candidate(f"{i}-{c.index}", c.key, c.signature, c.bands) for c in doc.chunks]
-        await index.claim(scope(event), config.dedup_threshold, [c for c in cands if c.key])
+        await index.claim(scope(event, config), config.dedup_threshold, [c for c in cands if c.key])
     claim = (time.perf_counter() - start) / len(chunks) * 1e6
     await redis.aclose()
     return sketch, claim, len(chunks)

@@ -22,7 +22,15 @@ from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import corpus_files, cpu_s, rss_mb, serve_corpus, stage_process, start_redis
+from bench.common import (
+    configure,
+    corpus_files,
+    cpu_s,
+    rss_mb,
+    serve_corpus,
+    stage_process,
+    start_redis,
+)
 from bench.page_cpu import report as page_cpu_report
 from services.spider.polite import Polite
 from shared import streams, wire
@@ -83,9 +91,9 @@ async def spider_run(targets: list[str], redis_url: str, rss_at: int) -> tuple[f
     proc = stage_process("spider", env)
     try:
         await _warm(redis, config)
+        await configure(redis, "bench", config)
         commands = [
-            FetchPage(event_id=derive("bench", "fetch", u), job_id="bench", url=u, config=config)
-            for u in targets
+            FetchPage(event_id=derive("bench", "fetch", u), job_id="bench", url=u) for u in targets
         ]
         start = time.perf_counter()
         async with redis.pipeline(transaction=False) as pipe:
@@ -106,10 +114,8 @@ async def spider_run(targets: list[str], redis_url: str, rss_at: int) -> tuple[f
 
 async def _warm(redis: Redis, config: JobConfig) -> None:
     """Waits until the replica runs, by letting it settle two warm-up items."""
-    bad = [
-        FetchPage(event_id=f"warm{i}", job_id="warm", url=f"ftp://x/{i}", config=config)
-        for i in range(2)
-    ]
+    await configure(redis, "warm", config)
+    bad = [FetchPage(event_id=f"warm{i}", job_id="warm", url=f"ftp://x/{i}") for i in range(2)]
     for c in bad:
         await redis.xadd(streams.SPIDER, {wire.DATA_FIELD: wire.encode(c)})
     while await redis.xlen(streams.EVENTS) < 2:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Section(BaseModel):
@@ -88,8 +88,22 @@ class QualityConfig(_Section):
     judge_model: str | None = None  # None: the job's generation model
 
 
+ExportFormat = Literal["jsonl", "json", "csv", "parquet", "openai", "sharegpt", "alpaca"]
+Split = Literal["train", "validation", "test"]
+
+
 class ExportConfig(_Section):
-    format: Literal["jsonl", "json", "csv"] = "jsonl"
+    format: ExportFormat = "jsonl"
+    # Shares of source documents per split, e.g. {"train": 0.8, "test": 0.2}; a document's
+    # examples all land in one split. Empty: one file.
+    splits: dict[Split, float] = {}
+
+    @field_validator("splits")
+    @classmethod
+    def _shares(cls, value: dict[Split, float]) -> dict[Split, float]:
+        if value and (min(value.values()) <= 0 or abs(sum(value.values()) - 1) > 1e-6):
+            raise ValueError("split shares must be positive and add up to 1")
+        return value
 
 
 class JobConfig(_Section):

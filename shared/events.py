@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from shared.config import JobConfig
+from shared.config import ExportConfig, JobConfig
 from shared.ids import derive
 
 E = TypeVar("E", bound="Event")
@@ -158,15 +158,29 @@ class JobCompleted(Event):
     type: Literal["JobCompleted"] = "JobCompleted"
 
 
+class ExportJob(Event):
+    """A request to export a completed job again, e.g. in another format; its id and time
+    name the export, so a repeated request writes nothing new."""
+
+    type: Literal["ExportJob"] = "ExportJob"
+    export: ExportConfig
+
+    @property
+    def export_id(self) -> str:
+        return export_id(self)
+
+
 class ExportWritten(Event):
     type: Literal["ExportWritten"] = "ExportWritten"
     export_id: str
     format: str
-    path: str
+    path: str  # the data file (the train split's, with splits)
     card_path: str
     record_count: int
     rejected_count: int
     version: str
+    manifest_path: str = ""
+    splits: dict[str, int] = {}  # records per split; empty without splits
 
 
 class ItemFailed(Event):
@@ -198,6 +212,7 @@ AnyEvent = Annotated[
     | ExampleGenerated
     | ExampleScored
     | JobCompleted
+    | ExportJob
     | ExportWritten
     | ItemFailed,
     Field(discriminator="type"),
@@ -231,6 +246,11 @@ def caused(
         caused_by=parent.event_id,
         **fields,
     )
+
+
+def export_id(cause: Event) -> str:
+    """The id of the export that `cause` (JobCompleted or ExportJob) makes."""
+    return derive(cause.event_id, "export")
 
 
 def parse_event(raw: bytes | str) -> AnyEvent:

@@ -15,9 +15,10 @@ from services.gateway import receipts
 from services.gateway.stream_log import entry_key
 from services.gateway.urls import Rejected, partition
 from shared import jobconfig, streams, wire
-from shared.config import JobConfig
+from shared.config import ExportConfig, JobConfig
 from shared.events import (
     Event,
+    ExportJob,
     FetchPage,
     ItemFailed,
     JobCancelled,
@@ -123,6 +124,23 @@ async def submit_job(
         receipts.keep_job(pipe, job)
         written = await _publish(pipe, entries)
     return Submission(job, rejected, written)
+
+
+async def request_export(
+    redis: Redis, job_id: str, export: ExportConfig, request_id: str | None = None
+) -> tuple[ExportJob, Written]:
+    """Asks the shipper for an export. A repeated request id gets the first request's event,
+    time included, so the shipper finds its export written instead of writing another."""
+    key = request_id or new_id("request")
+    event = ExportJob(event_id=derive(job_id, "export-job", key), job_id=job_id, export=export)
+    remembered = f"df:gateway:export-request:{event.event_id}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.set(remembered, event.model_dump_json(), nx=True)
+        pipe.get(remembered)
+        event = ExportJob.model_validate_json((await pipe.execute())[-1])
+    # Published again on a repeat: if the first publish was lost, this one still counts.
+    async with redis.pipeline(transaction=True) as pipe:
+        return event, await _publish(pipe, [(streams.SHIPPER, event)])
 
 
 async def cancel_job(

@@ -1,4 +1,4 @@
-"""Export routes: a dataset file and its card, by export id."""
+"""Export routes: a finished job's export asked for; a dataset file and its card, by export id."""
 
 from __future__ import annotations
 
@@ -8,9 +8,31 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from services.gateway.deps import ExportDep
+from services.gateway import commands
+from services.gateway.deps import ExportDep, GatewayDep, JobDep, written_visible
+from services.gateway.schemas import ExportAccepted, ExportRequest
+from shared.config import ExportConfig
 
 router = APIRouter()
+
+
+@router.post("/api/jobs/{job_id}/exports", status_code=202)
+async def request_export(job: JobDep, body: ExportRequest, gw: GatewayDep) -> ExportAccepted:
+    """The shipper writes the export; the job's exports list it once written."""
+    if not job.finished:
+        raise HTTPException(409, detail=f"job {job.id} is {job.status}: export it once finished")
+    export = ExportConfig(format=body.format, splits=body.splits)
+    event, written = await commands.request_export(gw.redis, job.id, export, body.request_id)
+    if event.export != export:
+        raise HTTPException(409, detail=f"request {body.request_id} asked for another export")
+    await written_visible(gw, written)
+    return ExportAccepted(
+        job_id=job.id,
+        export_id=event.export_id,
+        event_id=event.event_id,
+        format=export.format,
+        exports_url=f"/api/jobs/{job.id}/exports",
+    )
 
 
 @router.get("/api/exports/{export_id}/download")

@@ -37,6 +37,8 @@ def export_out(row: Any) -> ExportOut:
         created_at=row.created_at,
         download_url=f"/api/exports/{row.id}/download",
         card_url=f"/api/exports/{row.id}/card",
+        manifest_path=row.manifest_path,
+        splits=row.splits or {},
     )
 
 

@@ -16,6 +16,7 @@ from shared.events import (
     Event,
     ExampleGenerated,
     ExampleScored,
+    ExportJob,
     ExportWritten,
     FetchPage,
     ItemFailed,
@@ -72,6 +73,8 @@ def export_written(e: ExportWritten) -> list[Write]:
         "record_count": e.record_count,
         "rejected_count": e.rejected_count,
         "version": e.version,
+        "manifest_path": e.manifest_path or None,
+        "splits": e.splits,
         "created_at": ts(e.at),
     }
     return [Upsert(exports, row)]
@@ -104,6 +107,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     JobCancelled: job_cancelled,
     JobCompleted: job_completed,
     ExportWritten: export_written,
+    ExportJob: nothing,  # the export it asks for is projected once written
     ItemFailed: item_failed,
     FetchPage: nothing,
     PageFetched: items.page_fetched,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.gateway.generation import Estimate
-from shared.config import JobConfig
+from shared.config import ExportConfig, JobConfig
 from shared.totals import FactoryTotals
 
 
@@ -110,6 +110,23 @@ class ExportOut(BaseModel):
     created_at: str | None
     download_url: str
     card_url: str
+    manifest_path: str | None = None
+    splits: dict[str, int] = {}
+
+
+class ExportRequest(ExportConfig):
+    """A finished job's export in a format (and splits); a repeated `request_id` asks for
+    the same export again, and gets it without a second one being written."""
+
+    request_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ExportAccepted(BaseModel):
+    job_id: str
+    export_id: str
+    event_id: str
+    format: str
+    exports_url: str  # where the export is listed once written
 
 
 class JobStatus(BaseModel):

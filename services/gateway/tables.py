@@ -123,6 +123,8 @@ exports = Table(
     Column("record_count", Integer),
     Column("rejected_count", Integer),
     Column("version", String),
+    Column("manifest_path", String),
+    Column("splits", JSON),  # records per split; empty without splits
     Column("created_at", String),
 )
 

@@ -1,5 +1,6 @@
-"""Consumes ExampleScored (in batches) and JobCompleted from `df:shipper`; stages examples on
-disk and, once the job is complete, writes the export and its card (ExportWritten)."""
+"""Consumes ExampleScored (in batches), JobCompleted and ExportJob from `df:shipper`: stages
+examples on disk and, once the job is complete or an export is asked for, writes a versioned
+export with its card and manifest (ExportWritten)."""
 
 from __future__ import annotations
 
@@ -10,40 +11,48 @@ from pathlib import Path
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.shipper import staging
-from services.shipper.card import card
-from services.shipper.records import record, render
+from services.shipper import history, staging
+from services.shipper.export import export
+from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import streams
 from shared.commit import Emit
 from shared.config import JobConfig
-from shared.events import ExampleScored, ExportWritten, JobCompleted, caused
-from shared.ids import derive
+from shared.events import (
+    Event,
+    ExampleScored,
+    ExportJob,
+    ExportWritten,
+    JobCompleted,
+    caused,
+    export_id,
+)
 from shared.runtime import build_app
 from shared.settings import Settings
-from shared.stage import Outcome, StageSpec, Work
+from shared.stage import Outcome, StageSpec, Work, failure
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def _export(
-    folder: Path, job_id: str, version: str, config: JobConfig, data_dir: Path
-) -> list[ExampleScored]:
-    scored = staging.read(data_dir, job_id)
-    fmt = config.export.format
-    _write(folder / f"dataset.{fmt}", render([record(s) for s in scored if s.passed], fmt))
-    _write(folder / "rejected.jsonl", render([record(s) for s in scored if not s.passed], "jsonl"))
-    _write(folder / "README.md", card(job_id, version, config, scored))
-    return scored
+def written(cause: Event, folder: Path, manifest: Manifest) -> ExportWritten:
+    splits = manifest.splits
+    return caused(
+        cause,
+        ExportWritten,
+        "export",
+        export_id=manifest.export_id,
+        format=manifest.format,
+        path=str(folder / next(iter(manifest.data_files.values()))),
+        card_path=str(folder / CARD),
+        manifest_path=str(folder / MANIFEST),
+        record_count=manifest.records,
+        rejected_count=manifest.rejected,
+        version=manifest.version,
+        splits=splits,
+        at=cause.at,  # the export's own time, so that a repeat is the same event
+    )
 
 
 class Shipper:
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
+    def __init__(self, data_dir: Path, redis: Redis) -> None:
+        self.data_dir, self.redis = data_dir, redis
 
     async def stage(self, works: list[Work[ExampleScored]]) -> list[Outcome]:
         """One staged file per job in the batch, named after the batch's first entry."""
@@ -57,33 +66,35 @@ class Shipper:
         return [[] for _ in works]
 
     async def ship(self, done: JobCompleted, config: JobConfig) -> list[Emit]:
-        version = done.at.strftime("v%Y%m%dT%H%M%SZ")
-        folder = self.data_dir / "exports" / done.job_id / version
-        args = (folder, done.job_id, version, config, self.data_dir)
-        scored = await asyncio.to_thread(_export, *args)
-        fmt = config.export.format
-        written = caused(
-            done,
-            ExportWritten,
-            "export",
-            export_id=derive(done.event_id, "export"),
-            format=fmt,
-            path=str(folder / f"dataset.{fmt}"),
-            card_path=str(folder / "README.md"),
-            record_count=sum(s.passed for s in scored),
-            rejected_count=sum(not s.passed for s in scored),
-            version=version,
-        )
-        return [Emit(streams.EVENTS, written)]
+        return await self._export(done, config)
+
+    async def reexport(self, request: ExportJob, config: JobConfig) -> list[Emit]:
+        if await self._unfinished(request.job_id):
+            reason = "job_not_finished"
+            return [failure("shipper", request, reason, "export asked before the job completed")]
+        return await self._export(request, config.model_copy(update={"export": request.export}))
+
+    async def _unfinished(self, job_id: str) -> bool:
+        left = await self.redis.hget(streams.tally_key(job_id), "outstanding")
+        return left is not None and int(left) > 0
+
+    async def _export(self, cause: Event, config: JobConfig) -> list[Emit]:
+        spec = ExportSpec(cause.job_id, export_id(cause), cause.at, config)
+        facts = await history.job_facts(self.redis, cause.job_id)
+        exports = self.data_dir / "exports"
+        lines = staging.read(self.data_dir, cause.job_id)
+        folder, manifest = await asyncio.to_thread(export, exports, spec, lines, facts)
+        return [Emit(streams.EVENTS, written(cause, folder, manifest))]
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    shipper = Shipper(settings.data_dir)
+    redis = Redis.from_url(settings.redis_dsn)
+    shipper = Shipper(settings.data_dir, redis)
     spec = StageSpec(
         "shipper",
-        handlers={JobCompleted: shipper.ship},
+        handlers={JobCompleted: shipper.ship, ExportJob: shipper.reexport},
         batch_handlers={ExampleScored: shipper.stage},
         max_records=200,
     )
-    return build_app(spec, settings, Redis.from_url(settings.redis_dsn))
+    return build_app(spec, settings, redis)

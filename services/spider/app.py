@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 from services.spider.browser import BrowserPool, chromium_path
 from services.spider.crawl import Crawler
 from services.spider.decode import to_text
-from services.spider.describe import describe
+from services.spider.describe import describe, warm
 from services.spider.fetch import MAX_REDIRECTS, FetchFailed
 from services.spider.page import Page, parse, script_rendered, skip_reason
 from services.spider.polite import ATTEMPTS, Polite
@@ -123,6 +123,9 @@ class Spider:
             content_hash=meta.content_hash,
         )
 
+    async def start(self) -> None:
+        await asyncio.to_thread(warm)
+
     async def aclose(self) -> None:
         await self.browser.close()
         await self.polite.aclose()
@@ -143,5 +146,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
     spider = Spider(settings, polite, Crawler(redis, polite), RedisSemaphore(redis), browser)
     spec = StageSpec("spider", {FetchPage: spider}, concurrency=settings.stage_concurrency)
     app = build_app(spec, settings, redis)
+    app.on_startup(spider.start)
     app.after_shutdown(spider.aclose)
     return app

@@ -30,3 +30,8 @@ def language_of(page: Page) -> str | None:
 def describe(page: Page) -> Meta:
     digest = hashlib.sha256(page.html.encode("utf-8", errors="replace")).hexdigest()
     return Meta(page.title or None, language_of(page), page.published, digest)
+
+
+def warm() -> None:
+    """Loads the language model (about half a second) before the first page needs it."""
+    py3langid.classify("A sentence that loads the language model.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,12 +39,31 @@ async def _download(client: httpx.AsyncClient, origin: str) -> str:
     return body.decode("utf-8", errors="replace")
 
 
+# Parsed rules a replica keeps in memory: most pages of a job share a few origins, and a
+# Redis read plus a parse per page costs more than the page's own analysis.
+LOCAL_TTL_S = 60.0
+LOCAL_ORIGINS = 1024
+
+
 class RobotsCache:
     def __init__(self, redis: Redis, client: httpx.AsyncClient) -> None:
         self.redis, self.client = redis, client
+        self._local: OrderedDict[str, tuple[float, Protego]] = OrderedDict()
 
     async def rules(self, url: str) -> Protego:
         origin = origin_of(url)
+        found = self._local.get(origin)
+        if found is not None and found[0] > time.monotonic():
+            return found[1]
+        rules = await self._shared(origin)
+        self._local[origin] = (time.monotonic() + LOCAL_TTL_S, rules)
+        self._local.move_to_end(origin)
+        while len(self._local) > LOCAL_ORIGINS:
+            self._local.popitem(last=False)
+        return rules
+
+    async def _shared(self, origin: str) -> Protego:
+        """The origin's robots.txt as every replica sees it: fetched once, kept in Redis."""
         key = f"df:robots:{origin}"
         cached = await self.redis.get(key)
         if cached is None:

@@ -1,6 +1,6 @@
 """Prompt templates by name: render a chunk into chat messages, parse the answer into examples."""
 
-from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo
+from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
 from shared.templates.errors import TemplateError, TemplateOutputError, UnknownTemplateError
 from shared.templates.registry import (
     TemplateRegistry,
@@ -20,6 +20,7 @@ __all__ = [
     "TemplateInfo",
     "TemplateOutputError",
     "TemplateRegistry",
+    "Turns",
     "UnknownTemplateError",
     "default_registry",
     "get_template",

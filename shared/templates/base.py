@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, Generic, Literal, TypedDict, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypedDict, TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -35,6 +35,16 @@ class ExampleFields(BaseModel):
     fields: dict[str, Any] = {}
 
 
+class Turns(NamedTuple):
+    """An example as one exchange, the shape every chat and instruction format is written
+    from: the task (a system turn), the request, its optional input, and the reply."""
+
+    system: str
+    instruction: str
+    input: str
+    output: str
+
+
 class TemplateInfo(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -58,6 +68,9 @@ class Template(ABC, Generic[OutputT]):
     params: type[BaseModel] = NoParams
     # Expected answer tokens per item: the basis of cost estimates made before a job runs.
     item_tokens: int = 60
+    # How exports describe the examples: the task as a system turn, and the hub's category.
+    system_prompt: str = "You are a helpful assistant."
+    task_category: str = "text-generation"
 
     def __init__(self, env: SandboxedEnvironment) -> None:
         self._source = env.get_template(f"{self.name}.j2")
@@ -109,6 +122,10 @@ class Template(ABC, Generic[OutputT]):
         if len(examples) != 2:
             raise TemplateError(f"template {self.name!r} made {len(examples)} of 2 sample items")
         return examples
+
+    def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
+        """How one of this template's examples reads in the chat and instruction formats."""
+        return Turns(self.system_prompt, input, "", output)
 
     @abstractmethod
     def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> OutputT:

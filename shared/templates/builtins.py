@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.templates.base import ExampleFields, Template
+from shared.templates.base import ExampleFields, Template, Turns
 from shared.templates.errors import TemplateOutputError
 from shared.templates.schemas import (
     ClassificationAnswer,
@@ -28,6 +28,8 @@ class QATemplate(Template[QAAnswer]):
     description = "Question-answer pairs answerable from the chunk alone."
     output = QAAnswer
     item_tokens = 55  # a one-line question, a one-sentence answer, the JSON around them
+    system_prompt = "You answer questions accurately and concisely."
+    task_category = "question-answering"
 
     def examples(
         self, answer: QAAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -50,6 +52,11 @@ class SummarizationTemplate(Template[SummaryAnswer]):
     description = "Summaries of the chunk, from one sentence to detailed; the chunk is the input."
     output = SummaryAnswer
     item_tokens = 30  # the shortest summary; longer ones grow with the chunk
+    system_prompt = "You summarize texts faithfully."
+    task_category = "summarization"
+
+    def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
+        return Turns(self.system_prompt, "Summarize the following text.", input, output)
 
     def completion_tokens(self, chunk_tokens: int, n: int) -> int:
         # From one sentence up to about half the chunk: on average a quarter of it each.
@@ -74,6 +81,13 @@ class ClassificationTemplate(Template[ClassificationAnswer]):
     output = ClassificationAnswer
     params = ClassificationParams
     item_tokens = 50  # a copied passage of one or two sentences and its label
+    system_prompt = "You label passages with one label from a given set."
+    task_category = "text-classification"
+
+    def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
+        labels = ", ".join(str(label) for label in fields.get("labels", ()))
+        ask = f"Label the passage with one of: {labels}." if labels else "Label the passage."
+        return Turns(self.system_prompt, ask, input, output)
 
     def examples(
         self, answer: ClassificationAnswer, chunk_text: str, params: Mapping[str, Any]
@@ -101,6 +115,12 @@ class InstructionTemplate(Template[InstructionAnswer]):
     description = "Instruction, optional input and response, grounded in the chunk."
     output = InstructionAnswer
     item_tokens = 110  # instruction, a short input, a paragraph of response
+
+    def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
+        # The parts as generated; `input` joins them for the plain formats.
+        if not fields.get("instruction"):
+            return super().turns(input, output, fields)
+        return Turns(self.system_prompt, fields["instruction"], fields.get("input", ""), output)
 
     def examples(
         self, answer: InstructionAnswer, chunk_text: str, params: Mapping[str, Any]

@@ -1,0 +1,60 @@
+"""Scored examples for the shipper's tests: varied text, documents, verdicts and templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.events import ExampleGenerated, ExampleScored
+
+FIELDS: dict[str, Any] = {
+    "qa": lambda i: {"question": f"Question {i}?", "answer": f"Answer {i}."},
+    "summarization": lambda i: {"summary": f"Summary {i}."},
+    "classification": lambda i: {
+        "text": f"Passage {i}.",
+        "label": "science",
+        "labels": ["science", "other"],
+    },
+    "instruction": lambda i: {"instruction": f"Do {i}.", "input": "", "response": f"Done {i}."},
+}
+
+
+def scored(
+    i: int,
+    *,
+    job: str = "j",
+    passed: bool = True,
+    template: str = "qa",
+    document: str | None = None,
+    text: str | None = None,
+    simulated: bool = False,
+) -> ExampleScored:
+    ex = ExampleGenerated(
+        event_id=f"ex{i:06d}",
+        job_id=job,
+        chunk_id=f"c{i // 3}",
+        document_id=document or f"doc{i // 6}",
+        url=f"http://site{i % 2}.test/page{i // 6}",
+        template=template,
+        input=text or f"Question {i}, with a comma?",
+        output=f"Answer {i}.\nA second line.",
+        fields=FIELDS[template](i),
+        model="gpt-4o-mini",
+        prompt_tokens=10,
+        completion_tokens=5,
+        cost_usd=0.001,
+        simulated=simulated,
+        language="en",
+    )
+    return ExampleScored(
+        event_id=f"s{i:06d}",
+        job_id=job,
+        example=ex,
+        scores={"format": 1.0, "readability": 0.9 if passed else 0.3},
+        score=0.95 if passed else 0.4,
+        passed=passed,
+        reasons=[] if passed else ["hard_to_read(flesch=12)", "score 0.40 < 0.70"],
+    )
+
+
+def examples(n: int, *, job: str = "j", every_rejected: int = 4, **kw: Any) -> list[ExampleScored]:
+    return [scored(i, job=job, passed=i % every_rejected != 0, **kw) for i in range(n)]

@@ -1,0 +1,126 @@
+"""The shipper on a real Redis: staging, exports on completion and on request, the card
+against the gateway's read model, and a shipper killed in the middle of an export."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from redis.asyncio import Redis
+
+from services.gateway.rebuild import replay
+from services.shipper.app import create_app
+from services.shipper.manifest import Manifest
+from shared import streams
+from shared.config import ExportConfig
+from shared.events import ExportJob, ExportWritten, ItemFailed
+from shared.settings import Settings
+from tests.helpers import configure, publish, read_all, running, wait_for
+from tests.shipper import read_model
+from tests.shipper.joblog import JobLog, job_log
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+async def logged(redis: Redis, log: JobLog) -> None:
+    await configure(redis, log.job_id, config=log.config)
+    for stream, event in log.entries:
+        await publish(redis, stream, event)
+    await publish(redis, streams.SHIPPER, log.completed)
+
+
+async def exports_written(redis: Redis, n: int) -> list[ExportWritten]:
+    async def probe() -> list[ExportWritten]:
+        return [e for e in await read_all(redis, streams.EVENTS) if isinstance(e, ExportWritten)]
+
+    return await wait_for(probe, lambda found: len(found) >= n, timeout=20)
+
+
+def card_tables(card: str) -> dict[str, dict[str, str]]:
+    """`### Name` headings and the `| label | value |` rows under them."""
+    tables: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in card.splitlines():
+        if line.startswith("### "):
+            current = tables.setdefault(line[4:].lower(), {})
+        elif line.startswith("## "):
+            current = {}
+        elif line.startswith("| ") and not line.startswith("|---"):
+            label, value = (cell.strip() for cell in line.strip("|").split("|")[:2])
+            current[label] = value
+    return {name: {k: v for k, v in rows.items() if k != name} for name, rows in tables.items()}
+
+
+def front_matter(card: str) -> dict[str, Any]:
+    head = card.split("---\n")[1]
+    loaded: dict[str, Any] = yaml.safe_load(head)
+    return loaded
+
+
+async def test_the_card_of_a_finished_job_shows_the_read_models_numbers(
+    settings: Settings, redis: Redis, tmp_path: Path
+) -> None:
+    log = job_log()
+    await logged(redis, log)
+    async with running(create_app(settings)):
+        (written,) = await exports_written(redis, 1)
+    db = tmp_path / "read-model.db"
+    await replay(settings.redis_dsn, db)
+    manifest = Manifest.load(Path(written.manifest_path).parent)
+    expected = read_model.figures(db, log.job_id)
+    assert manifest.figures == expected
+    card = Path(written.card_path).read_text()
+    shown = card_tables(card)
+    for section in expected.values():
+        for name, rows in section.items():
+            assert shown[name] == {k: str(v) for k, v in rows.items()}, name
+    meta = front_matter(card)
+    assert meta["configs"][0]["data_files"] == [{"split": "train", "path": "dataset.jsonl"}]
+    assert meta["size_categories"] == ["n<1K"] and meta["license"] == "other"
+    assert meta["task_categories"] == ["question-answering"] and meta["language"] == ["en"]
+    assert written.record_count == expected["quality"]["quality"]["passed"]
+
+
+async def test_an_export_request_writes_one_new_export_however_often_it_is_delivered(
+    settings: Settings, redis: Redis
+) -> None:
+    log = job_log(pages=4)
+    await logged(redis, log)
+    request = ExportJob(event_id="request_1", job_id=log.job_id, export=ExportConfig(format="csv"))
+    async with running(create_app(settings)):
+        first = (await exports_written(redis, 1))[0]
+        await publish(redis, streams.SHIPPER, request, request)
+        found = await exports_written(redis, 3)
+    again = [e for e in found if e.caused_by == request.event_id]
+    assert len(again) == 2 and again[0] == again[1], "a repeat names the same export"
+    assert again[0].export_id == request.export_id and again[0].format == "csv"
+    folders = {p.name for p in Path(first.path).parent.parent.iterdir()}
+    assert folders == {Path(first.path).parent.name, Path(again[0].path).parent.name}
+
+
+async def test_an_export_asked_before_the_job_finished_fails_with_a_reason(
+    settings: Settings, redis: Redis
+) -> None:
+    await configure(redis, "job_busy")
+    await redis.hset(streams.tally_key("job_busy"), "outstanding", 3)
+    request = ExportJob(event_id="request_2", job_id="job_busy", export=ExportConfig())
+    await publish(redis, streams.SHIPPER, request)
+
+    async def failures() -> list[Any]:
+        return [e for e in await read_all(redis, streams.EVENTS) if isinstance(e, ItemFailed)]
+
+    async with running(create_app(settings)):
+        (failed,) = await wait_for(failures, bool, timeout=20)
+    assert (failed.stage, failed.reason, failed.item_id) == (
+        "shipper",
+        "job_not_finished",
+        "request_2",
+    )
