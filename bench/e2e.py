@@ -51,7 +51,7 @@ from redis import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, tree_cpu_s
-from bench.e2e_bare import BareResult, bare_work
+from bench.e2e_bare import BareResult, Check, bare_work, inspector_checks
 from bench.e2e_web import Page, cycled_pages, publish, serve
 from services.cli.stack import Stack, uses_simulator
 from shared import streams
@@ -64,6 +64,7 @@ WARM_PAGES = 6
 DEADLINE_S = 900.0
 # Each poll costs the gateway a query; a quarter second is ~1% of a 300-page run.
 POLL_S = 0.25
+SHARED_CORES = 0.2  # other processes' average load above which a figure is flagged
 TARGETS = {"pages/s": 15.0, "ratio": 0.6, "replay events/s": 3000.0}
 
 
@@ -279,6 +280,12 @@ def commit() -> str:
     return head + (" + uncommitted changes in services/shared" if dirty else "")
 
 
+def warn_if_shared(other_cpu_s: float, seconds: float) -> None:
+    """Figures taken while other work took a share of the two cores are not comparable."""
+    if other_cpu_s / seconds > SHARED_CORES:
+        print(f"  WARNING: other processes kept {other_cpu_s / seconds:.2f} cores busy meanwhile")
+
+
 def verdict(value: float, target: float) -> str:
     return f"target ≥ {target:g}: {'met' if value >= target else 'NOT met'}"
 
@@ -295,9 +302,10 @@ def report_pipeline(run: Run) -> float:
     total = sum(run.cpu_s.values())
     cores = total / run.seconds
     print(f"    {'total':<10} {total / run.pages:.4f}  ({total:.1f} CPU-s, {cores:.2f} cores busy)")
-    other = run.machine_cpu_s - total - run.web_cpu_s
+    other = max(run.machine_cpu_s - total - run.web_cpu_s, 0.0)
     print(f"  outside the stack: web server and polling {run.web_cpu_s:.1f} CPU-s, ", end="")
-    print(f"other processes on the machine {max(other, 0.0):.1f} CPU-s")
+    print(f"other processes on the machine {other:.1f} CPU-s")
+    warn_if_shared(other, run.seconds)
     live = run.projected / run.seconds
     print(f"  projector live: {run.projected} events in {run.seconds:.1f} s = {live:.0f} events/s")
     per_page = run.projected / run.pages
@@ -314,9 +322,12 @@ def report_bare(bare: BareResult, pages: int) -> float:
     return rate
 
 
-async def run_bare(pages: list[Page], sim_url: str, concurrency: int, cache: Path) -> BareResult:
-    config = JobConfig.model_validate({"generation": {"max_concurrent_llm": concurrency}})
-    return await bare_work(pages, sim_url, concurrency, config, cache)
+def bare_config(concurrency: int) -> JobConfig:
+    return JobConfig.model_validate({"generation": {"max_concurrent_llm": concurrency}})
+
+
+async def run_bare(pages: list[Page], sim_url: str, concurrency: int, check: Check) -> BareResult:
+    return await bare_work(pages, sim_url, concurrency, bare_config(concurrency), check)
 
 
 def main() -> None:
@@ -332,11 +343,20 @@ def main() -> None:
     if args.replay:
         return replay_main(*args.replay)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the stack
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    # The bare work's checks are built first: an inspector API they do not know stops the
+    # run before anything is measured.
+    try:
+        check = (
+            None if args.skip_bare else inspector_checks(bare_config(args.concurrency), data_dir)
+        )
+    except BaseException:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        raise
     bases, servers, bodies = serve(HOSTS)
     pages = cycled_pages(args.pages, bases)
     warm = cycled_pages(WARM_PAGES, bases[::-1], first_copy=1000)
     publish(pages + warm, bodies)
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     sim = f"{args.latency_ms:g} ± {args.jitter_ms:g} ms"
     print(f"e2e on {commit()}: {args.pages} pages on {HOSTS} hosts, simulator {sim}, ", end="")
     print(f"c={args.concurrency}; data in {data_dir}")
@@ -351,12 +371,13 @@ def main() -> None:
             stack.env["DATAFACTORY_REDIS_URL"], data_dir / "replay.db"
         )
         replayed = events / seconds
-        print(f"projector replay on one core: {events} events in {seconds:.2f} s "
-              f"= {replayed:.0f} events/s ({cpu_s / seconds:.2f} of the core)")  # fmt: skip
+        per_cpu = f"{events / cpu_s:.0f} events per CPU-s" if cpu_s else "no CPU measured"
+        print(f"projector replay on one core: {events} events in {seconds:.2f} s ", end="")
+        print(f"= {replayed:.0f} events/s ({cpu_s / seconds:.2f} of the core; {per_cpu})")
         bare_rate = None
-        if not args.skip_bare:
+        if check is not None:
             stack_cpu, (machine, own) = cpu_snapshot(stack), machine_cpu_s()
-            bare = asyncio.run(run_bare(pages, sim_url, args.concurrency, data_dir / "cache"))
+            bare = asyncio.run(run_bare(pages, sim_url, args.concurrency, check))
             bare_rate = report_bare(bare, args.pages)
             used, (machine_end, own_end) = cpu_snapshot(stack), machine_cpu_s()
             sim_cpu = used["llm-sim"] - stack_cpu["llm-sim"]
@@ -366,6 +387,7 @@ def main() -> None:
                 f"  meanwhile: simulator {sim_cpu:.1f} CPU-s, idle stack {idle:.1f} CPU-s, ", end=""
             )
             print(f"other processes on the machine {max(other, 0.0):.1f} CPU-s")
+            warn_if_shared(other, bare.seconds)
         if problems := log_problems(stack.data_dir / "logs"):
             print(f"logs with tracebacks or errors (count): {problems}")
         print(f"target: pipeline {rate:.1f} pages/s, {verdict(rate, TARGETS['pages/s'])}")

@@ -70,46 +70,73 @@ def _own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-Check = Callable[[list[tuple[ExampleFields, Page]]], int]
+Check = Callable[[list[tuple[ExampleFields, Page, str]]], int]  # (example, page, chunk text)
 
 
 def inspector_checks(config: JobConfig, cache: Path) -> Check:
     """The inspector's checks on a batch of examples; returns how many pass. Its API is being
-    reworked (one example a call, then batches): this is the one place to adapt, and a shape
-    it does not know fails here, loudly, before anything is measured."""
+    reworked: this is the one place to adapt, and a shape it does not know fails here,
+    loudly, before anything is measured."""
     from services.inspector import app
     from services.inspector import logic as checks
 
     ensure_cmudict(cache)  # textstat's dictionary, as the inspector's start-up writes it
-    scorers = getattr(app, "SCORERS", None)
-    params = list(inspect.signature(checks.inspect).parameters)
+    if hasattr(checks, "assess") and hasattr(checks, "verdict"):
+        return _v2_checks(config)
+    scorers, run = getattr(app, "SCORERS", None), getattr(checks, "inspect", None)
+    params = list(inspect.signature(run).parameters) if callable(run) else []
     if scorers is None or params not in (["batch", "scorers"], ["example", "scorers"]):
+        shape = f"inspect{inspect.signature(run)}" if callable(run) else "no logic.inspect"
         raise RuntimeError(
-            f"inspector API changed (inspect{inspect.signature(checks.inspect)}, "
-            f"app.SCORERS {'missing' if scorers is None else 'present'}): adapt "
-            "bench/e2e_bare.py inspector_checks()"
+            f"inspector API changed ({shape}, app.SCORERS "
+            f"{'missing' if scorers is None else 'present'}): adapt "
+            "bench/e2e_bare.py inspector_checks(), or run with --skip-bare"
         )
-    run: Any = checks.inspect
+    assert run is not None
 
-    def check(batch: list[tuple[ExampleFields, Page]]) -> int:
-        events = [_event(example, page, config) for example, page in batch]
+    def check(batch: list[tuple[ExampleFields, Page, str]]) -> int:
+        events = [_event(example, page, text, config) for example, page, text in batch]
         if params[0] == "batch":
             verdicts = run([(event, config.quality) for event in events], scorers)
         else:  # one example a call: the toxicity model still runs once for the batch
             texts = list(dict.fromkeys(t for e in events for t in (e.input, e.output)))
             toxic = dict(zip(texts, scorers.toxic(texts), strict=True))
-            lookup = checks.Scorers(flesch=scorers.flesch, toxic=lambda ts: [toxic[t] for t in ts])
+            scorers_of = getattr(checks, "Scorers")  # noqa: B009 - absent after the rework
+            lookup = scorers_of(flesch=scorers.flesch, toxic=lambda ts: [toxic[t] for t in ts])
             verdicts = [run(event, lookup) for event in events]
         return sum(bool(verdict.passed) for verdict in verdicts)
 
     return check
 
 
-def _event(example: ExampleFields, page: Page, config: JobConfig) -> Any:
+def _v2_checks(config: JobConfig) -> Check:
+    """Inspector v2: the early checks of a batch, then the weighted verdict. The checks that
+    need Redis or an LLM (accepted-set duplicates, the judge) are left out."""
+    from services.inspector import logic as checks
+    from services.inspector import models
+    from services.inspector.checks.base import Item
+    from shared.settings import Settings
+
+    settings = Settings()
+    built = models.build(settings.detoxify_checkpoint, settings.detoxify_config_dir)
+
+    def check(batch: list[tuple[ExampleFields, Page, str]]) -> int:
+        items = [Item(_event(*item, config), config.quality) for item in batch]
+        found = checks.assess(items, built)
+        verdicts = [checks.verdict(f, item.quality) for item, f in zip(items, found, strict=True)]
+        return sum(bool(verdict.passed) for verdict in verdicts)
+
+    return check
+
+
+def _event(example: ExampleFields, page: Page, text: str, config: JobConfig) -> Any:
     from shared.events import ExampleGenerated
 
-    # Events carried the job's config until it moved to Redis by reference.
-    extra = {"config": config} if "config" in ExampleGenerated.model_fields else {}
+    # Events carried the job's config until it moved to Redis by reference; the chunk's text
+    # came later, for the groundedness check.
+    fields = ExampleGenerated.model_fields
+    extra: dict[str, Any] = {"config": config} if "config" in fields else {}
+    extra |= {"source": text} if "source" in fields else {}
     return ExampleGenerated(
         event_id="bare", job_id="bare", chunk_id="bare", document_id="bare", url=page.url,
         template="qa", input=example.input, output=example.output, fields=example.fields,
@@ -118,13 +145,13 @@ def _event(example: ExampleFields, page: Page, config: JobConfig) -> Any:
 
 
 class Bare:
-    def __init__(self, sim_url: str, concurrency: int, config: JobConfig, cache: Path) -> None:
+    def __init__(self, sim_url: str, concurrency: int, config: JobConfig, check: Check) -> None:
         self.sim_url, self.config = sim_url, config
         self.concurrency, self.limit = concurrency, asyncio.Semaphore(concurrency)
         self.template = get_template(config.generation.template)
-        self.check = inspector_checks(config, cache)
+        self.check = check
         self.result = BareResult(0.0, 0.0, 0, 0, 0, 0, 0)
-        self.unchecked: list[tuple[ExampleFields, Page]] = []
+        self.unchecked: list[tuple[ExampleFields, Page, str]] = []
         self.flushing: asyncio.Task[None] | None = None
 
     async def run(self, pages: list[Page]) -> BareResult:
@@ -183,7 +210,7 @@ class Bare:
             self.result.failed_calls += 1
             return
         self.result.examples += len(examples)
-        self.unchecked += [(example, page) for example in examples]
+        self.unchecked += [(example, page, text) for example in examples]
         if self.flushing is None:
             self.flushing = asyncio.create_task(self._flush())
 
@@ -196,6 +223,6 @@ class Bare:
 
 
 async def bare_work(
-    pages: list[Page], sim_url: str, concurrency: int, config: JobConfig, cache: Path
+    pages: list[Page], sim_url: str, concurrency: int, config: JobConfig, check: Check
 ) -> BareResult:
-    return await Bare(sim_url, concurrency, config, cache).run(pages)
+    return await Bare(sim_url, concurrency, config, check).run(pages)
