@@ -31,22 +31,38 @@ class Dispatcher:
         queue: CommitQueue,
         released: set[str],
         max_deliveries: int,
+        time_limit_s: float,
     ) -> None:
         self.spec, self._redis, self._queue = spec, redis, queue
         self._released, self._max_deliveries = released, max_deliveries
+        self._time_limit_s = spec.time_limit_s or time_limit_s
         self._configs = JobConfigs(redis)
         self._slots = asyncio.Semaphore(spec.concurrency)
         self._running: set[asyncio.Task[None]] = set()
 
     async def take(self, entries: Sequence[Entry], reclaimed: bool) -> None:
-        """Returns once every item is handled or, for item handlers, started."""
-        works = await self._admit(entries, reclaimed)
+        """Returns once every item is handled or, for item handlers, started. Whatever goes
+        wrong here (Redis away mid-read) releases the entries for redelivery: no entry may
+        stay pending and leased with nobody working on it."""
+        try:
+            works = await self._admit(entries, reclaimed)
+        except Exception as exc:
+            self._release([entry_id for entry_id, _ in entries], exc)
+            return
         for kind in dict.fromkeys(type(w.event) for w in works):
             group = [w for w in works if type(w.event) is kind]
             if kind in self.spec.batch_handlers:
-                await self._batch(self.spec.batch_handlers[kind], group)
+                try:
+                    await self._batch(self.spec.batch_handlers[kind], group)
+                except Exception as exc:
+                    self._release([w.entry_id for w in group], exc)
             else:
                 await self._start(self.spec.handlers[kind], group)
+
+    def _release(self, entry_ids: list[str], exc: Exception) -> None:
+        """Stops renewing the entries' leases: they go idle and a replica takes them again."""
+        self._released.update(entry_ids)
+        log.warning("%s: released %d entries: %r", self.spec.name, len(entry_ids), exc)
 
     async def drain(self, timeout: float) -> None:
         if self._running:
@@ -101,12 +117,13 @@ class Dispatcher:
 
     async def _batch(self, handler: BatchHandler, works: list[Work[Any]]) -> None:
         try:
-            outcomes = await handler(works)
+            async with asyncio.timeout(self._time_limit_s):
+                outcomes = await handler(works)
         except Exception:
             log.warning(
                 "%s: a batch of %d failed; handling its items alone", self.spec.name, len(works)
             )
-            outcomes = [await _alone(handler, work) for work in works]
+            outcomes = [await _alone(handler, work, self._time_limit_s) for work in works]
         settles: list[Settle] = []
         for work, outcome in zip(works, outcomes, strict=True):
             settles += await self._settle(work, outcome)
@@ -122,10 +139,13 @@ class Dispatcher:
     async def _one(self, handler: Handler, work: Work[Any]) -> None:
         try:
             try:
-                outcome: Outcome = await handler(work.event, work.config)
+                async with asyncio.timeout(self._time_limit_s):
+                    outcome: Outcome = await handler(work.event, work.config)
             except Exception as exc:
                 outcome = exc
             self._queue.put(await self._settle(work, outcome))
+        except Exception as exc:
+            self._release([work.entry_id], exc)
         finally:
             self._slots.release()
 
@@ -160,9 +180,10 @@ class Dispatcher:
         return int(found[0]["times_delivered"]) if found else 1
 
 
-async def _alone(handler: BatchHandler, work: Work[Any]) -> Outcome:
+async def _alone(handler: BatchHandler, work: Work[Any], time_limit_s: float) -> Outcome:
     try:
-        return (await handler([work]))[0]
+        async with asyncio.timeout(time_limit_s):
+            return (await handler([work]))[0]
     except Exception as exc:
         return exc
 

@@ -65,7 +65,9 @@ def build_app(
     consumer = consumer or consumer_name(spec.name)
     released: set[str] = set()
     queue = CommitQueue(Committer(redis), spec.stream, spec.name, released)
-    dispatcher = Dispatcher(spec, redis, queue, released, settings.max_deliveries)
+    dispatcher = Dispatcher(
+        spec, redis, queue, released, settings.max_deliveries, settings.handler_time_limit_s
+    )
     common: dict[str, Any] = {
         "group": spec.name,
         "consumer": consumer,

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # above max_records x the slowest handler time or healthy work gets stolen.
     claim_idle_ms: int = Field(default=60_000, ge=100)
     max_deliveries: int = Field(default=3, ge=1)
+    # A handler still running after this long fails (and is retried, then dead-lettered);
+    # deployments give a stopping replica longer than this (`stop_grace_period`).
+    handler_time_limit_s: float = Field(default=900.0, gt=0)
     stage_concurrency: int = Field(default=8, ge=1)
     # LLM calls one factory replica has in flight over all jobs (each job keeps its own
     # `max_concurrent_llm` across replicas).

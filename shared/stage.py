@@ -41,6 +41,8 @@ class StageSpec:
     # Entries per read; None takes the deployment's `max_records`. Batch stages read more,
     # since their cost per call is mostly fixed.
     max_records: int | None = None
+    # Longest a handler may run on one item (or one batch); None takes the deployment's.
+    time_limit_s: float | None = None
 
     @property
     def stream(self) -> str:
