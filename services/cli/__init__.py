@@ -1,12 +1,14 @@
-"""The `datafactory` command: up, run, rebuild, llm-sim."""
+"""The `datafactory` command: up, run, rebuild, push, llm-sim."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import get_args
 
 from services.cli import commands
+from shared.config import ExportFormat
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,11 +22,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--sample", action="store_true", help="serve and use the bundled sample site")
     run.add_argument("--project", default="default")
     run.add_argument("--template", default=None)
-    run.add_argument("--format", choices=("jsonl", "json", "csv"), default=None)
+    run.add_argument("--format", choices=get_args(ExportFormat), default=None)
     run.add_argument("--examples-per-chunk", type=int, default=None)
     run.add_argument("--timeout", type=float, default=1800.0)
     rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
     rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
+    push = sub.add_parser("push", help="upload an export to a dataset repository on a hub")
+    push.add_argument("export", metavar="JOB_OR_EXPORT", help="a job id, an export id or folder")
+    push.add_argument("repo_id", metavar="REPO_ID", help="e.g. me/my-dataset")
+    push.add_argument("--endpoint", default=None, help="the hub's URL (default: HF_ENDPOINT)")
+    push.add_argument("--token", default=None, help="an access token (default: HF_TOKEN)")
+    push.add_argument("--private", action="store_true")
     sim = sub.add_parser("llm-sim", help="run the OpenAI-compatible LLM simulator")
     sim.add_argument("args", nargs=argparse.REMAINDER)
     return root
@@ -39,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "up": commands.up,
         "run": commands.run,
         "rebuild": commands.rebuild,
+        "push": commands.push,
         "llm-sim": commands.llm_sim,
     }[args.command]
     return handler(args)

@@ -120,6 +120,22 @@ def rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def push(args: argparse.Namespace) -> int:
+    from services.shipper.push import NoExport, locate
+    from services.shipper.push import push as upload
+
+    try:
+        folder = locate(Settings().data_dir, args.export)
+    except NoExport as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    options = {"endpoint": args.endpoint, "token": args.token, "private": args.private}
+    url = upload(folder, args.repo_id, **options)
+    console.print(f"[green]pushed[/] {folder} to {args.repo_id}")
+    sys.stdout.write(f"{url}\n")
+    return 0
+
+
 def llm_sim(args: argparse.Namespace) -> int:
     sys.argv = ["datafactory llm-sim", *args.args]
     runpy.run_module("services.llm_sim", run_name="__main__")

@@ -1,0 +1,45 @@
+"""`datafactory push` uploads an export with huggingface_hub; a local hub records the requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.cli import main
+from services.shipper.manifest import Manifest
+from services.shipper.push import locate
+from tests.shipper.fake_hub import fake_hub
+from tests.shipper.test_export import AT, data_dir, write
+
+__all__ = ["data_dir"]  # the fixture
+
+
+def test_push_uploads_the_jobs_newest_export_as_a_dataset_repository(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(data_dir, "csv")
+    newest = write(data_dir, "parquet", export_id="export_new", at=AT.replace(hour=10))
+    monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
+    with fake_hub() as hub:
+        code = main(["push", "j", "me/web-qa", "--endpoint", hub.url, "--token", "hf_test"])
+    assert code == 0
+    (repo,) = hub.repos
+    assert (repo["organization"], repo["name"], repo["type"]) == ("me", "web-qa", "dataset")
+    assert {auth for _, _, auth in hub.requests} == {"Bearer hf_test"}
+    (files,) = hub.commits
+    expected = {f.name for f in Manifest.load(newest).files} | {"manifest.json"}
+    assert set(files) == expected
+    assert all(files[name] == (newest / name).read_bytes() for name in files)
+    assert hub.validated == [(newest / "README.md").read_text()]
+    assert capsys.readouterr().out.strip().endswith("/datasets/me/web-qa/commit/" + "0" * 40)
+
+
+def test_an_export_is_found_by_its_id_or_folder_and_an_unknown_one_is_refused(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = write(data_dir, "json", export_id="export_old")
+    write(data_dir, "json", export_id="export_new", at=AT.replace(hour=10))
+    assert locate(data_dir, "export_old") == older == locate(data_dir, str(older))
+    monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
+    assert main(["push", "job_unknown", "me/x", "--endpoint", "http://127.0.0.1:9"]) == 2
