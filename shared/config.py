@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# Template params go into the job's config and every prompt: bounded, so a job cannot bloat
+# the log or the bill. Render and parse take the chunk and `n` themselves: a param of that
+# name would collide with them.
+_MAX_PARAMS_CHARS = 16_000
+_MAX_PARAMS_DEPTH = 4
+_RESERVED_PARAMS = frozenset({"n", "chunk_text"})
 
 
 class _Section(BaseModel):
@@ -30,7 +38,9 @@ class ProcessingConfig(_Section):
     chunk_strategy: Literal["recursive"] = "recursive"
     min_chunk_tokens: int = Field(default=24, ge=1)
     # Keep only documents (and chunks) in these languages (ISO 639-1); empty keeps all.
-    languages: tuple[str, ...] = ()
+    languages: tuple[Annotated[str, StringConstraints(max_length=16)], ...] = Field(
+        default=(), max_length=50
+    )
     # Near-duplicate chunks: MinHash-LSH Jaccard similarity on word n-grams.
     dedup_threshold: float = Field(default=0.8, gt=0, le=1)
     dedup_ngram: int = Field(default=5, ge=1, le=10)
@@ -52,6 +62,28 @@ class GenerationConfig(_Section):
     tpm: int | None = Field(default=None, ge=1)
     # Run the whole generation path on litellm's mock responses; nothing is spent.
     dry_run: bool = False
+
+    @field_validator("template_params")
+    @classmethod
+    def _bounded_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        taken = sorted(_RESERVED_PARAMS & value.keys())
+        if taken:
+            raise ValueError(f"{', '.join(taken)}: set by the factory (n: examples_per_chunk)")
+        if _deeper_than(value, _MAX_PARAMS_DEPTH):
+            raise ValueError(f"nested deeper than {_MAX_PARAMS_DEPTH} levels")
+        if len(json.dumps(value, default=str)) > _MAX_PARAMS_CHARS:
+            raise ValueError(f"longer than {_MAX_PARAMS_CHARS} characters as JSON")
+        return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Descends no further than `limit` levels, so a hostile nesting costs nothing to refuse."""
+    if not isinstance(value, dict | list | tuple):
+        return False
+    if limit == 0:
+        return True
+    children = value.values() if isinstance(value, dict) else value
+    return any(_deeper_than(child, limit - 1) for child in children)
 
 
 CheckName = Literal[

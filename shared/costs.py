@@ -36,25 +36,34 @@ def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     return content + _PER_MESSAGE_TOKENS * len(messages) + _REPLY_PRIMER_TOKENS
 
 
-def price(model: str) -> tuple[float, float] | None:
-    """Dollars per (prompt, completion) token of `model`, or None when the map lacks it.
+def price(model: str, per_1k: float | None = None) -> tuple[float, float] | None:
+    """Dollars per (prompt, completion) token of `model`: the map's price, else the operator's
+    flat `per_1k` (dollars per 1,000 tokens) for models the map does not price, else None.
 
-    A provider-prefixed name ("openai/gpt-4o-mini") falls back to the bare name."""
+    A provider-prefixed name ("openai/gpt-4o-mini") falls back to the bare name. A listed
+    price of 0 counts as none: the map lists local models at 0, and a job spending on a
+    model that costs "nothing" could never reach its cap."""
     prices = _price_map()
     entry = prices.get(model) or prices.get(model.split("/", 1)[-1])
-    if not entry or "input_cost_per_token" not in entry:
-        return None
-    return float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token", 0.0))
+    if entry and "input_cost_per_token" in entry:
+        listed = float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token", 0))
+        if any(listed):
+            return listed
+    return None if per_1k is None else (per_1k / 1000, per_1k / 1000)
 
 
-def cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    per_token = price(model)
+def cost_usd(
+    model: str, prompt_tokens: int, completion_tokens: int, per_1k: float | None = None
+) -> float | None:
+    per_token = price(model, per_1k)
     if per_token is None:
         return None
     return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
 
 
-def estimate(gen: GenerationConfig, model: str, chunk_tokens: Iterable[int]) -> CostEstimate:
+def estimate(
+    gen: GenerationConfig, model: str, chunk_tokens: Iterable[int], per_1k: float | None = None
+) -> CostEstimate:
     """The tokens and dollars of generating from chunks of the given token counts.
 
     Assumptions: one LLM call per chunk (retries of failed calls and repair calls for
@@ -69,15 +78,15 @@ def estimate(gen: GenerationConfig, model: str, chunk_tokens: Iterable[int]) -> 
         chunks += 1
         prompt += frame + tokens
         completion += template.completion_tokens(tokens, gen.examples_per_chunk)
-    dollars = cost_usd(model, prompt, completion)
+    dollars = cost_usd(model, prompt, completion, per_1k)
     return CostEstimate(chunks, prompt, completion, dollars or 0.0, dollars is not None)
 
 
 def estimate_average(
-    gen: GenerationConfig, model: str, chunks: int, average_tokens: int
+    gen: GenerationConfig, model: str, chunks: int, average_tokens: int, per_1k: float | None = None
 ) -> CostEstimate:
     """The estimate for `chunks` chunks of `average_tokens` tokens each."""
-    return estimate(gen, model, [average_tokens] * chunks)
+    return estimate(gen, model, [average_tokens] * chunks, per_1k)
 
 
 @functools.cache

@@ -24,6 +24,17 @@ class Settings(BaseSettings):
     llm_api_base: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 60.0
+    # Models a job may ask for (comma-separated); the configured llm_model always is one. The
+    # operator's key goes with every call, so a job must not pick where it is sent.
+    llm_models: Annotated[list[str], NoDecode] = []
+    # Ceiling of the max_tokens sent with every call (each call asks for its template's
+    # expected answer size with a margin, never more than this).
+    llm_max_tokens: int = Field(default=4096, ge=16)
+    # The spending cap of a job that sets no `max_cost_usd`.
+    default_max_cost_usd: float = Field(default=5.0, gt=0)
+    # Dollars per 1,000 tokens (prompt and answer) of models litellm's price map does not
+    # price; without it such models are refused, since their spending could not be capped.
+    llm_price_per_1k_tokens: float | None = Field(default=None, ge=0)
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
@@ -62,6 +73,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [ip_network(part.strip()) for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("llm_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def allowed_models(self) -> frozenset[str]:
+        return frozenset([self.llm_model, *self.llm_models])
 
     @property
     def redis_dsn(self) -> str:

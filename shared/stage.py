@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from shared import streams
+from shared import secrets, streams
 from shared.commit import Emit
 from shared.config import JobConfig
 from shared.events import Event, ItemFailed, caused
@@ -53,7 +53,8 @@ class StageSpec:
 
 
 def failure(stage: str, event: Event, reason: str, detail: str = "", **extra: Any) -> Emit:
-    """The failure outcome of a work item, with an id derived from the item's id."""
+    """The failure outcome of a work item, with an id derived from the item's id. Its detail
+    (often an error's text) is redacted before it goes on the log everyone reads."""
     failed = caused(
         event,
         ItemFailed,
@@ -61,7 +62,7 @@ def failure(stage: str, event: Event, reason: str, detail: str = "", **extra: An
         stage=stage,
         item_id=event.event_id,
         reason=reason,
-        detail=detail[:2000],
+        detail=secrets.redact(detail)[:2000],
         url=getattr(event, "url", None),
         **extra,
     )

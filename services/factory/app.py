@@ -34,9 +34,9 @@ def create_app(
         redis,
         SharedLimiter(redis, settings.llm_concurrency, hold_s),
         ProviderLimits(settings.redis_dsn),
-        Budget(redis, hold_s),
+        Budget(redis, hold_s, settings.default_max_cost_usd),
         policy,
     )
-    generator = Generator(caller, settings.llm_model, policy.repairs)
+    generator = Generator(caller, settings, policy.repairs)
     spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.llm_concurrency)
     return build_app(spec, settings, redis, consumer)

@@ -48,21 +48,28 @@ return 0
 """
 
 
-def exhausted() -> LLMFailure:
-    detail = "the job's max_cost_usd is spent"
+def exhausted(cap: float) -> LLMFailure:
+    detail = f"the job's spending cap of ${cap:.4g} is spent"
     return LLMFailure("budget_exhausted", detail, outcome="skipped", sent=False)
 
 
 class Budget:
-    def __init__(self, redis: Redis, hold_s: float, poll_s: float = 0.05) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        hold_s: float,
+        default_cap: float | None = None,  # for a job without max_cost_usd
+        poll_s: float = 0.05,
+    ) -> None:
         self._script = redis.register_script(_RESERVE)
-        self._hold_s, self._poll_s = hold_s, poll_s
+        self._hold_s, self._default_cap, self._poll_s = hold_s, default_cap, poll_s
 
     async def reserve(
         self, job_id: str, cap: float | None, prompt_usd: float, answer_usd: float
     ) -> str | None:
         """A reservation to settle after the call; waits while in-flight calls may leave room,
-        raises LLMFailure(budget_exhausted) when none will. None when the job has no cap."""
+        raises LLMFailure(budget_exhausted) when none will. None when there is no cap at all."""
+        cap = self._default_cap if cap is None else cap
         if cap is None:
             return None
         keys_ = [keys.job(job_id), keys.reserved(job_id)]
@@ -73,7 +80,7 @@ class Budget:
             if isinstance(result, bytes):
                 return result.decode()
             if int(result) == 0:
-                raise exhausted()
+                raise exhausted(cap)
             await asyncio.sleep(self._poll_s)
 
     def settle(self, pipe: Pipeline, job_id: str, member: str | None) -> None:

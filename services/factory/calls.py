@@ -82,11 +82,9 @@ class Caller:
         return text, usage
 
     async def _reserve(self, call: Call) -> str | None:
-        if call.gen.max_cost_usd is None:
-            return None
-        prompt_usd = costs.cost_usd(call.model, costs.message_tokens(call.messages), 0) or 0.0
-        answer_usd = costs.cost_usd(call.model, 0, call.completion_tokens) or 0.0
-        cap = call.gen.max_cost_usd
+        prompt_usd = self._llm.cost_usd(call.model, costs.message_tokens(call.messages), 0)
+        answer_usd = self._llm.cost_usd(call.model, 0, call.completion_tokens)
+        cap = call.gen.max_cost_usd  # None: the deployment's default cap
         return await self._budget.reserve(call.job_id, cap, prompt_usd, answer_usd)
 
     async def _settle(
@@ -111,20 +109,18 @@ class Caller:
             await pipe.execute()
 
     async def _dry_run(self, call: Call) -> Reply:
-        text, usage = await self._llm.mock(call), replace(_estimated(call), simulated=True)
+        text, usage = await self._llm.mock(call), replace(self._estimated(call), simulated=True)
         async with self._redis.pipeline(transaction=False) as pipe:
             stats.dry_run(pipe, call.job_id, usage)
             await pipe.execute()
         return Reply(text, usage)
 
+    def _estimated(self, call: Call) -> Usage:
+        """What the call should cost: its prompt counted, its answer the template's expectation."""
+        prompt, answer = costs.message_tokens(call.messages), call.completion_tokens
+        return Usage(prompt, answer, self._llm.cost_usd(call.model, prompt, answer))
+
 
 def _tokens(call: Call) -> int:
     """The prompt's tokens plus the answer's expected ones."""
     return costs.message_tokens(call.messages) + call.completion_tokens
-
-
-def _estimated(call: Call) -> Usage:
-    """What the call should cost: its prompt counted, its answer the template's expectation."""
-    prompt = costs.message_tokens(call.messages)
-    cost = costs.cost_usd(call.model, prompt, call.completion_tokens) or 0.0
-    return Usage(prompt, call.completion_tokens, cost)

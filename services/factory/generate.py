@@ -8,9 +8,11 @@ from typing import Any
 from services.factory import outcomes
 from services.factory.calls import Caller
 from services.factory.values import Call, LLMFailure, Spend
+from shared import model_policy
 from shared.commit import Emit
 from shared.config import GenerationConfig, JobConfig
 from shared.events import ChunkMade
+from shared.settings import Settings
 from shared.templates import (
     ExampleFields,
     Template,
@@ -28,16 +30,23 @@ class MalformedOutput(Exception):
 
 
 class Generator:
-    def __init__(self, caller: Caller, default_model: str, repairs: int) -> None:
-        self._caller, self._default_model, self._repairs = caller, default_model, repairs
+    def __init__(self, caller: Caller, settings: Settings, repairs: int) -> None:
+        self._caller, self._settings, self._repairs = caller, settings, repairs
 
     async def __call__(self, chunk: ChunkMade, job: JobConfig) -> list[Emit]:
         gen = job.generation
+        # The gateway refused such a job already; work can reach the stream another way.
+        refused = model_policy.refusal(self._settings, gen)
+        if refused is not None:
+            return [outcomes.failed(chunk, refused.reason, refused.detail, Spend())]
         try:
             template = get_template(gen.template)
             call = self._call(chunk, gen, template)
         except TemplateError as exc:
             return [outcomes.failed(chunk, _template_reason(exc), str(exc), Spend())]
+        return await self._generate(chunk, template, call)
+
+    async def _generate(self, chunk: ChunkMade, template: Template[Any], call: Call) -> list[Emit]:
         spend = Spend()
         try:
             items = await self._ask(chunk, template, call, spend)
@@ -49,14 +58,14 @@ class Generator:
             log.warning("chunk %s: malformed output after %s", chunk.event_id, spend)
             return [outcomes.failed(chunk, "malformed_output", str(exc), spend)]
         log.debug("chunk %s: %d examples after %s", chunk.event_id, len(items), spend)
-        return outcomes.generated(chunk, gen, items, spend.usage, call.model)
+        return outcomes.generated(chunk, call.gen, items, spend.usage, call.model)
 
     def _call(self, chunk: ChunkMade, gen: GenerationConfig, template: Template[Any]) -> Call:
         n, params = gen.examples_per_chunk, gen.template_params
         return Call(
             job_id=chunk.job_id,
             owner=chunk.event_id,
-            model=gen.model or self._default_model,
+            model=model_policy.job_model(self._settings, gen),
             gen=gen,
             messages=template.render(chunk.text, n=n, **params),
             completion_tokens=template.completion_tokens(chunk.token_count, n),

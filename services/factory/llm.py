@@ -16,7 +16,7 @@ import litellm.litellm_core_utils.default_encoding
 from services.factory import logic
 from services.factory.cache import cache_key
 from services.factory.values import Call, LLMFailure, Usage
-from shared import costs, simulator
+from shared import costs, secrets, simulator
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.factory.llm")
@@ -27,12 +27,19 @@ class LiteLLM:
         secret = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         self._base, self._timeout = settings.llm_api_base, settings.llm_timeout_s
         self._key = logic.api_key(secret, self._base)
-        self._secrets = [secret] if secret else []
+        self._secrets = secrets.of_settings(settings)
+        self._max_tokens, self._per_1k = settings.llm_max_tokens, settings.llm_price_per_1k_tokens
         self._providers = frozenset(str(getattr(p, "value", p)) for p in litellm.provider_list)
         self._unpriced: set[str] = set()
 
     def cache_key(self, call: Call) -> str:
-        return cache_key(self._route(call.model), self._base, call.messages, _params(call))
+        params = self._params(call)
+        return cache_key(self._route(call.model), self._base, call.messages, params)
+
+    def cost_usd(self, model: str, prompt_tokens: int, completion_tokens: int) -> float:
+        """The map's price, else the operator's flat one (unpriced models are refused before
+        they are called, so 0 is only a dry run's estimate of one)."""
+        return costs.cost_usd(model, prompt_tokens, completion_tokens, self._per_1k) or 0.0
 
     async def complete(self, call: Call) -> tuple[str, Usage]:
         """The answer text and its usage; LLMFailure for any API error."""
@@ -58,7 +65,15 @@ class LiteLLM:
             "api_base": self._base,
             "api_key": self._key,
             "drop_params": True,  # providers without JSON mode get the tolerant parser only
-            **_params(call),
+            **self._params(call),
+        }
+
+    def _params(self, call: Call) -> dict[str, Any]:
+        """The parameters that shape an answer: part of the request and of its cache key."""
+        return {
+            "response_format": {"type": "json_object"},
+            "temperature": call.gen.temperature,
+            "max_tokens": logic.max_tokens(call.completion_tokens, self._max_tokens),
         }
 
     def _route(self, model: str) -> str:
@@ -77,8 +92,8 @@ class LiteLLM:
         It cannot price a model it knows only by the server's name: then the configured one."""
         hidden = getattr(response, "_hidden_params", None) or {}
         cost = hidden.get("response_cost")
-        if cost is None:
-            cost = costs.cost_usd(model, prompt, completion)
+        if not cost:  # unknown to litellm, or listed at 0: the operator's price if set
+            cost = costs.cost_usd(model, prompt, completion, self._per_1k)
         if cost is None and model not in self._unpriced:
             self._unpriced.add(model)
             log.warning("no price for model %s; its cost counts as 0", model)
@@ -86,13 +101,8 @@ class LiteLLM:
 
     def _failure(self, exc: openai.APIError) -> LLMFailure:
         failure = _failure(exc)
-        failure.detail = logic.redact(failure.detail, self._secrets)
+        failure.detail = secrets.redact(failure.detail, self._secrets)
         return failure
-
-
-def _params(call: Call) -> dict[str, Any]:
-    """The parameters that shape an answer: part of the request and of its cache key."""
-    return {"response_format": {"type": "json_object"}, "temperature": call.gen.temperature}
 
 
 def _text(response: Any) -> str:

@@ -1,8 +1,8 @@
-"""Pure decisions of the factory: model routing, retry timing, repair prompts, redaction."""
+"""Pure decisions of the factory: model routing, retry timing, answer ceilings, repair prompts."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from shared.templates import ChatMessage, TemplateOutputError
@@ -10,6 +10,10 @@ from shared.templates import ChatMessage, TemplateOutputError
 # OpenAI-compatible servers (the simulator, vLLM, llama.cpp) ignore the key but the client
 # refuses to send a request without one.
 PLACEHOLDER_KEY = "sk-datafactory-no-key"
+# An answer may run this far past its template's expected size before it is cut off: a cut
+# answer is malformed and costs a repair call, so the margin is generous.
+_ANSWER_MARGIN = 3
+_ANSWER_FLOOR = 256
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,11 @@ def retry_after_s(headers: Mapping[str, str]) -> float | None:
     return None
 
 
+def max_tokens(expected: int, ceiling: int) -> int:
+    """The answer limit sent with a call: its expected size with a margin, at most `ceiling`."""
+    return min(ceiling, _ANSWER_MARGIN * expected + _ANSWER_FLOOR)
+
+
 def backoff_s(attempt: int, retry_after: float | None, jitter: float, policy: RetryPolicy) -> float:
     """Wait before retry number `attempt` (1-based); `jitter` in [0, 1) spreads replicas out."""
     exponential = policy.base_s * 2.0 ** (attempt - 1) * (0.5 + jitter / 2)
@@ -65,11 +74,3 @@ def repair(
         ChatMessage(role="assistant", content=answer),
         ChatMessage(role="user", content=request),
     ]
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Servers echo a rejected API key in their error text; it must not reach logs or events."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text

@@ -7,12 +7,14 @@ import logging
 import uvicorn
 
 from services.gateway.app import create_app
+from shared import secrets
 from shared.settings import Settings
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    secrets.guard_logs(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,

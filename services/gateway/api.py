@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from services.gateway import commands, generation, views
+from services.gateway import admission, commands, generation, views
 from services.gateway.deps import GatewayDep, JobDep, ProjectDep, written_visible
 from services.gateway.rows import ts
 from services.gateway.schemas import (
@@ -32,6 +33,8 @@ router = APIRouter()
 
 # An SSE stream re-reads the job at least this often, even without projector activity.
 STREAM_POLL_S = 5.0
+# Entries one /logs request may return; SQLite reads a negative LIMIT as none at all.
+MAX_LOG_ENTRIES = 10_000
 
 
 @router.get("/health")
@@ -76,8 +79,10 @@ async def get_project(project: ProjectDep) -> ProjectOut:
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
     check_generation(body.config.generation)
+    await admission.check_models(body.config, gw.settings)
+    config = admission.with_spending_cap(body.config, gw.settings)
     try:
-        submission = await commands.submit_job(gw.redis, project.id, body.urls, body.config)
+        submission = await commands.submit_job(gw.redis, project.id, body.urls, config)
     except commands.NoValidUrls as exc:
         rejected = [{"url": r.url, "reason": r.reason} for r in exc.rejected]
         raise HTTPException(422, detail={"message": str(exc), "rejected": rejected}) from None
@@ -114,7 +119,10 @@ async def cancel_job(job: JobDep, gw: GatewayDep) -> CancelAccepted:
 
 @router.get("/api/jobs/{job_id}/logs")
 async def job_logs(
-    job: JobDep, gw: GatewayDep, include_ok: bool = False, limit: int = 1000
+    job: JobDep,
+    gw: GatewayDep,
+    include_ok: bool = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LOG_ENTRIES)] = 1000,
 ) -> list[LogEntry]:
     return await views.job_logs(gw.reader, job.id, include_ok=include_ok, limit=limit)
 

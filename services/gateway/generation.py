@@ -38,7 +38,8 @@ async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Esti
     model = gen.model or settings.llm_model
     average = int(tokens) // count if count else 0
     # The first estimate loads litellm's price map (seconds): never on the event loop.
-    found = await asyncio.to_thread(costs.estimate_average, gen, model, int(count), average)
+    per_1k = settings.llm_price_per_1k_tokens
+    found = await asyncio.to_thread(costs.estimate_average, gen, model, int(count), average, per_1k)
     return Estimate(**vars(found), model=model)
 
 

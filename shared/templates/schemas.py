@@ -51,10 +51,16 @@ class ClassificationAnswer(_Answer):
     items: list[Labelled] = Field(min_length=1)
 
 
+# Every label goes into every prompt of the job: their number and length bound what a call
+# costs and what the job's config holds.
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_LABELS = 100
+
+
 class ClassificationParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    labels: list[Text] = Field(default=list(DEFAULT_LABELS), min_length=2)
+    labels: list[Label] = Field(default=list(DEFAULT_LABELS), min_length=2, max_length=MAX_LABELS)
 
 
 class Instruction(_Answer):
