@@ -32,6 +32,7 @@ from bench.common import (
     start_redis,
 )
 from bench.page_cpu import report as page_cpu_report
+from services.spider.guard import Guard
 from services.spider.polite import Polite
 from shared import streams, wire
 from shared.config import JobConfig, ScrapingConfig
@@ -63,7 +64,7 @@ async def polite_loop(targets: list[str], redis_url: str) -> float:
     """The spider's fetch path alone (SSRF guard, robots, shared rate limit, capped read),
     in-process: what politeness costs before any page analysis."""
     redis = Redis.from_url(redis_url)
-    polite = Polite(redis, redis_url, "bench", [ip_network("127.0.0.0/8")])
+    polite = Polite(redis, redis_url, "bench", Guard([ip_network("127.0.0.0/8")]))
     config = ScrapingConfig(requests_per_second=100)
     limit = asyncio.Semaphore(CONCURRENCY)
 

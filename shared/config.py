@@ -23,9 +23,10 @@ class ScrapingConfig(_Section):
     max_concurrent: int = Field(default=3, ge=1, le=64)
     use_playwright: Literal["auto", "always", "never"] = "auto"
     respect_robots_txt: bool = True
-    requests_per_second: float = Field(default=2.0, gt=0, le=100)
+    # At least one request per 10 s: slower would hold a fetch slot for minutes.
+    requests_per_second: float = Field(default=2.0, ge=0.1, le=100)
     timeout_s: float = Field(default=20.0, gt=0, le=300)
-    max_bytes: int = Field(default=10_000_000, ge=1024)
+    max_bytes: int = Field(default=8_000_000, ge=1024, le=8_000_000)
     # Crawl mode: also follow same-site links and sitemap.xml from each seed.
     crawl: bool = False
     max_depth: int = Field(default=1, ge=0, le=10)

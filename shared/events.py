@@ -73,6 +73,8 @@ class PageFetched(Event):
     encoding: str = "utf-8"
     renderer: Literal["httpx", "browser"] = "httpx"
     content_hash: str
+    # The robots.txt Crawl-delay the spider honoured for this host, after its cap.
+    crawl_delay_s: float | None = None
 
 
 class DocumentRefined(Event):

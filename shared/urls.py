@@ -8,9 +8,20 @@ MAX_URL_LENGTH = 2048
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def _check_host(host: str) -> None:
+    """DNS's shape for names: labels of 1-63 characters, 253 in all (a trailing dot allowed)."""
+    if ":" in host:
+        return  # an IPv6 literal, already parsed by urlsplit
+    labels = host.removesuffix(".").split(".")
+    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in labels):
+        raise ValueError("invalid host")
+    if any(c.isspace() or not c.isprintable() for c in host):
+        raise ValueError("invalid host")
+
+
 def normalise(raw: str) -> str:
-    """Lowercase scheme and host, no default port, no fragment, "/" for an empty path;
-    raises ValueError with the reason a URL is unusable."""
+    """Lowercase scheme and host, no credentials, no default port, no fragment, "/" for an
+    empty path; raises ValueError with the reason a URL is unusable."""
     text = raw.strip()
     if not text:
         raise ValueError("empty")
@@ -26,8 +37,8 @@ def normalise(raw: str) -> str:
         port = parts.port
     except ValueError:
         raise ValueError("invalid port") from None
-    userinfo = parts.netloc.rpartition("@")[0]
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = (f"{userinfo}@" if userinfo else "") + host
+    _check_host(parts.hostname)
+    # user:pass@ would be sent as credentials and kept in every event and export.
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     netloc += f":{port}" if port and port != _DEFAULT_PORTS[scheme] else ""
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))

@@ -15,6 +15,7 @@ from services.spider.crawl import Crawler
 from services.spider.decode import to_text
 from services.spider.describe import describe, warm
 from services.spider.fetch import MAX_REDIRECTS, FetchFailed
+from services.spider.guard import Guard, Refused, Resolver, system_resolver
 from services.spider.page import Page, parse, script_rendered, skip_reason
 from services.spider.polite import ATTEMPTS, Polite
 from shared import streams
@@ -26,6 +27,7 @@ from shared.runtime import build_app
 from shared.semaphore import RedisSemaphore
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
+from shared.urls import normalise
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Outcomes that say the page is not worth tokens, as opposed to a fetch that went wrong.
@@ -56,7 +58,7 @@ class Spider:
 
     async def page(self, cmd: FetchPage, config: ScrapingConfig) -> Got:
         """The page to keep, after a browser render when it looks script-rendered."""
-        fetched = await self.polite.fetch(cmd.url, config)
+        fetched = await self.polite.fetch(_canonical(cmd.url), config)
         kind = fetched.content_type.split(";")[0].strip().lower()
         if kind not in HTML_TYPES:
             raise FetchFailed("not_html", fetched.content_type or "no content type")
@@ -73,9 +75,11 @@ class Spider:
         await self.polite.gate(url, config)
         try:
             html, final = await self.browser.render(url, config.timeout_s)
+        except Refused as exc:
+            raise FetchFailed(exc.reason, exc.detail) from None
         except Exception as exc:  # Playwright raises its own error types for every failure
             raise FetchFailed("browser_error", repr(exc)[:500]) from None
-        return await asyncio.to_thread(parse, html), final
+        return await asyncio.to_thread(parse, html), _canonical(final)
 
     async def __call__(self, cmd: FetchPage, job: JobConfig) -> list[Emit]:
         config = job.scraping
@@ -93,18 +97,19 @@ class Spider:
         if reason := skip_reason(got.page):
             detail = f"{len(got.page.text)} chars of text"
             return [failure("spider", cmd, reason, detail, outcome="skipped")]
-        fetched = await self.store(cmd, got)
+        fetched = await self.store(cmd, got, config)
         return [
             Emit(streams.REFINER, fetched),
             *await self.crawler.discover(cmd, config, got.page, got.final_url),
         ]
 
-    async def store(self, cmd: FetchPage, got: Got) -> PageFetched:
+    async def store(self, cmd: FetchPage, got: Got, config: ScrapingConfig) -> PageFetched:
         """Writes the page as UTF-8 HTML under the data directory; the event carries the path."""
         page_id = derive(cmd.event_id, "page")
         path = self.data_dir / "raw" / cmd.job_id / f"{page_id}.html"
         await asyncio.to_thread(_write, path, got.page.html)
         meta = describe(got.page)
+        delay = await self.polite.crawl_delay(got.final_url, config)
         return caused(
             cmd,
             PageFetched,
@@ -121,6 +126,7 @@ class Spider:
             encoding=got.charset,
             renderer=got.renderer,
             content_hash=meta.content_hash,
+            crawl_delay_s=delay,
         )
 
     async def start(self) -> None:
@@ -131,18 +137,30 @@ class Spider:
         await self.polite.aclose()
 
 
+def _canonical(url: str) -> str:
+    """The URL as fetched and recorded: credentials dropped, length and host checked."""
+    try:
+        return normalise(url)
+    except ValueError as exc:
+        reason = "unsupported_scheme" if "scheme" in str(exc) else "invalid_url"
+        raise FetchFailed(reason, f"{url[:200]!r}: {exc}") from None
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8")
 
 
-def create_app(settings: Settings | None = None) -> FastStream:
+def create_app(
+    settings: Settings | None = None, resolver: Resolver = system_resolver
+) -> FastStream:
+    """The spider stage; `resolver` answers the guard's DNS lookups (tests pass their own)."""
     settings = settings or Settings()
     redis = Redis.from_url(settings.redis_dsn)
-    polite = Polite(redis, settings.redis_dsn, settings.user_agent, settings.allowed_networks)
-    browser = BrowserPool(
-        chromium_path(settings.chromium_path), settings.browser_pages, settings.user_agent
-    )
+    guard = Guard(settings.allowed_networks, resolver)
+    polite = Polite(redis, settings.redis_dsn, settings.user_agent, guard)
+    path = chromium_path(settings.chromium_path)
+    browser = BrowserPool(path, settings.browser_pages, settings.user_agent, guard)
     spider = Spider(settings, polite, Crawler(redis, polite), RedisSemaphore(redis), browser)
     spec = StageSpec("spider", {FetchPage: spider}, concurrency=settings.stage_concurrency)
     app = build_app(spec, settings, redis)

@@ -1,17 +1,30 @@
-"""A bounded pool of headless Chromium pages (Playwright) for script-rendered sites."""
+"""A bounded pool of headless Chromium pages (Playwright) for script-rendered sites.
+
+Each render gets its own browser context whose only way out is its own guarded proxy, so
+navigations, redirects, subresources and script-initiated requests all pass the SSRF guard;
+a result whose document, or any hop leading to it, was refused is refused in turn."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import shutil
 from pathlib import Path
 
-from playwright.async_api import Browser, Playwright, Route, async_playwright
+from playwright.async_api import Browser, Error, Page, Playwright, Request, Route, async_playwright
 
+from services.spider.guard import Guard, Refused, split_target
+from services.spider.proxy import GuardedProxy
+
+log = logging.getLogger(__name__)
+# Traffic outside a render's context (there should be none) goes to a closed port: fail closed.
+_NOWHERE = {"server": "http://127.0.0.1:9"}
 _ARGS = [
     "--headless",
-    "--no-sandbox",
     "--disable-gpu",
+    # WebRTC's UDP would bypass the proxy; this keeps it to proxied TCP.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -29,8 +42,8 @@ def chromium_path(configured: str | None) -> str | None:
 
 
 class BrowserPool:
-    def __init__(self, executable: str | None, size: int, user_agent: str) -> None:
-        self.executable, self.user_agent = executable, user_agent
+    def __init__(self, executable: str | None, size: int, user_agent: str, guard: Guard) -> None:
+        self.executable, self.user_agent, self.guard = executable, user_agent, guard
         self._slots = asyncio.Semaphore(size)
         self._lock = asyncio.Lock()
         self._playwright: Playwright | None = None
@@ -40,29 +53,85 @@ class BrowserPool:
         async with self._lock:
             if self._browser is None or not self._browser.is_connected():
                 self._playwright = self._playwright or await async_playwright().start()
-                self._browser = await self._playwright.chromium.launch(
-                    executable_path=self.executable, args=_ARGS, headless=True
-                )
+                self._browser = await self._launch(self._playwright)
             return self._browser
 
+    async def _launch(self, playwright: Playwright) -> Browser:
+        # Chromium's sandbox needs an unprivileged user: as root it will not start with it.
+        sandbox = os.geteuid() != 0
+        if not sandbox:
+            log.warning("running as root: Chromium starts without its sandbox")
+        try:
+            return await self._start(playwright, sandbox)
+        except Error:
+            if not sandbox:
+                raise
+            log.warning("Chromium's sandbox is unavailable here; starting without it")
+            return await self._start(playwright, False)
+
+    async def _start(self, playwright: Playwright, sandbox: bool) -> Browser:
+        return await playwright.chromium.launch(
+            executable_path=self.executable,
+            args=_ARGS,
+            headless=True,
+            chromium_sandbox=sandbox,
+            proxy=_NOWHERE,  # type: ignore[arg-type]
+        )
+
     async def render(self, url: str, timeout_s: float) -> tuple[str, str]:
-        """The page's HTML after scripts ran, and its final URL."""
-        async with self._slots:
-            browser = await self._ensure()
-            context = await browser.new_context(user_agent=self.user_agent, accept_downloads=False)
+        """The page's HTML after scripts ran, and its final URL; raises Refused when the
+        document, a redirect to it or a script's navigation was refused by the guard."""
+        async with self._slots, GuardedProxy(self.guard) as proxy:
+            hops: list[str] = []
             try:
-                page = await context.new_page()
-                await page.route("**/*", _skip_heavy)
-                await page.goto(url, timeout=timeout_s * 1000, wait_until="networkidle")
-                return await page.content(), page.url
-            finally:
-                await context.close()
+                html, final = await self._load(proxy, url, timeout_s, hops)
+            except Error:
+                _raise_refused(proxy, hops)
+                raise
+        _raise_refused(proxy, hops)
+        await self.guard.check(final)  # an error page (chrome-error://) is no result either
+        return html, final
+
+    async def _load(
+        self, proxy: GuardedProxy, url: str, timeout_s: float, hops: list[str]
+    ) -> tuple[str, str]:
+        """Loads `url`; `hops` collects every URL the main frame is sent to on the way."""
+        browser = await self._ensure()
+        context = await browser.new_context(
+            user_agent=self.user_agent,
+            accept_downloads=False,
+            service_workers="block",
+            proxy={"server": proxy.url},
+        )
+        try:
+            page = await context.new_page()
+            page.on("request", lambda r: _note_navigation(page, r, hops))
+            await page.route("**/*", _skip_heavy)
+            await page.goto(url, timeout=timeout_s * 1000, wait_until="networkidle")
+            return await page.content(), page.url
+        finally:
+            await context.close()
 
     async def close(self) -> None:
         if self._browser is not None:
             await self._browser.close()
         if self._playwright is not None:
             await self._playwright.stop()
+
+
+def _note_navigation(page: Page, request: Request, hops: list[str]) -> None:
+    if request.is_navigation_request() and request.frame == page.main_frame:
+        hops.append(request.url)
+
+
+def _raise_refused(proxy: GuardedProxy, hops: list[str]) -> None:
+    for hop in hops:
+        try:
+            refused = proxy.refusal(*split_target(hop))
+        except Refused:
+            continue  # not a web URL (about:blank): nothing the proxy saw
+        if refused:
+            raise Refused(refused.reason, f"{hop}: {refused.detail}")
 
 
 async def _skip_heavy(route: Route) -> None:

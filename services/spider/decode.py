@@ -16,6 +16,10 @@ class TooLarge(Exception):
     pass
 
 
+class Undecodable(Exception):
+    """A body whose Content-Encoding does not match its bytes (bad gzip, bad deflate)."""
+
+
 class Decompressor:
     """Inflates gzip/deflate bodies chunk by chunk, refusing to grow past `limit` bytes."""
 
@@ -33,7 +37,10 @@ class Decompressor:
         if self._inflate is None:
             out = chunk
         else:
-            out = self._inflate.decompress(chunk, self.limit - self.size + 1)
+            try:
+                out = self._inflate.decompress(chunk, self.limit - self.size + 1)
+            except zlib.error as exc:
+                raise Undecodable(str(exc)) from None
             if self._inflate.unconsumed_tail:
                 raise TooLarge(f"decompressed body exceeds {self.limit} bytes")
         self.size += len(out)

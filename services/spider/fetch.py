@@ -11,7 +11,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from services.spider.decode import Decompressor, TooLarge
+from services.spider.decode import Decompressor, TooLarge, Undecodable
+from services.spider.guard import Refused
+from shared.urls import normalise
 
 MAX_REDIRECTS = 5
 Gate = Callable[[str], Awaitable[None]]  # raises to refuse a hop (SSRF, robots, rate limit)
@@ -56,6 +58,8 @@ async def _read(response: httpx.Response, limit: int) -> bytes:
             parts.append(inflate.feed(chunk))
     except TooLarge as exc:
         raise FetchFailed("too_large", str(exc)) from None
+    except Undecodable as exc:
+        raise FetchFailed("bad_encoding", str(exc)) from None
     return b"".join(parts)
 
 
@@ -98,11 +102,19 @@ async def fetch(
             kind = response.headers.get("content-type", "")
             return Fetched(url, response.status_code, kind, body, tuple(seen))
         seen.append(url)
-        url = urljoin(url, response.headers.get("location", ""))
+        url = _next(url, response.headers.get("location", ""))
         if url in seen:
             raise FetchFailed("redirect_loop", " -> ".join([*seen, url]))
         if len(seen) > MAX_REDIRECTS:
             raise FetchFailed("too_many_redirects", " -> ".join(seen))
+
+
+def _next(url: str, location: str) -> str:
+    """The redirect's target in canonical form: credentials dropped, length capped."""
+    try:
+        return normalise(urljoin(url, location))
+    except ValueError as exc:
+        raise FetchFailed("invalid_redirect", f"{location[:200]!r}: {exc}") from None
 
 
 async def _timed_hop(
@@ -113,6 +125,10 @@ async def _timed_hop(
             return await _hop(client, url, limit)
     except TimeoutError:
         raise FetchFailed("timeout", f"no complete response within {total_s}s", True) from None
+    except Refused as exc:  # the connection's own check: the name resolved to a forbidden address
+        raise FetchFailed(exc.reason, exc.detail) from None
+    except httpx.InvalidURL as exc:
+        raise FetchFailed("invalid_url", str(exc)) from None
     except httpx.TimeoutException as exc:
         raise FetchFailed("timeout", repr(exc), True) from None
     except httpx.HTTPError as exc:

@@ -15,7 +15,7 @@ from shared.urls import normalise
         ("  http://example.com  ", "http://example.com/"),
         ("HTTPS://example.com:8443/a", "https://example.com:8443/a"),
         ("http://Example.com:80/a", "http://example.com/a"),
-        ("https://user:Secret@Example.com:443", "https://user:Secret@example.com/"),
+        ("https://user:Secret@Example.com:443", "https://example.com/"),
         ("http://[::1]:8080/x", "http://[::1]:8080/x"),
     ],
 )
@@ -33,6 +33,8 @@ def test_urls_are_normalised_without_fragments(raw: str, expected: str) -> None:
         ("https:///path-only", "missing host"),
         ("http://example.com:99999/", "invalid port"),
         ("https://example.com/" + "a" * 3000, "too long"),
+        ("http://a..b/", "invalid host"),
+        ("http://" + "a" * 64 + ".example/", "invalid host"),
     ],
 )
 def test_unusable_urls_are_rejected_with_a_reason(raw: str, reason: str) -> None:
