@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import socket
 import subprocess
@@ -35,16 +36,30 @@ class RedisProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
+    def password(self) -> str:
+        """Generated once into the data directory, readable by its owner only."""
+        path = self.directory / "password"
+        if not path.exists():
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(24))
+        return path.read_text().strip()
+
+    @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def start(self, timeout_s: float = 10.0) -> RedisProcess:
         self.directory.mkdir(parents=True, exist_ok=True)
         args = [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--dir", str(self.directory.resolve()), "--save", ""]
         args += ["--appendonly", "yes" if self.appendonly else "no", "--protected-mode", "no"]
+        args += ["--requirepass", self.password]
         log = (self.directory / "redis.log").open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        # Its own session: a terminal's Ctrl-C must not stop Redis before the stages drain.
+        self.process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout_s
         while True:

@@ -49,3 +49,11 @@ def test_redis_keeps_the_log_with_aof_on_a_volume() -> None:
 def test_dockerfile_installs_the_project_and_debian_chromium() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "chromium" in dockerfile and "pip install" in dockerfile
+
+
+def test_redis_requires_a_password_that_every_service_uses() -> None:
+    spec = compose()
+    assert "--requirepass" in spec["services"]["redis"]["command"]
+    for name in (*WORKERS, "gateway"):
+        url = spec["services"][name]["environment"]["DATAFACTORY_REDIS_URL"]
+        assert url.startswith("redis://:${REDIS_PASSWORD"), f"{name} connects without a password"

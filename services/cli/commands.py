@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import runpy
+import signal
 import sys
 import time
 from pathlib import Path
@@ -20,17 +21,40 @@ from shared.redis_server import RedisProcess
 from shared.settings import Settings
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(Exception):
+    """A stop signal arrived; the stack is being stopped."""
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM, SIGHUP and Ctrl-C stop the stack gracefully; signals that arrive while it
+    stops are ignored, so a second Ctrl-C cannot leave children behind."""
+
+    def stop(signum: int, _frame: object) -> None:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signal.Signals(signum).name)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+
+
 def up(args: argparse.Namespace) -> int:
     replicas = {k: int(v) for k, v in (item.split("=", 1) for item in args.replicas)}
-    stack = Stack(Settings(), replicas).start()
-    console.print(f"[cyan]datafactory[/] up: dashboard and API at {stack.gateway_url}")
-    console.print(f"logs in {stack.data_dir / 'logs'}; Ctrl-C stops everything")
+    _stop_on_signals()
+    stack = Stack(Settings(), replicas)
     try:
+        stack.start()
+        console.print(f"[cyan]datafactory[/] up: dashboard and API at {stack.gateway_url}")
+        console.print(f"logs in {stack.data_dir / 'logs'}; Ctrl-C stops everything")
         while True:
             time.sleep(0.5)
             for name in stack.restart_dead():
                 console.print(f"[yellow]{name} exited[/]; restarted (see its log)")
-    except KeyboardInterrupt:
+    except Stopped as why:
+        console.print(f"{why}: stopping")
         return 0
     finally:
         stack.stop()
@@ -68,16 +92,21 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = Settings()
     stack = None
-    gateway = running_gateway(settings)
-    if gateway is None:
-        console.print("starting the embedded stack (Redis, stages, gateway)...")
-        stack = Stack(settings).start()
-        gateway = stack.gateway_url
+    _stop_on_signals()
     try:
+        gateway = running_gateway(settings)
+        if gateway is None:
+            console.print("starting the embedded stack (Redis, stages, gateway)...")
+            stack = Stack(settings)
+            stack.start()
+            gateway = stack.gateway_url
         with httpx.Client(base_url=gateway, timeout=30) as client:
             job_id = submit(client, urls, args.project, _config(args))
             console.print(f"job {job_id}: {len(urls)} URLs; dashboard at {gateway}/")
             job = follow(client, job_id, args.timeout)
+    except Stopped as why:
+        console.print(f"{why}: stopping")
+        return 130
     finally:
         if stack:
             stack.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -91,8 +92,14 @@ class Stack:
         log = (self.data_dir / "logs").joinpath(f"{name}.log")
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
+            # Its own process group: stopping a child also stops what it started (the
+            # refiner's worker pool), and a terminal's Ctrl-C reaches only `up`.
             return subprocess.Popen(
-                [sys.executable, *args], env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [sys.executable, *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def restart_dead(self) -> list[str]:
@@ -103,6 +110,7 @@ class Stack:
         restarted = []
         for index, (name, proc) in enumerate(self.children):
             if proc.poll() is not None:
+                _signal_group(proc, signal.SIGKILL)  # what the dead child left running
                 self.children[index] = (name, self._launch(name, self.commands[index]))
                 restarted.append(name)
         return restarted
@@ -126,9 +134,9 @@ class Stack:
         (self.data_dir / "stack.json").write_text(json.dumps(state))
 
     def stop(self, grace_s: float = 15.0) -> None:
+        """SIGTERM to every child's process group, then SIGKILL to whatever is left."""
         for _, proc in self.children:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            _signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + grace_s
         for _, proc in self.children:
             try:
@@ -136,11 +144,18 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            _signal_group(proc, signal.SIGKILL)
         self.children.clear()
         self.commands.clear()
         if self.redis:
             self.redis.stop()
         (self.data_dir / "stack.json").unlink(missing_ok=True)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Signals the child's process group (its own: see `_launch`), if any of it is left."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
 def running_gateway(settings: Settings) -> str | None:
