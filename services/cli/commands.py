@@ -20,7 +20,6 @@ from services.cli.stack import Stack, running_gateway
 from shared.redis_server import RedisProcess
 from shared.settings import Settings
 
-
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
