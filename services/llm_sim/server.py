@@ -40,6 +40,7 @@ class ChatRequest(BaseModel):
 
     model: str
     messages: list[Message]
+    max_tokens: int | None = None
 
 
 class Simulator:
@@ -53,6 +54,7 @@ class Simulator:
         self, request: ChatRequest, authorization: Annotated[str, Header()] = ""
     ) -> JSONResponse:
         with self.stats.track() as record:
+            self.stats.max_tokens[str(request.max_tokens).lower()] += 1
             key = authorization.removeprefix("Bearer ")
             if self.config.api_key is not None and key != self.config.api_key:
                 record("unauthorized")

@@ -1,4 +1,5 @@
-"""Request counters of one simulator: in flight now, the peak, the total and each outcome."""
+"""Request counters of one simulator: in flight now, the peak, the total, each outcome, and the
+`max_tokens` the requests asked for (so tests can see what clients send)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Stats:
     max_in_flight: int = 0
     total: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    max_tokens: Counter[str] = field(default_factory=Counter)  # "none" when not sent
 
     @contextmanager
     def track(self) -> Iterator[Callable[[Outcome], Outcome]]:
@@ -40,4 +42,5 @@ class Stats:
             "max_in_flight": self.max_in_flight,
             "total": self.total,
             "outcomes": dict(self.outcomes),
+            "max_tokens": dict(self.max_tokens),
         }
