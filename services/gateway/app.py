@@ -8,8 +8,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.gateway import generation
 from services.gateway.api import router
@@ -48,7 +51,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         app.state.gateway = Gateway(settings, redis, reader, projector)
         task = asyncio.create_task(projector.run(), name="projector")
         warm = asyncio.create_task(generation.warm_up(settings.llm_model), name="warm-up")
-        log.info("gateway projecting %s into %s", settings.redis_dsn, settings.sqlite_url)
+        log.info("gateway projecting the log into %s", settings.sqlite_url)
         try:
             yield
         finally:
@@ -62,6 +65,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     return lifespan
 
 
+async def _redis_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """Redis down (or reloading its log after a restart) is a temporary state, not a bug:
+    503 with the reason, so clients retry instead of reporting a server error."""
+    detail = f"Redis is unavailable ({type(exc).__name__}); retry shortly"
+    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "2"})
+
+
 def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     """A fresh app; `dashboard=False` leaves out the NiceGUI pages, whose state is global."""
     app = FastAPI(
@@ -69,6 +79,8 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
         summary="Turns web pages into curated LLM training datasets.",
         lifespan=_lifespan(settings),
     )
+    app.add_exception_handler(RedisConnectionError, _redis_unavailable)
+    app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
     app.include_router(router)
     app.include_router(exports_router)
     app.include_router(templates_router)
