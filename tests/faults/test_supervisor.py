@@ -102,5 +102,5 @@ def test_a_killed_redis_comes_back_and_the_job_completes_then_sigterm_stops_ever
     assert any(p.name() == "redis-server" for p in children), "Redis was restarted"
     launcher.send_signal(signal.SIGTERM)
     assert launcher.wait(60) == 0
-    gone, alive = psutil.wait_procs(children, timeout=30)
+    _, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"left behind: {[p.cmdline() for p in alive]}"
