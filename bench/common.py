@@ -149,8 +149,10 @@ def tree_cpu_s(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
 
 
 def stored_corpus(n: int) -> list[Path]:
-    """The corpus as the spider stores it (decoded, UTF-8) in a temp dir, cycled to `n` pages."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    """The corpus as the spider stores it (decoded, UTF-8, under a data directory's `raw/`),
+    cycled to `n` pages; the data directory is the parent of the returned files' `raw/`."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-data-")) / "raw" / "bench"
+    folder.mkdir(parents=True)
     stored = []
     for page in sorted(CORPUS.glob("*.html")):
         target = folder / page.name

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +82,9 @@ def page(path: Path, i: int, per_job: int) -> PageFetched:
 async def replicas_run(paths: list[Path], redis_url: str, replicas: int, rss_at: int) -> Run:
     redis = Redis.from_url(redis_url)
     await redis.flushall()
-    env = {"DATAFACTORY_REDIS_URL": redis_url, "DATAFACTORY_DATA_DIR": tempfile.mkdtemp()}
+    # The stored pages' data directory: the refiner reads pages from nowhere else.
+    data_dir = paths[0].parents[2]
+    env = {"DATAFACTORY_REDIS_URL": redis_url, "DATAFACTORY_DATA_DIR": str(data_dir)}
     procs = [stage_process("refiner", env) for _ in range(replicas)]
 
     async def until(n: int) -> float:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 
 from services.gateway import commands
-from services.gateway.deps import ExportDep, GatewayDep, JobDep, written_visible
+from services.gateway.deps import ExportDep, Gateway, GatewayDep, JobDep, written_visible
 from services.gateway.schemas import ExportAccepted, ExportRequest
 from shared.config import ExportConfig
+from shared.paths import OutsideDataDir, confined
 
 router = APIRouter()
 
@@ -35,9 +36,17 @@ async def request_export(job: JobDep, body: ExportRequest, gw: GatewayDep) -> Ex
     )
 
 
+def _stored(gw: Gateway, path: str, what: str) -> Path:
+    """Serves only files under the data directory's exports, whatever the event said."""
+    try:
+        return confined(gw.settings.data_dir, path, "exports")
+    except OutsideDataDir:
+        raise HTTPException(404, detail=f"{what} is not an export file") from None
+
+
 @router.get("/api/exports/{export_id}/download")
-async def download_export(export: ExportDep) -> FileResponse:
-    path = Path(export.path)
+async def download_export(export: ExportDep, gw: GatewayDep) -> FileResponse:
+    path = _stored(gw, export.path, f"file of export {export.id}")
     if not await asyncio.to_thread(path.is_file):
         raise HTTPException(404, detail=f"file of export {export.id} is missing")
     filename = f"{export.job_id}-{export.version}{path.suffix}"
@@ -45,9 +54,10 @@ async def download_export(export: ExportDep) -> FileResponse:
 
 
 @router.get("/api/exports/{export_id}/card")
-async def export_card(export: ExportDep) -> PlainTextResponse:
+async def export_card(export: ExportDep, gw: GatewayDep) -> PlainTextResponse:
+    card = _stored(gw, export.card_path, f"card of export {export.id}")
     try:
-        text = await asyncio.to_thread(Path(export.card_path).read_text, encoding="utf-8")
+        text = await asyncio.to_thread(card.read_text, encoding="utf-8")
     except OSError:
         raise HTTPException(404, detail=f"card of export {export.id} is missing") from None
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")

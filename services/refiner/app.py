@@ -4,7 +4,6 @@ DocumentRefined to `df:events`, or the page's failure or skip with its reason.""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from faststream import FastStream
 from redis.asyncio import Redis
@@ -15,6 +14,7 @@ from services.refiner.pool import Overrun, WorkerPool
 from shared.commit import Emit
 from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
+from shared.paths import OutsideDataDir, confined
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
@@ -45,7 +45,11 @@ class Refiner:
         config = job.processing
         # The worker creates the folder: a page that fails creates nothing.
         text_path = self.data_dir / "text" / page.job_id / f"{page.event_id}.txt"
-        args = (Path(page.html_path), text_path, page.language, config)
+        try:
+            html_path = confined(self.data_dir, page.html_path, "raw")
+        except OutsideDataDir as exc:
+            return [skipped(page, "path_outside_data_dir", str(exc))]
+        args = (html_path, text_path, page.language, config)
         try:
             doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
         except Overrun as exc:

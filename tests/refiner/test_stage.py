@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from services.refiner.app import create_app
@@ -17,6 +18,14 @@ from tests.helpers import by_type, configure, publish, read_all, running, wait_f
 from tests.refiner.pages import article, edited, fetched, paragraphs
 
 EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")
+
+
+@pytest.fixture
+def raw(settings: Settings) -> Path:
+    """Where the spider stores pages: the refiner reads nothing outside the data directory."""
+    folder = settings.data_dir / "raw" / "job"
+    folder.mkdir(parents=True)
+    return folder
 
 
 def page_file(folder: Path, name: str, content: str | bytes) -> Path:
@@ -49,12 +58,12 @@ async def outcomes(
 
 
 async def test_near_duplicate_pages_keep_one_copy_and_name_it(
-    settings: Settings, tmp_path: Path
+    settings: Settings, raw: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     body = list(EN[:10])
     variants = {"original": body, "copy": body, "edited": edited(body, every=300)}
-    pages = [fetched(page_file(tmp_path, n, article(b)), name=n) for n, b in variants.items()]
+    pages = [fetched(page_file(raw, n, article(b)), name=n) for n, b in variants.items()]
     events = await outcomes(redis, pages, create_app(settings))
     made = await read_all(redis, streams.FACTORY)
     docs = {d.url: d for d in by_type(events, "DocumentRefined")}
@@ -68,11 +77,11 @@ async def test_near_duplicate_pages_keep_one_copy_and_name_it(
 
 
 async def test_a_redelivered_page_yields_the_same_chunks_and_keeps_them(
-    settings: Settings, tmp_path: Path
+    settings: Settings, raw: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     config = ProcessingConfig(chunk_size=128)
-    page = fetched(page_file(tmp_path, "p", article(list(DE[:8]), "de")))
+    page = fetched(page_file(raw, "p", article(list(DE[:8]), "de")))
     first = await outcomes(redis, [page], create_app(settings), config=config)
     second = await outcomes(redis, [page, page], create_app(settings))
     made = await read_all(redis, streams.FACTORY)
@@ -84,14 +93,14 @@ async def test_a_redelivered_page_yields_the_same_chunks_and_keeps_them(
 
 
 async def test_language_filter_drops_foreign_chunks_and_skips_foreign_pages(
-    settings: Settings, tmp_path: Path
+    settings: Settings, raw: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     config = ProcessingConfig(chunk_size=96, languages=("de",))
     mixed = article([*EN[:3], *DE[:6]], "en")
     pages = [
-        fetched(page_file(tmp_path, "mixed", mixed), name="mixed"),
-        fetched(page_file(tmp_path, "fr", article(list(FR[:4]), "fr")), name="fr"),
+        fetched(page_file(raw, "mixed", mixed), name="mixed"),
+        fetched(page_file(raw, "fr", article(list(FR[:4]), "fr")), name="fr"),
     ]
     events = await outcomes(redis, pages, create_app(settings), config=config)
     skip = by_type(events, "ItemFailed")
@@ -104,9 +113,7 @@ async def test_language_filter_drops_foreign_chunks_and_skips_foreign_pages(
     assert foreign and {d.reason for d in foreign} == {"language:en"}
 
 
-async def test_bad_pages_get_reasons_and_the_worker_goes_on(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_bad_pages_get_reasons_and_the_worker_goes_on(settings: Settings, raw: Path) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     # Seconds of trafilatura work in 2.3 MB: a page that would hold a worker far too long.
     slow = "<html><body>" + "".join(
@@ -120,14 +127,14 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(
         "scripts": ("<html><body><script>go()</script></body></html>", "skipped", "no_main_text"),
         "slow": (slow, "failed", "extract_timeout"),
     }
-    pages = [fetched(page_file(tmp_path, n, c), name=n) for n, (c, _, _) in bad.items()]
+    pages = [fetched(page_file(raw, n, c), name=n) for n, (c, _, _) in bad.items()]
     # The slow page belongs to a job with a short time limit.
-    pages[-1] = fetched(tmp_path / "slow.html", job="quick", name="slow")
+    pages[-1] = fetched(raw / "slow.html", job="quick", name="slow")
     await configure(
         redis, "quick", config=JobConfig(processing=ProcessingConfig(extract_timeout_s=0.5))
     )
-    pages.append(fetched(tmp_path / "gone.html", name="gone"))
-    pages.append(fetched(page_file(tmp_path, "good", article(list(EN[:3]))), name="good"))
+    pages.append(fetched(raw / "gone.html", name="gone"))
+    pages.append(fetched(page_file(raw, "good", article(list(EN[:3]))), name="good"))
     events = await outcomes(redis, pages, create_app(settings))
     failed = {f.url.rsplit("/", 1)[1]: (f.outcome, f.reason) for f in by_type(events, "ItemFailed")}
     assert failed == {
@@ -139,13 +146,13 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(
 
 
 async def test_two_replicas_on_near_duplicate_pages_keep_exactly_one(
-    settings: Settings, tmp_path: Path
+    settings: Settings, raw: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_url or "")
     one_at_a_time = settings.model_copy(update={"max_records": 1})
     body = list(EN[:10])
     pages = [
-        fetched(page_file(tmp_path, f"v{i}", article(edited(body, every=400 + i))), name=f"v{i}")
+        fetched(page_file(raw, f"v{i}", article(edited(body, every=400 + i))), name=f"v{i}")
         for i in range(8)
     ]
     events = await outcomes(redis, pages, create_app(one_at_a_time), create_app(one_at_a_time))
@@ -155,3 +162,19 @@ async def test_two_replicas_on_near_duplicate_pages_keep_exactly_one(
     dropped = by_type(events, "ChunkDropped")
     assert len(dropped) == sum(d.dropped for d in docs)
     assert {d.duplicate_of for d in dropped} <= {c.event_id for c in made}
+
+
+async def test_a_page_stored_outside_the_data_directory_is_refused(
+    settings: Settings, raw: Path, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(settings.redis_url or "")
+    outside = page_file(tmp_path, "elsewhere", article(list(EN[:3])))
+    sneaky = raw / ".." / ".." / ".." / "elsewhere.html"
+    pages = [fetched(outside, name="outside"), fetched(sneaky, name="dotdot")]
+    events = await outcomes(redis, pages, create_app(settings))
+    failed = by_type(events, "ItemFailed")
+    assert {(f.url.rsplit("/", 1)[1], f.reason) for f in failed} == {
+        ("outside", "path_outside_data_dir"),
+        ("dotdot", "path_outside_data_dir"),
+    }
+    assert await read_all(redis, streams.FACTORY) == []
