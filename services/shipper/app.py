@@ -61,8 +61,9 @@ class Shipper:
             by_job[work.event.job_id].append(work)
         for job_id, batch in by_job.items():
             scored = [w.event for w in batch]
-            name = batch[0].entry_id
-            await asyncio.to_thread(staging.append, self.data_dir, job_id, name, scored)
+            name, min_score = batch[0].entry_id, batch[0].config.quality.min_score
+            args = (self.data_dir, job_id, name, scored, min_score)
+            await asyncio.to_thread(staging.append, *args)
         return [[] for _ in works]
 
     async def ship(self, done: JobCompleted, config: JobConfig) -> list[Emit]:
@@ -82,8 +83,8 @@ class Shipper:
         spec = ExportSpec(cause.job_id, export_id(cause), cause.at, config)
         facts = await history.job_facts(self.redis, cause.job_id)
         exports = self.data_dir / "exports"
-        lines = staging.read(self.data_dir, cause.job_id)
-        folder, manifest = await asyncio.to_thread(export, exports, spec, lines, facts)
+        chunks = staging.read(self.data_dir, cause.job_id)
+        folder, manifest = await asyncio.to_thread(export, exports, spec, chunks, facts)
         return [Emit(streams.EVENTS, written(cause, folder, manifest))]
 
 

@@ -14,16 +14,15 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-import orjson
+import pyarrow as pa
 
 from services.shipper.card import card
+from services.shipper.dataset import write_records
 from services.shipper.facts import JobFacts
 from services.shipper.figures import figures
-from services.shipper.formats import provenance
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
-from services.shipper.records import split_of, unpack
 from services.shipper.stats import DatasetStats
-from services.shipper.writers import JsonlWriter, Writer, Written, open_writer, sha256_of
+from services.shipper.writers import Written, sha256_of
 
 
 def target(exports: Path, spec: ExportSpec) -> Path:
@@ -35,7 +34,7 @@ def target(exports: Path, spec: ExportSpec) -> Path:
 
 
 def export(
-    exports: Path, spec: ExportSpec, lines: Iterable[bytes], facts: JobFacts
+    exports: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts
 ) -> tuple[Path, Manifest]:
     """The export's folder and manifest, written now or found written."""
     final = target(exports, spec)
@@ -44,7 +43,7 @@ def export(
     hidden = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
     hidden.mkdir(parents=True)
     try:
-        manifest = _write(hidden, spec, lines, facts)
+        manifest = _write(hidden, spec, chunks, facts)
         _sync(hidden)
         hidden.rename(final)  # fails if another writer's rename came first
     except OSError:
@@ -68,9 +67,9 @@ def _sync(folder: Path) -> None:
         os.close(fd)
 
 
-def _write(folder: Path, spec: ExportSpec, lines: Iterable[bytes], facts: JobFacts) -> Manifest:
-    stats = DatasetStats(min_score=spec.config.quality.min_score)
-    files = _write_records(folder, spec, lines, stats)
+def _write(folder: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts) -> Manifest:
+    stats = DatasetStats()
+    files = write_records(folder, spec, chunks, stats)
     empty = _why_empty(facts, stats)
     written = Manifest(
         export_id=spec.export_id,
@@ -90,32 +89,6 @@ def _write(folder: Path, spec: ExportSpec, lines: Iterable[bytes], facts: JobFac
     manifest = replace(written, files=[*files, readme])
     (folder / MANIFEST).write_bytes(manifest.dump())
     return manifest
-
-
-def _write_records(
-    folder: Path, spec: ExportSpec, lines: Iterable[bytes], stats: DatasetStats
-) -> list[Written]:
-    fmt, shares = spec.format, spec.config.export.splits
-    splits = spec.splits or ["train"]
-    data = {s: open_writer(fmt.kind, folder / spec.file_name(s)) for s in splits}
-    sidecars: dict[str, Writer] = {}
-    if fmt.sidecar:
-        sidecars = {s: JsonlWriter(folder / spec.file_name(s, sidecar=True)) for s in splits}
-    rejected = JsonlWriter(folder / "rejected.jsonl")
-    for line in lines:
-        passed, body = unpack(line)
-        record = orjson.loads(body)
-        if not passed:
-            stats.add(record, passed=False)
-            rejected.add(body)
-            continue
-        split = split_of(record["metadata"]["document_id"], shares) if shares else "train"
-        stats.add(record, passed=True, split=split if shares else None)
-        data[split].add(body if fmt.row is None else fmt.row(record))
-        if fmt.sidecar:
-            sidecars[split].add(provenance(record))
-    writers = [*data.values(), *sidecars.values(), rejected]
-    return [w.close() for w in writers]
 
 
 def _why_empty(facts: JobFacts, stats: DatasetStats) -> str | None:

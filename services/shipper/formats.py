@@ -1,7 +1,7 @@
-"""Pure rows of every export format, made from an export record.
+"""Pure rows of every export format, made from a staged row (`records.row`).
 
-JSON and JSONL write the record as it is; CSV and Parquet a flat row; the chat formats the
-example's turns, which its template decides (`Template.turns`)."""
+JSON and JSONL write the export record rendered at staging; CSV and Parquet the flat columns;
+the chat formats the example's turns, which its template decides (`Template.turns`)."""
 
 from __future__ import annotations
 
@@ -12,28 +12,11 @@ from typing import Any, Literal
 
 import orjson
 
+from services.shipper.records import Row
 from shared.config import ExportFormat
 from shared.templates import Turns, UnknownTemplateError, get_template
 
-Row = dict[str, Any]
 FileKind = Literal["jsonl", "json", "csv", "parquet"]
-
-TABULAR_COLUMNS = (
-    "id",
-    "input",
-    "output",
-    "template",
-    "source_url",
-    "document_id",
-    "chunk_id",
-    "model",
-    "language",
-    "simulated",
-    "quality_score",
-    "scores",
-    "fields",
-)
-_META = ("source_url", "document_id", "chunk_id", "model", "language", "simulated")
 
 
 @functools.cache
@@ -44,29 +27,18 @@ def _turns_of(template: str) -> Callable[[str, str, dict[str, Any]], Turns]:
         return lambda input, output, fields: Turns("", input, "", output)
 
 
-def turns(record: Row) -> Turns:
-    of_template = _turns_of(record["template"])
-    return of_template(record["input"], record["output"], record.get("fields", {}))
+def turns(row: Row) -> Turns:
+    of_template = _turns_of(row["template"])
+    return of_template(row["input"], row["output"], orjson.loads(row["fields"]))
 
 
 def _request(t: Turns) -> str:
     return f"{t.instruction}\n\n{t.input}" if t.input else t.instruction
 
 
-def tabular(record: Row) -> Row:
-    """One flat row: what CSV cells and Parquet columns hold; nested values as JSON text."""
-    meta = record["metadata"]
-    row = {name: record[name] for name in ("id", "input", "output", "template")}
-    row |= {name: meta[name] for name in _META}
-    row["quality_score"] = meta["quality_score"]
-    row["scores"] = orjson.dumps(meta["scores"]).decode()
-    row["fields"] = orjson.dumps(record.get("fields", {})).decode()
-    return row
-
-
-def openai(record: Row) -> Row:
+def openai(row: Row) -> Row:
     """OpenAI chat fine-tuning: `messages` only, since the API refuses keys it does not know."""
-    t = turns(record)
+    t = turns(row)
     system = [{"role": "system", "content": t.system}] if t.system else []
     return {
         "messages": [
@@ -77,33 +49,34 @@ def openai(record: Row) -> Row:
     }
 
 
-def sharegpt(record: Row) -> Row:
-    t = turns(record)
+def sharegpt(row: Row) -> Row:
+    t = turns(row)
     system = [{"from": "system", "value": t.system}] if t.system else []
     conversation = [{"from": "human", "value": _request(t)}, {"from": "gpt", "value": t.output}]
-    return {"id": record["id"], "conversations": system + conversation, **_provenance(record)}
+    return {"id": row["id"], "conversations": system + conversation, **_provenance(row)}
 
 
-def alpaca(record: Row) -> Row:
-    t = turns(record)
+def alpaca(row: Row) -> Row:
+    t = turns(row)
     parts = {"instruction": t.instruction, "input": t.input, "output": t.output}
-    return {"id": record["id"], **parts, "system": t.system, **_provenance(record)}
+    return {"id": row["id"], **parts, "system": t.system, **_provenance(row)}
 
 
-def provenance(record: Row) -> Row:
+def provenance(row: Row) -> Row:
     """A chat record's origin, for the sidecar file beside an OpenAI file (same line order)."""
-    return {"id": record["id"], **_provenance(record)}
+    return {"id": row["id"], **_provenance(row)}
 
 
-def _provenance(record: Row) -> Row:
-    return {"template": record["template"], "metadata": record["metadata"]}
+def _provenance(row: Row) -> Row:
+    # The metadata's JSON was rendered at staging: embedded as it is, never parsed again.
+    return {"template": row["template"], "metadata": orjson.Fragment(row["metadata"])}
 
 
 @dataclass(frozen=True)
 class Format:
     name: ExportFormat
     kind: FileKind
-    row: Callable[[Row], Row] | None  # None: the record itself
+    row: Callable[[Row], Row] | None  # of a staged row; None: written from its columns
     sidecar: bool = False  # its rows cannot carry provenance: a provenance file goes beside
 
     @property
@@ -116,8 +89,8 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("jsonl", "jsonl", None),
         Format("json", "json", None),
-        Format("csv", "csv", tabular),
-        Format("parquet", "parquet", tabular),
+        Format("csv", "csv", None),
+        Format("parquet", "parquet", None),
         Format("openai", "jsonl", openai, sidecar=True),
         Format("sharegpt", "jsonl", sharegpt),
         Format("alpaca", "jsonl", alpaca),

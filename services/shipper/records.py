@@ -1,71 +1,133 @@
-"""Pure shaping of a scored example into its export record, its staged line and its split.
+"""Pure shaping of a scored example into its staged row, its export record and its split.
 
-A record carries its provenance (example id, source URL, document and chunk, template, model,
-scores); a rejected record also says why. Staged lines put the example id and the verdict in
-front of the record's JSON, so that merging and filtering never parse the record."""
+A staged row is flat and typed (`STAGED`): exports read it as columns, tally the card over
+them, write CSV and Parquet from them, and write the record and provenance JSON rendered here
+as they are. What it takes from the job's config (the checks below `min_score`) is fixed at
+submission. The provenance: example id, source URL, document and chunk, template, model and
+scores; a rejected example's also says why."""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
+import pyarrow as pa
 
+from services.shipper.stats import domain, reason_kind
 from shared.config import Split
 from shared.events import ExampleScored
 
-PASSED, REJECTED = b"P", b"R"
+Row = dict[str, Any]
 SPLIT_ORDER: tuple[Split, ...] = ("train", "validation", "test")
 
+TABULAR = (
+    ("id", pa.string()),
+    ("input", pa.string()),
+    ("output", pa.string()),
+    ("template", pa.string()),
+    ("source_url", pa.string()),
+    ("document_id", pa.string()),
+    ("chunk_id", pa.string()),
+    ("model", pa.string()),
+    ("language", pa.string()),
+    ("simulated", pa.bool_()),
+    ("quality_score", pa.float64()),
+    ("scores", pa.string()),  # JSON text: each check's score
+    ("fields", pa.string()),  # JSON text: the template's parts of the example
+)
+TABULAR_COLUMNS = tuple(name for name, _ in TABULAR)
+STAGED = pa.schema(
+    [
+        *TABULAR,
+        ("passed", pa.bool_()),
+        ("domain", pa.string()),
+        ("point", pa.float64()),  # the document's place in [0, 1): its split
+        ("kinds", pa.list_(pa.string())),  # rejection reasons, as kinds
+        ("below", pa.list_(pa.string())),  # checks that scored under the job's min_score
+        # Rendered once at staging, written as they are: JSON text.
+        ("metadata", pa.string()),  # provenance and scores (and reasons, if rejected)
+        ("record", pa.string()),  # the JSON and JSON Lines record
+    ]
+)
 
-def record(scored: ExampleScored) -> dict[str, Any]:
+
+def point(document_id: str) -> float:
+    """A fixed place per document, so that all of a page's examples share one split."""
+    digest = hashlib.blake2b(document_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def splits_at(points: list[float], shares: Mapping[Split, float]) -> list[str]:
+    """Each document's split: its point falls in the split's share of [0, 1)."""
+    names = [name for name in SPLIT_ORDER if name in shares]
+    edges = list(itertools.accumulate(shares[name] for name in names))
+    last = len(names) - 1  # the shares' rounding may leave a sliver at the top
+    return [names[min(last, bisect.bisect_right(edges, p))] for p in points]
+
+
+def metadata(scored: ExampleScored) -> Row:
+    """Where an example came from and how it scored; why, if it was rejected."""
     ex = scored.example
+    meta = {
+        "source_url": ex.url,
+        "document_id": ex.document_id,
+        "chunk_id": ex.chunk_id,
+        "model": ex.model,
+        "language": ex.language,
+        "simulated": ex.simulated,
+        "cost_usd": ex.cost_usd,
+        "quality_score": scored.score,
+        "scores": scored.scores,
+    }
+    return meta if scored.passed else meta | {"rejected_because": scored.reasons}
+
+
+def record(scored: ExampleScored) -> Row:
+    """The export record of JSON and JSON Lines: the example, its parts and its provenance."""
+    ex = scored.example
+    plain = {"id": ex.event_id, "input": ex.input, "output": ex.output, "template": ex.template}
+    return plain | ({"fields": ex.fields} if ex.fields else {}) | {"metadata": metadata(scored)}
+
+
+def row(scored: ExampleScored, min_score: float) -> Row:
+    ex = scored.example
+    meta = metadata(scored)
     return {
         "id": ex.event_id,
         "input": ex.input,
         "output": ex.output,
         "template": ex.template,
-        **({"fields": ex.fields} if ex.fields else {}),
-        "metadata": {
-            "source_url": ex.url,
-            "document_id": ex.document_id,
-            "chunk_id": ex.chunk_id,
-            "model": ex.model,
-            "language": ex.language,
-            "simulated": ex.simulated,
-            "cost_usd": ex.cost_usd,
-            "quality_score": scored.score,
-            "scores": scored.scores,
-            **({"rejected_because": scored.reasons} if not scored.passed else {}),
-        },
+        "source_url": ex.url,
+        "document_id": ex.document_id,
+        "chunk_id": ex.chunk_id,
+        "model": ex.model,
+        "language": ex.language,
+        "simulated": ex.simulated,
+        "quality_score": scored.score,
+        "scores": orjson.dumps(scored.scores).decode(),
+        "fields": orjson.dumps(ex.fields).decode(),
+        "passed": scored.passed,
+        "domain": domain(ex.url),
+        "point": point(ex.document_id),
+        "kinds": sorted({reason_kind(r) for r in scored.reasons}) if not scored.passed else [],
+        "below": sorted(c for c, s in scored.scores.items() if s < min_score),
+        "metadata": orjson.dumps(meta).decode(),
+        "record": orjson.dumps(record(scored)).decode(),
     }
 
 
-def staged_line(scored: ExampleScored) -> bytes:
-    """`<example id> TAB <P|R> TAB <record JSON> LF`; JSON never holds a raw tab or newline."""
-    verdict = PASSED if scored.passed else REJECTED
-    body = orjson.dumps(record(scored))
-    return scored.example.event_id.encode() + b"\t" + verdict + b"\t" + body + b"\n"
+def staged_line(scored: ExampleScored, min_score: float) -> bytes:
+    """`<example id> TAB <row JSON> LF`; JSON never holds a raw tab or newline."""
+    return scored.example.event_id.encode() + b"\t" + orjson.dumps(row(scored, min_score)) + b"\n"
 
 
 def key(line: bytes) -> bytes:
     return line[: line.index(b"\t")]
 
 
-def unpack(line: bytes) -> tuple[bool, bytes]:
-    """Whether the example passed, and its record's JSON."""
-    start = line.index(b"\t") + 1
-    return line[start : start + 1] == PASSED, line[start + 2 :].rstrip(b"\n")
-
-
-def split_of(document_id: str, shares: Mapping[Split, float]) -> Split:
-    """A fixed point in [0, 1) per document, so all of a page's examples share one split."""
-    digest = hashlib.blake2b(document_id.encode(), digest_size=8).digest()
-    point, edge = int.from_bytes(digest, "big") / 2**64, 0.0
-    chosen = [name for name in SPLIT_ORDER if name in shares]
-    for name in chosen:
-        edge += shares[name]
-        if point < edge:
-            return name
-    return chosen[-1]  # the shares' rounding left a sliver at the top
+def body(line: bytes) -> bytes:
+    return line[line.index(b"\t") + 1 :]

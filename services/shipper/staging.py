@@ -1,22 +1,32 @@
 """A job's scored examples, staged on disk one sorted batch file at a time until it is exported.
 
 Each batch lands whole (written, then renamed), so a crash never leaves half a batch. A
-redelivered batch may stage an example twice; reading merges the files by example id and
-keeps one copy of each, holding one line per file in memory, never the job."""
+redelivered batch may stage an example twice; the first export merges the files by example id,
+keeping one copy of each and holding one line per file in memory, never the job, and turns the
+result into columns once for every export of the job."""
 
 from __future__ import annotations
 
 import hashlib
 import heapq
+import io
+import itertools
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-from services.shipper.records import key, staged_line
+import pyarrow as pa
+import pyarrow.json as pajson
+
+from services.shipper.records import STAGED, body, key, staged_line
 from shared.events import ExampleScored
 
 SUFFIX = ".jsonl"
+COLUMNS = "rows.arrow"
+# Rows per columnar batch: big enough for columnar calls to pay, small enough that memory
+# stays flat whatever the job's size.
+CHUNK = 8192
 # Files merged at once; more are merged in rounds, so open files stay few.
 FAN_IN = 64
 
@@ -33,17 +43,20 @@ def _land(target: Path, lines: Iterable[bytes]) -> None:
     tmp.replace(target)
 
 
-def append(data_dir: Path, job_id: str, batch_name: str, scored: list[ExampleScored]) -> None:
+def append(
+    data_dir: Path, job_id: str, batch_name: str, scored: list[ExampleScored], min_score: float
+) -> None:
     target = folder(data_dir, job_id) / f"{batch_name}{SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    _land(target, sorted(staged_line(s) for s in scored))
+    _land(target, sorted(staged_line(s, min_score) for s in scored))
 
 
 def _once(lines: Iterable[bytes]) -> Iterator[bytes]:
     """Sorted lines with a repeated example id left out."""
-    last = None
+    last = b""
     for line in lines:
-        if (current := key(line)) != last:
+        current = line[: line.index(b"\t")]  # key(), inlined: this loop sees every example
+        if current != last:
             last = current
             yield line
 
@@ -74,10 +87,48 @@ def consolidate(data_dir: Path, job_id: str) -> Path | None:
     return paths[0] if paths else None
 
 
-def read(data_dir: Path, job_id: str) -> Iterator[bytes]:
-    """Every staged example once, as its staged line, in example-id order."""
-    merged = consolidate(data_dir, job_id)
-    if merged is None:
+def parsed(lines: list[bytes]) -> pa.Table:
+    """Staged lines as one table of `STAGED` columns."""
+    data = b"".join(body(line) for line in lines)
+    block = max(1 << 22, 2 * max(map(len, lines)))  # a row never straddles two blocks
+    return pajson.read_json(
+        io.BytesIO(data),
+        read_options=pajson.ReadOptions(block_size=block),
+        parse_options=pajson.ParseOptions(explicit_schema=STAGED),
+    )
+
+
+def _columnar(merged: Path, target: Path) -> None:
+    """The merged lines as an Arrow file of CHUNK-row batches: exports read columns, never
+    parse JSON again."""
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    with merged.open("rb") as f, pa.ipc.new_file(tmp, STAGED) as out:
+        lines = _once(f)
+        while chunk := list(itertools.islice(lines, CHUNK)):
+            out.write_table(parsed(chunk))
+    tmp.replace(target)
+
+
+def columns(data_dir: Path, job_id: str) -> Path | None:
+    """The job's examples once each, in example-id order, as an Arrow file; made on the
+    first export. No example is staged after its job completed, so it is final."""
+    target = folder(data_dir, job_id) / COLUMNS
+    if not target.exists():
+        merged = consolidate(data_dir, job_id)
+        if merged is None:
+            return None
+        _columnar(merged, target)
+    for stale in folder(data_dir, job_id).glob(f"*{SUFFIX}"):
+        stale.unlink(missing_ok=True)  # merged, or a late copy of what was
+    return target
+
+
+def read(data_dir: Path, job_id: str) -> Iterator[pa.Table]:
+    """Every staged example once, in example-id order, a table of CHUNK rows at a time."""
+    path = columns(data_dir, job_id)
+    if path is None:
         return
-    with merged.open("rb") as f:
-        yield from _once(f)
+    with pa.OSFile(str(path)) as source:
+        reader = pa.ipc.open_file(source)
+        for i in range(reader.num_record_batches):
+            yield pa.Table.from_batches([reader.get_batch(i)])

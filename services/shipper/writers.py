@@ -1,33 +1,27 @@
 """Streaming file writers, one per file kind; each counts its rows and hashes its bytes.
 
-Rows go out in chunks as they come, so a writer holds at most one chunk of a job."""
+Rows go out a chunk at a time as they come, so a writer holds at most one chunk of a job."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
+import io
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from services.shipper.formats import TABULAR_COLUMNS, FileKind, Row
+from services.shipper.formats import FileKind
+from services.shipper.records import TABULAR, TABULAR_COLUMNS, Row
 
-CHUNK_ROWS = 2048
-PARQUET_ROWS = 16_384  # one row group
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-PARQUET_SCHEMA = pa.schema(
-    [(name, pa.string()) for name in TABULAR_COLUMNS[:9]]
-    + [("simulated", pa.bool_()), ("quality_score", pa.float64())]
-    + [("scores", pa.string()), ("fields", pa.string())]
-)
+FORMULA = r"^([=+\-@\t\r])"
+TABULAR_SCHEMA = pa.schema(TABULAR)
 
 
 @dataclass(frozen=True)
@@ -38,11 +32,13 @@ class Written:
     bytes: int
 
 
-def defuse(cell: Any) -> Any:
+def defused(table: pa.Table) -> pa.Table:
     """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    for i, column in enumerate(table.columns):
+        if pa.types.is_string(column.type):
+            inert = pc.replace_substring_regex(column, FORMULA, r"'\1")
+            table = table.set_column(i, table.field(i), inert)
+    return table
 
 
 def sha256_of(path: Path) -> str:
@@ -53,13 +49,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class Writer(Protocol):
-    def add(self, row: Row | bytes) -> None: ...
-
-    def close(self) -> Written: ...
-
-
-class _Text:
+class TextWriter:
     """A file written in chunks of joined lines, hashed as it goes."""
 
     head, tail = b"", b""
@@ -67,86 +57,71 @@ class _Text:
     def __init__(self, path: Path) -> None:
         self.path, self.records, self._size = path, 0, 0
         self._file, self._hash = path.open("wb"), hashlib.sha256()
-        self._pending: list[bytes] = [self.head]
+        self._emit(self.head)
 
-    def add(self, row: Row | bytes) -> None:
-        self._pending.append(self._line(row if isinstance(row, bytes) else orjson.dumps(row)))
-        self.records += 1
-        if len(self._pending) >= CHUNK_ROWS:
-            self._flush()
+    def add_rows(self, rows: list[Row]) -> None:
+        self.add_lines(list(map(orjson.dumps, rows)))
 
-    def _line(self, data: bytes) -> bytes:
-        return data + b"\n"
+    def add_lines(self, lines: list[bytes]) -> None:
+        """Records already in JSON, one line each."""
+        if lines:
+            self._emit(self._joined(lines))
+            self.records += len(lines)
 
-    def _flush(self) -> None:
-        data = b"".join(self._pending)
-        self._pending.clear()
+    def _joined(self, lines: list[bytes]) -> bytes:
+        return b"\n".join(lines) + b"\n"
+
+    def _emit(self, data: bytes) -> None:
         self._file.write(data)
         self._hash.update(data)
         self._size += len(data)
 
     def close(self) -> Written:
-        self._pending.append(self.tail)
-        self._flush()
+        self._emit(self.tail)
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
         return Written(self.path.name, self.records, self._hash.hexdigest(), self._size)
 
 
-class JsonlWriter(_Text):
+class JsonlWriter(TextWriter):
     pass
 
 
-class JsonWriter(_Text):
+class JsonWriter(TextWriter):
     """One JSON array, a record per line."""
 
-    head, tail = b"[\n", b"\n]\n"
+    head, tail = b"[", b"\n]\n"
 
-    def _line(self, data: bytes) -> bytes:
-        return b",\n" + data if self.records else data
+    def _joined(self, lines: list[bytes]) -> bytes:
+        return (b",\n" if self.records else b"\n") + b",\n".join(lines)
 
 
-class CsvWriter(_Text):
-    """A header, then one defused row per record; csv quotes commas and newlines."""
+class CsvWriter(TextWriter):
+    """A header, then the rows of each table, text cells defused; arrow quotes as needed."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self._csv = csv.writer(self, lineterminator="\n")
-        self._csv.writerow(TABULAR_COLUMNS)
+        self._emit(",".join(f'"{name}"' for name in TABULAR_COLUMNS).encode() + b"\n")
 
-    def write(self, text: str) -> None:  # the csv module's file interface
-        self._pending.append(text.encode())
-
-    def add(self, row: Row | bytes) -> None:
-        assert isinstance(row, dict)
-        self._csv.writerow([defuse(row[name]) for name in TABULAR_COLUMNS])
-        self.records += 1
-        if len(self._pending) >= CHUNK_ROWS:
-            self._flush()
+    def add_table(self, table: pa.Table) -> None:
+        out = io.BytesIO()
+        options = pacsv.WriteOptions(include_header=False)
+        pacsv.write_csv(defused(table.select(TABULAR_COLUMNS)), out, write_options=options)
+        self._emit(out.getvalue())
+        self.records += table.num_rows
 
 
 class ParquetWriter:
     def __init__(self, path: Path) -> None:
         self.path, self.records = path, 0
-        self._writer = pq.ParquetWriter(path, PARQUET_SCHEMA)
-        self._columns: dict[str, list[Any]] = {name: [] for name in TABULAR_COLUMNS}
+        self._writer = pq.ParquetWriter(path, TABULAR_SCHEMA)
 
-    def add(self, row: Row | bytes) -> None:
-        assert isinstance(row, dict)
-        for name, column in self._columns.items():
-            column.append(row[name])
-        self.records += 1
-        if len(self._columns["id"]) >= PARQUET_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._columns["id"]:
-            self._writer.write_table(pa.Table.from_pydict(self._columns, PARQUET_SCHEMA))
-            self._columns = {name: [] for name in TABULAR_COLUMNS}
+    def add_table(self, table: pa.Table) -> None:
+        self._writer.write_table(table.select(TABULAR_COLUMNS).cast(TABULAR_SCHEMA))
+        self.records += table.num_rows
 
     def close(self) -> Written:
-        self._flush()
         self._writer.close()
         with self.path.open("rb") as f:
             os.fsync(f.fileno())
@@ -154,11 +129,9 @@ class ParquetWriter:
         return Written(self.path.name, self.records, sha256_of(self.path), size)
 
 
-def open_writer(kind: FileKind, path: Path) -> Writer:
-    writers: dict[FileKind, Callable[[Path], Writer]] = {
-        "jsonl": JsonlWriter,
-        "json": JsonWriter,
-        "csv": CsvWriter,
-        "parquet": ParquetWriter,
-    }
-    return writers[kind](path)
+def row_writer(kind: FileKind, path: Path) -> TextWriter:
+    return JsonWriter(path) if kind == "json" else JsonlWriter(path)
+
+
+def table_writer(kind: FileKind, path: Path) -> CsvWriter | ParquetWriter:
+    return CsvWriter(path) if kind == "csv" else ParquetWriter(path)

@@ -41,7 +41,7 @@ def stage_many(data_dir: Path, n: int, batch: int = 500) -> None:
     """What a shipper would have staged for a job of `n` examples."""
     items = examples(n, job=JOB)
     for start in range(0, n, batch):
-        staging.append(data_dir, JOB, f"{start}-0", items[start : start + batch])
+        staging.append(data_dir, JOB, f"{start}-0", items[start : start + batch], 0.7)
 
 
 def start_shipper(settings: Settings) -> subprocess.Popen[bytes]:
@@ -83,7 +83,7 @@ async def test_a_shipper_killed_mid_export_leaves_nothing_partial_and_the_export
         (landed,) = await wait_for(written, bool, timeout=30)
     assert [p.name for p in exports.iterdir()] == [Path(landed.path).parent.name]
     spec = ExportSpec(JOB, export_id(done), done.at, CONFIG)
-    lines = staging.read(settings.data_dir, JOB)
-    _, undisturbed = export(tmp_path / "undisturbed", spec, lines, JobFacts())
+    chunks = staging.read(settings.data_dir, JOB)
+    _, undisturbed = export(tmp_path / "undisturbed", spec, chunks, JobFacts())
     assert Manifest.load(Path(landed.path).parent).files == undisturbed.files
     assert landed.record_count == 15_000 and sum(landed.splits.values()) == 15_000

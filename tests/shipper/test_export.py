@@ -27,8 +27,8 @@ FORMATS = ("jsonl", "json", "csv", "parquet", "openai", "sharegpt", "alpaca")
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     items = examples(60)  # 45 pass, 15 rejected, 10 documents
-    staging.append(tmp_path, "j", "2-0", items[20:])
-    staging.append(tmp_path, "j", "1-0", items[:30])
+    staging.append(tmp_path, "j", "2-0", items[20:], 0.7)
+    staging.append(tmp_path, "j", "1-0", items[:30], 0.7)
     return tmp_path
 
 
@@ -110,7 +110,7 @@ def test_an_export_is_written_once_and_a_new_one_never_overwrites_it(data_dir: P
 def test_a_job_without_passed_examples_gets_an_empty_valid_export_that_says_why(
     tmp_path: Path,
 ) -> None:
-    staging.append(tmp_path, "j", "1-0", examples(4, every_rejected=1))
+    staging.append(tmp_path, "j", "1-0", examples(4, every_rejected=1), 0.7)
     folder = write(tmp_path, "json")
     assert orjson.loads((folder / "dataset.json").read_bytes()) == []
     assert "no example passed quality control" in (folder / "README.md").read_text()
