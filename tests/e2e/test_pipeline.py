@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections import Counter
@@ -16,6 +17,7 @@ from shared import streams, wire
 from shared.events import AnyEvent, parse_event
 from shared.settings import Settings
 from tests.e2e.conftest import Pipeline, pipeline
+from tests.shipper.read_model import figures
 
 pytestmark = pytest.mark.slow
 
@@ -68,6 +70,9 @@ def test_a_job_flows_from_urls_to_a_traceable_dataset(
     assert counts["training_examples"] == events["ExampleGenerated"]
     assert counts["exports"] == events["ExportWritten"] == 1
     assert len(records) == job["exports"][-1]["record_count"] > 0
+    # Every number on the dataset card is the read model's.
+    manifest = json.loads(Path(job["exports"][-1]["manifest_path"]).read_text())
+    assert manifest["figures"] == figures(p.stack.data_dir / "datafactory.db", job_id)
 
 
 def _spider_failures(events: Counter[str]) -> int:
