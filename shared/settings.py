@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # price; without it such models are refused, since their spending could not be capped.
     llm_price_per_1k_tokens: float | None = Field(default=None, ge=0)
 
+    # Log entries every reader has passed move from Redis to files under data_dir/log once
+    # they are this old (None keeps the whole log in Redis).
+    log_keep_s: float | None = Field(default=24 * 3600, ge=0)
+    log_archive_every_s: float = Field(default=60.0, gt=0)
+
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
 

@@ -16,6 +16,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services.gateway import generation
 from services.gateway.api import router
+from services.gateway.archive import Archiver
 from services.gateway.db import create_schema, reader_engine, writer_engine
 from services.gateway.deps import Gateway
 from services.gateway.exports_api import router as exports_router
@@ -50,11 +51,15 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         projector = Projector(projector_redis, writer)
         app.state.gateway = Gateway(settings, redis, reader, projector)
         task = asyncio.create_task(projector.run(), name="projector")
+        archiving = _archiving(settings, redis, projector)
         warm = asyncio.create_task(generation.warm_up(settings.llm_model), name="warm-up")
         log.info("gateway projecting the log into %s", settings.sqlite_url)
         try:
             yield
         finally:
+            if archiving is not None:
+                archiving.cancel()
+                await asyncio.gather(archiving, return_exceptions=True)
             await _stop(projector, task)
             await asyncio.gather(warm, return_exceptions=True)
             await projector_redis.aclose()
@@ -63,6 +68,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             await writer.dispose()
 
     return lifespan
+
+
+def _archiving(settings: Settings, redis: Redis, projector: Projector) -> asyncio.Task[None] | None:
+    if settings.log_keep_s is None:
+        return None
+    archiver = Archiver(redis, settings.data_dir, lambda: projector.positions, settings.log_keep_s)
+    return asyncio.create_task(archiver.run(settings.log_archive_every_s), name="archive")
 
 
 async def _redis_unavailable(_request: Request, exc: Exception) -> JSONResponse:

@@ -90,6 +90,10 @@ class Projector:
     async def _read(self, block_ms: int | None) -> list[Entry]:
         return await read_batch(self._redis, self._positions, self._batch, block_ms)
 
+    async def apply_entries(self, entries: list[Entry]) -> None:
+        """Applies entries read elsewhere (the log's archive) as if read from the streams."""
+        await self._apply(entries)
+
     async def _apply(self, entries: list[Entry]) -> None:
         """One transaction per `batch` entries; a read may return up to that per stream."""
         for start in range(0, len(entries), self._batch):

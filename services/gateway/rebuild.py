@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from services.gateway.db import create_schema, sqlite_url_for, writer_engine
 from services.gateway.projector import Projector
+from shared import log_archive, streams
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway.rebuild")
@@ -20,8 +21,20 @@ def _remove_database(path: Path) -> None:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-async def replay(redis_url: str, target: Path, *, batch: int = 500) -> int:
-    """Replays every stream from id 0 up to its current tip; returns the events applied.
+async def _replay_archive(projector: Projector, data_dir: Path, batch: int) -> None:
+    """The entries already moved out of Redis, stream by stream (projections do not depend
+    on the order across streams)."""
+    for stream in streams.ALL_STREAMS:
+        entries = list(log_archive.read(data_dir, stream))
+        for start in range(0, len(entries), batch):
+            await projector.apply_entries(entries[start : start + batch])
+
+
+async def replay(
+    redis_url: str, target: Path, *, batch: int = 500, data_dir: Path | None = None
+) -> int:
+    """Replays every stream from id 0 (the archive under `data_dir` first) up to its current
+    tip; returns the events applied.
 
     The database is built beside `target` and moved into place when complete, so a failed
     replay leaves `target` as it was. Do not point it at the file of a running gateway.
@@ -33,6 +46,8 @@ async def replay(redis_url: str, target: Path, *, batch: int = 500) -> int:
     try:
         await create_schema(engine)
         projector = Projector(redis, engine, batch=batch)
+        if data_dir is not None:
+            await _replay_archive(projector, data_dir, batch)
         await projector.drain(await projector.tips())
     finally:
         await engine.dispose()
@@ -50,4 +65,5 @@ async def replay(redis_url: str, target: Path, *, batch: int = 500) -> int:
 
 def rebuild(settings: Settings, target_db_path: Path, *, batch: int = 500) -> int:
     """Replays the log of `settings.redis_dsn` into `target_db_path`; returns events applied."""
-    return asyncio.run(replay(settings.redis_dsn, Path(target_db_path), batch=batch))
+    target = Path(target_db_path)
+    return asyncio.run(replay(settings.redis_dsn, target, batch=batch, data_dir=settings.data_dir))
