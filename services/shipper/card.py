@@ -70,9 +70,10 @@ def summary(spec: ExportSpec, stats: DatasetStats, empty_because: str | None) ->
     lines = [
         f"# Data Factory job {spec.job_id}, export {spec.version}",
         "",
-        f"{stats.passed} training examples in `{spec.format.name}` made with the "
-        f"`{spec.config.generation.template}` template from web pages; {stats.rejected} "
-        "rejected examples are kept apart in `rejected.jsonl` with their scores and reasons.",
+        f"{_n(stats.passed, 'training example')} in `{spec.format.name}`, made with the "
+        f"`{spec.config.generation.template}` template from web pages; "
+        f"{_n(stats.rejected, 'rejected example')} kept apart in `rejected.jsonl` with "
+        "scores and reasons.",
         "",
         f"- Export id: `{spec.export_id}`; written for the log event of {spec.at.isoformat()}",
     ]
@@ -84,6 +85,10 @@ def summary(spec: ExportSpec, stats: DatasetStats, empty_because: str | None) ->
         shares = ", ".join(f"{s} {n}" for s, n in stats.splits.items())
         lines.append(f"- Splits by source document (a page never spans two): {shares}")
     return [*lines, ""]
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def files_section(files: list[Written]) -> list[str]:
