@@ -6,7 +6,7 @@ from services.refiner.dedup import Decision
 from services.refiner.logic import Chunk, Document
 from shared import streams
 from shared.commit import Emit
-from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched
+from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched, caused
 from shared.ids import derive
 
 
@@ -15,12 +15,12 @@ def chunk_id(page: PageFetched, index: int) -> str:
 
 
 def dropped(page: PageFetched, chunk: Chunk, reason: str, owner: str | None = None) -> Emit:
-    cid = chunk_id(page, chunk.index)
-    event = ChunkDropped(
-        event_id=derive(cid, "dropped"),
-        job_id=page.job_id,
-        caused_by=page.event_id,
-        chunk_id=cid,
+    event = caused(
+        page,
+        ChunkDropped,
+        "dropped",
+        chunk.index,
+        chunk_id=chunk_id(page, chunk.index),
         document_id=page.event_id,
         url=page.url,
         reason=reason,
@@ -30,10 +30,11 @@ def dropped(page: PageFetched, chunk: Chunk, reason: str, owner: str | None = No
 
 
 def made(page: PageFetched, chunk: Chunk) -> Emit:
-    event = ChunkMade(
-        event_id=chunk_id(page, chunk.index),
-        job_id=page.job_id,
-        caused_by=page.event_id,
+    event = caused(
+        page,
+        ChunkMade,
+        "chunk",
+        chunk.index,
         document_id=page.event_id,
         url=page.url,
         index=chunk.index,
@@ -47,10 +48,10 @@ def made(page: PageFetched, chunk: Chunk) -> Emit:
 
 
 def refined(page: PageFetched, doc: Document, kept: int) -> Emit:
-    event = DocumentRefined(
-        event_id=derive(page.event_id, "refined"),
-        job_id=page.job_id,
-        caused_by=page.event_id,
+    event = caused(
+        page,
+        DocumentRefined,
+        "refined",
         document_id=page.event_id,
         url=page.url,
         chunks=kept,
