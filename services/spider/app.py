@@ -10,13 +10,14 @@ from typing import Literal
 from faststream import FastStream
 from redis.asyncio import Redis
 
+from services.spider import logic
 from services.spider.browser import BrowserPool, chromium_path
 from services.spider.crawl import Crawler
 from services.spider.decode import to_text
 from services.spider.describe import describe, warm
 from services.spider.fetch import MAX_REDIRECTS, FetchFailed
 from services.spider.guard import Guard, Refused, Resolver, system_resolver
-from services.spider.page import Page, parse, script_rendered, skip_reason
+from services.spider.page import Page, parse
 from services.spider.polite import ATTEMPTS, Polite
 from shared import streams
 from shared.commit import Emit
@@ -28,10 +29,6 @@ from shared.semaphore import RedisSemaphore
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
 from shared.urls import normalise
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Outcomes that say the page is not worth tokens, as opposed to a fetch that went wrong.
-SKIPS = {"not_html", "robots_disallowed", "blocked", "login_wall", "soft_404", "near_empty"}
 
 
 @dataclass(frozen=True)
@@ -59,14 +56,10 @@ class Spider:
     async def page(self, cmd: FetchPage, config: ScrapingConfig) -> Got:
         """The page to keep, after a browser render when it looks script-rendered."""
         fetched = await self.polite.fetch(_canonical(cmd.url), config)
-        kind = fetched.content_type.split(";")[0].strip().lower()
-        if kind not in HTML_TYPES:
-            raise FetchFailed("not_html", fetched.content_type or "no content type")
+        kind = logic.html_type(fetched.content_type)
         text, charset = to_text(fetched.body, fetched.content_type)
         page = parse(text)
-        if config.use_playwright == "always" or (
-            config.use_playwright == "auto" and script_rendered(page)
-        ):
+        if logic.needs_browser(page, config.use_playwright):
             rendered, final = await self.render(fetched.final_url, config)
             return Got(rendered, final, fetched.status_code, kind, "utf-8", "browser")
         return Got(page, fetched.final_url, fetched.status_code, kind, charset)
@@ -92,11 +85,10 @@ class Spider:
             ):
                 got = await self.page(cmd, config)
         except FetchFailed as exc:
-            outcome = "skipped" if exc.reason in SKIPS else "failed"
+            outcome = logic.outcome_of(exc.reason)
             return [failure("spider", cmd, exc.reason, exc.detail, outcome=outcome)]
-        if reason := skip_reason(got.page):
-            detail = f"{len(got.page.text)} chars of text"
-            return [failure("spider", cmd, reason, detail, outcome="skipped")]
+        if rejected := logic.rejection(got.page):
+            return [failure("spider", cmd, *rejected, outcome="skipped")]
         fetched = await self.store(cmd, got, config)
         return [
             Emit(streams.REFINER, fetched),
