@@ -5,7 +5,7 @@ setup:
 	@scripts/setup.sh
 
 setup-system:
-	@scripts/setup.sh --system
+	@scripts/setup.sh --system --tests
 
 demo: setup
 	.venv/bin/datafactory run --sample

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Prepares a machine for the project: system packages (when root), a venv, the Python packages.
-# Usage: scripts/setup.sh [--system]   (--system also installs redis-server and chromium via apt)
+# Usage: scripts/setup.sh [--system] [--tests]
+#   --system also installs redis-server and chromium via apt; --tests also the optional extras
+#   the tests exercise (detoxify, on the CPU build of torch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "${1:-}" == "--system" ]]; then
+if [[ " $* " == *" --system "* ]]; then
   missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium)
@@ -37,4 +39,15 @@ if [[ ! -f "$stamp" ]]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+if [[ " $* " == *" --tests "* ]]; then
+  stamp=.venv/.tests-$(sha256sum pyproject.toml | cut -c1-16)
+  if [[ ! -f "$stamp" ]]; then
+    # torch first, pinned to the CPU build these machines keep on disk: detoxify asks for
+    # any torch>=2, which pip would otherwise answer with a CUDA build of several GB.
+    .venv/bin/python -m pip install -q torch==2.13.0
+    .venv/bin/python -m pip install -q -e '.[dev,detoxify]'
+    rm -f .venv/.tests-* && touch "$stamp"
+  fi
 fi

@@ -41,6 +41,7 @@ def scored(example: ExampleGenerated, verdict: logic.Verdict, cost_usd: float = 
 
 class Inspector:
     def __init__(self, settings: Settings, redis: Redis) -> None:
+        ensure_cmudict(settings.data_dir / "cache")  # textstat's dictionary, offline
         self.models = models.build(settings.detoxify_checkpoint, settings.detoxify_config_dir)
         self.embedders = Embedders(settings.embedding_model)
         self.index = AcceptedIndex(redis)
@@ -81,7 +82,6 @@ class Inspector:
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    ensure_cmudict(settings.data_dir / "cache")
     redis = Redis.from_url(settings.redis_dsn)
     inspector = Inspector(settings, redis)
     spec = StageSpec(

@@ -32,7 +32,9 @@ class HashedTfidf:
 
     name = "tfidf-hashed"
 
-    def __init__(self, dims: int = 1024) -> None:
+    # Short texts have a few dozen words: collisions in 256 dimensions move a cosine by
+    # hundredths, and every accepted example's vector is compared with each new one.
+    def __init__(self, dims: int = 256) -> None:
         self.dims = dims
 
     def encode(self, texts: list[str]) -> Vectors:

@@ -3,6 +3,7 @@ hard gates. Pure: models and the duplicate index come in as values and functions
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,7 +87,8 @@ def verdict(found: Findings, quality: QualityConfig) -> Verdict:
     reasons = [f.reason for f in gated if f.reason]
     reasons += [f.reason for f in found.values() if f.reason and f not in gated]
     if score < quality.min_score:
-        reasons.append(f"score {score:.2f} < {quality.min_score:.2f}")
+        shown = math.floor(score * 100) / 100  # 0.699 shows as 0.69, not as 0.70
+        reasons.append(f"score {shown:.2f} < {quality.min_score:.2f}")
     return Verdict(
         scores={name: round(f.score, 4) for name, f in found.items()},
         score=round(score, 4),

@@ -35,15 +35,21 @@ def near_owners(
 ) -> list[Near | None]:
     """For each candidate, the most similar accepted example or earlier candidate at or
     above `threshold`, if any."""
-    pool_ids = accepted_ids + ids
-    pool = np.vstack([accepted, vectors]) if len(accepted) else vectors
-    similarity = vectors @ pool.T
+    among = vectors @ vectors.T
+    if len(accepted_ids):
+        old = vectors @ accepted.T
+        best_old = np.argmax(old, axis=1)
     found: list[Near | None] = []
     for i in range(len(ids)):
-        row = similarity[i, : len(accepted_ids) + i]  # the accepted, then earlier candidates
-        best = int(np.argmax(row)) if row.size else -1
-        hit = best >= 0 and row[best] >= threshold
-        found.append(Near(pool_ids[best], float(row[best])) if hit else None)
+        best: Near | None = None
+        if len(accepted_ids):
+            j = int(best_old[i])
+            best = Near(accepted_ids[j], float(old[i, j]))
+        if i:  # the earlier candidates of the batch
+            j = int(np.argmax(among[i, :i]))
+            if best is None or among[i, j] > best.similarity:
+                best = Near(ids[j], float(among[i, j]))
+        found.append(best if best and best.similarity >= threshold else None)
     return found
 
 

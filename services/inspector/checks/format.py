@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.inspector.checks.base import LABEL_TEMPLATES, PASS, Finding, Item
-from services.inspector.checks.text import normalise, words
+from services.inspector.checks.text import normalise, token_count, words
 from shared.templates import UnknownTemplateError, get_template
 
 _PLACEHOLDERS = frozenset(
@@ -50,7 +50,7 @@ def check_format(batch: list[Item]) -> list[Finding]:
 
 def _format(item: Item) -> Finding:
     ex = item.example
-    for problem in (_schema(ex.template, ex.fields), _bounds(item), _degenerate(item)):
+    for problem in (_bounds(item), _schema(ex.template, ex.fields), _degenerate(item)):
         if problem:
             return Finding(0.0, problem, failed=True)
     if ex.template == "qa" and not is_question(ex.input):
@@ -95,7 +95,7 @@ def _degenerate(item: Item) -> str | None:
     for side, text in sides:
         if is_placeholder(text):
             return f"placeholder_{side}"
-    if ex.template not in LABEL_TEMPLATES and len(words(ex.output)) < 2:
+    if ex.template not in LABEL_TEMPLATES and token_count(ex.output) < 2:
         return "one_token_output"
     out, inp = normalise(ex.output), normalise(ex.input)
     if out == inp or (ex.template in {"qa", "instruction"} and out in inp):

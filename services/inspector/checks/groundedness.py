@@ -12,7 +12,7 @@ FULL_OVERLAP = 0.8
 
 
 def check_groundedness(batch: list[Item]) -> list[Finding]:
-    # Examples of one chunk share its text: its words are gathered once.
+    # Examples of one chunk share its text: its words are gathered once per batch.
     vocabularies: dict[str, tuple[set[str], set[str]]] = {}
     found = []
     for item in batch:
@@ -23,10 +23,9 @@ def check_groundedness(batch: list[Item]) -> list[Finding]:
         if _translated(item):
             found.append(Finding(1.0, backend="skipped:cross_lingual"))
             continue
-        key = item.example.chunk_id if item.example.source is not None else item.example.event_id
-        if key not in vocabularies:
-            vocabularies[key] = _vocabulary(source)
-        found.append(grounding(_claim(item), *_evidence(item, vocabularies[key]), item))
+        if source not in vocabularies:
+            vocabularies[source] = _vocabulary(source)
+        found.append(grounding(_claim(item), *_evidence(item, vocabularies[source]), item))
     return found
 
 

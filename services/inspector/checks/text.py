@@ -8,6 +8,8 @@ import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Scripts written without spaces between words (kana, CJK ideographs, Hangul, Thai).
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 # Function words of the languages the pipeline meets most; they carry no content.
 STOPWORDS = frozenset(
     """a an the and or but if of to in on at by for with from as is are was were be been 
@@ -29,6 +31,11 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def token_count(text: str) -> int:
+    """Words, counting each character of an unspaced script as one."""
+    return len(words(text)) + len(_UNSPACED.findall(text))
 
 
 def content_words(text: str) -> list[str]:

@@ -1,0 +1,92 @@
+"""The verdict: weighted score, hard gates, configured checks, and bad input scored, not raised."""
+
+from __future__ import annotations
+
+from services.inspector import logic
+from services.inspector.checks.base import Finding, Item
+from shared.config import QualityConfig
+from tests.inspector.labelled import DE, EN, example
+
+GOOD = example("Who designed the Forth Bridge?", "John Fowler and Benjamin Baker designed it.")
+
+
+def verdict(ex: object, models: logic.Models, **quality: object) -> logic.Verdict:
+    config = QualityConfig(**quality)  # type: ignore[arg-type]
+    [found] = logic.assess([Item(ex, config)], models)  # type: ignore[arg-type]
+    return logic.verdict(found, config)
+
+
+def test_a_grounded_full_answer_passes_every_default_check(
+    inspector_models: logic.Models,
+) -> None:
+    v = verdict(GOOD, inspector_models)
+    assert v.passed and v.reasons == []
+    assert set(v.scores) == {"format", "readability", "language", "groundedness", "toxicity"}
+    assert v.backends["toxicity"] == "profanity-check"
+    assert v.backends["groundedness"] == "token-overlap"
+
+
+def test_a_gated_failure_rejects_whatever_the_score() -> None:
+    found = {"format": Finding(1.0), "toxicity": Finding(0.45, "toxic(p=0.55)", failed=True)}
+    assert logic.verdict(found, QualityConfig(min_score=0.0)).reasons == ["toxic(p=0.55)"]
+    assert not logic.verdict(found, QualityConfig(min_score=0.0)).passed
+    assert logic.verdict(found, QualityConfig(min_score=0.0, gates=())).passed
+
+
+def test_weights_shape_the_score() -> None:
+    found = {"format": Finding(1.0), "readability": Finding(0.2, "hard_to_read", failed=True)}
+    assert logic.verdict(found, QualityConfig()).score == 0.6
+    weighted = logic.verdict(found, QualityConfig(weights={"readability": 0.25}))
+    assert weighted.score == 0.84 and weighted.passed
+    assert weighted.reasons == ["hard_to_read"]
+
+
+def test_only_the_configured_checks_run(inspector_models: logic.Models) -> None:
+    v = verdict(GOOD, inspector_models, checks=("format", "toxicity"))
+    assert set(v.scores) == {"format", "toxicity"}
+
+
+def test_the_degenerate_answer_of_the_report_is_rejected_first_for_its_form(
+    inspector_models: logic.Models,
+) -> None:
+    v = verdict(example("What is stated about the subject in the text?", "2."), inspector_models)
+    assert not v.passed
+    assert v.reasons[0] == "output_length 2 not in [15, 4000]"
+
+
+def test_bad_input_is_scored_and_rejected_with_a_reason(inspector_models: logic.Models) -> None:
+    missing = GOOD.model_copy(update={"fields": {"question": GOOD.input}})
+    empty = example("Who designed the Forth Bridge?", "")
+    script = example("Who designed the Forth Bridge?", "橋は二人の技師によって設計されました。")
+    for bad, why in ((missing, "schema: answer"), (empty, "empty_output"), (script, "language")):
+        v = verdict(bad, inspector_models)
+        assert not v.passed and v.reasons[0].startswith(why), v.reasons
+
+
+def test_an_answer_in_the_jobs_output_language_passes(inspector_models: logic.Models) -> None:
+    german = example("Wie hoch sind die Türme?", "Die beiden Türme sind 157 Meter hoch.", DE)
+    assert verdict(german, inspector_models).passed
+    assert not verdict(german, inspector_models, output_language="en").passed
+    english = example("How high are the towers?", "The two towers are 157 metres high.", DE)
+    v = verdict(english, inspector_models, output_language="en")
+    assert v.passed and v.backends["groundedness"] == "skipped:cross_lingual"
+
+
+def test_readability_leaves_short_answers_and_unknown_languages_alone(
+    inspector_models: logic.Models,
+) -> None:
+    short = verdict(example("When did it open?", "On 4 March 1890."), inspector_models)
+    assert short.backends["readability"] == "skipped:short"
+    german = example(
+        "Wie hoch?", "Die beiden Türme des Doms sind 157 Meter hoch, wie man sieht.", DE
+    )
+    assert verdict(german, inspector_models).backends["readability"] == "textstat:de"
+    dense = example(
+        "What does the text say about it?",
+        "Notwithstanding institutional heterogeneity, epistemological considerations "
+        "necessitate comprehensive methodological reconceptualization of organizational "
+        "interdependencies.",
+    )
+    hard = verdict(dense, inspector_models, checks=("readability",))
+    assert not hard.passed and hard.reasons[0].startswith("hard_to_read"), hard
+    assert EN  # the English source is the default
