@@ -118,8 +118,8 @@ def columns(data_dir: Path, job_id: str) -> Path | None:
         if merged is None:
             return None
         _columnar(merged, target)
-    for stale in folder(data_dir, job_id).glob(f"*{SUFFIX}"):
-        stale.unlink(missing_ok=True)  # merged, or a late copy of what was
+    for stale in [*target.parent.glob(f"*{SUFFIX}"), *target.parent.glob(".*.tmp")]:
+        stale.unlink(missing_ok=True)  # merged, a late copy, or a killed writer's leftover
     return target
 
 

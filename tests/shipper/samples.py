@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from services.shipper import staging
+from services.shipper.export import export
+from services.shipper.facts import JobFacts
+from services.shipper.manifest import ExportSpec
+from shared.config import ExportConfig, JobConfig
 from shared.events import ExampleGenerated, ExampleScored
+
+AT = datetime(2026, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
 
 FIELDS: dict[str, Any] = {
     "qa": lambda i: {"question": f"Question {i}?", "answer": f"Answer {i}."},
@@ -58,3 +67,11 @@ def scored(
 
 def examples(n: int, *, job: str = "j", every_rejected: int = 4, **kw: Any) -> list[ExampleScored]:
     return [scored(i, job=job, passed=i % every_rejected != 0, **kw) for i in range(n)]
+
+
+def write(data_dir: Path, fmt: str, splits: dict[str, float] | None = None, **kw: Any) -> Path:
+    """Exports job `j`'s staged examples in `fmt`; returns the export's folder."""
+    config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))  # type: ignore[arg-type]
+    spec = ExportSpec("j", kw.get("export_id", f"export_{fmt}"), kw.get("at", AT), config)
+    folder, _ = export(data_dir / "exports", spec, staging.read(data_dir, "j"), JobFacts())
+    return folder

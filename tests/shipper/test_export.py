@@ -4,39 +4,18 @@ the manifest's hashes are the files', and nothing is ever overwritten."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
 from services.shipper import staging
-from services.shipper.export import export
-from services.shipper.facts import JobFacts
-from services.shipper.manifest import ExportSpec, Manifest
+from services.shipper.manifest import Manifest
 from services.shipper.writers import sha256_of
-from shared.config import ExportConfig, JobConfig
-from tests.shipper.samples import examples
+from tests.shipper.samples import AT, examples, write
 
-AT = datetime(2026, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
 LOADERS = {"csv": "csv", "parquet": "parquet"}
 FORMATS = ("jsonl", "json", "csv", "parquet", "openai", "sharegpt", "alpaca")
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    items = examples(60)  # 45 pass, 15 rejected, 10 documents
-    staging.append(tmp_path, "j", "2-0", items[20:], 0.7)
-    staging.append(tmp_path, "j", "1-0", items[:30], 0.7)
-    return tmp_path
-
-
-def write(data_dir: Path, fmt: str, splits: dict[str, float] | None = None, **kw: Any) -> Path:
-    config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))  # type: ignore[arg-type]
-    spec = ExportSpec("j", kw.get("export_id", f"export_{fmt}"), kw.get("at", AT), config)
-    folder, _ = export(data_dir / "exports", spec, staging.read(data_dir, "j"), JobFacts())
-    return folder
 
 
 def load(folder: Path, fmt: str, cache: Path) -> dict[str, int]:

@@ -10,9 +10,7 @@ from services.cli import main
 from services.shipper.manifest import Manifest
 from services.shipper.push import locate
 from tests.shipper.fake_hub import fake_hub
-from tests.shipper.test_export import AT, data_dir, write
-
-__all__ = ["data_dir"]  # the fixture
+from tests.shipper.samples import AT, write
 
 
 def test_push_uploads_the_jobs_newest_export_as_a_dataset_repository(
