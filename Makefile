@@ -28,5 +28,6 @@ bench: setup
 	.venv/bin/python bench/refiner.py
 	.venv/bin/python bench/factory.py
 	.venv/bin/python bench/projector.py
+	.venv/bin/python bench/inspector.py
 	.venv/bin/python bench/shipper.py
 	.venv/bin/python bench/e2e.py

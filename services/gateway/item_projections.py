@@ -137,7 +137,9 @@ def example_generated(e: ExampleGenerated) -> list[Write]:
 
 def example_scored(e: ExampleScored) -> list[Write]:
     # The score may be applied before the example itself: it carries the whole example.
-    quality = {"quality_score": e.score, "quality_details": e.scores, "reasons": e.reasons}
+    # Each check's score and the model or method behind it.
+    details = {"scores": e.scores, "backends": e.backends}
+    quality = {"quality_score": e.score, "quality_details": details, "reasons": e.reasons}
     quality |= {"passed_qc": e.passed, "scored_at": ts(e.at)}
     return [
         Upsert(training_examples, _example_row(e.example) | quality),
