@@ -37,10 +37,16 @@ def _being_cancelled() -> bool:
 
 class Projector:
     def __init__(
-        self, redis: Redis, engine: AsyncEngine, *, batch: int = 500, block_ms: int = 250
+        self,
+        redis: Redis,
+        engine: AsyncEngine,
+        *,
+        batch: int = 500,
+        block_ms: int = 250,
+        linger_s: float = 0.1,
     ) -> None:
         self._redis, self._engine = redis, engine
-        self._batch, self._block_ms = batch, block_ms
+        self._batch, self._block_ms, self._linger_s = batch, block_ms, linger_s
         self._positions = dict.fromkeys(streams.ALL_STREAMS, ORIGIN)
         self._changed = asyncio.Condition()
         self._generation = 0
@@ -66,7 +72,10 @@ class Projector:
             try:
                 if not self._loaded:
                     await self.load()
-                await self.step(self._block_ms)
+                if 0 < await self.step(self._block_ms) < self._batch:
+                    # A short batch costs nearly what a full one does (the per-job totals
+                    # and statuses are recomputed per batch): let the log fill up a little.
+                    await asyncio.sleep(self._linger_s)
             except Exception:
                 if _being_cancelled():
                     raise asyncio.CancelledError from None

@@ -157,10 +157,12 @@ async def test_job_status_follows_the_outcomes_the_stages_publish(
 
 
 async def test_exports_are_downloadable_with_their_card(
-    client: httpx.AsyncClient, redis: Redis, tmp_path: Path
+    client: httpx.AsyncClient, redis: Redis, settings: Settings
 ) -> None:
     job_id = (await submit(client, {"urls": URLS}))["job_id"]
-    dataset, card = tmp_path / "dataset.jsonl", tmp_path / "README.md"
+    folder = settings.data_dir / "exports" / job_id / "v1"
+    folder.mkdir(parents=True)
+    dataset, card = folder / "dataset.jsonl", folder / "README.md"
     dataset.write_text('{"input": "q", "output": "a"}\n')
     card.write_text("# Dataset card\n")
     written = ExportWritten(

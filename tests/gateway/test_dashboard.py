@@ -119,7 +119,8 @@ async def test_the_job_page_shows_stages_failures_and_exports(
     await expect(stages).to_have_count(4, timeout=15_000)
     await expect(page.locator(".df-log")).to_contain_text("failed")
     await expect(page.locator(".df-export")).to_have_count(0)
-    await expect(page.locator(".df-generation")).to_contain_text("estimate")
+    # The estimate loads the price map off the event loop: seconds on a busy machine.
+    await expect(page.locator(".df-generation")).to_contain_text("estimate", timeout=30_000)
 
     await publish_log(redis, running.log()[7:])  # the job finishes and is exported
     await expect(page.locator(".df-export")).to_have_count(1, timeout=15_000)
