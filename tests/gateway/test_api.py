@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from shared import streams
 from shared.events import ExportWritten
 from shared.ids import derive
 from shared.jobconfig import JobConfigs
+from shared.settings import Settings
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import URLS, Story, at
 from tests.helpers import by_type, read_all, wait_for
