@@ -44,6 +44,12 @@ def _kind(reason: str) -> str:
     return reason[: cut[0]] if cut and cut[0] else reason
 
 
+def _scores(details: str) -> dict[str, float]:
+    """Each check's score, whether the row holds them alone or beside their backends."""
+    found = json.loads(details)
+    return found["scores"] if isinstance(found.get("scores"), dict) else found  # type: ignore[no-any-return]
+
+
 def quality(db: sqlite3.Connection, job: str, config: dict[str, Any]) -> dict[str, Table]:
     rows = db.execute(
         "SELECT passed_qc, quality_score, quality_details, reasons, url FROM training_examples"
@@ -52,7 +58,7 @@ def quality(db: sqlite3.Connection, job: str, config: dict[str, Any]) -> dict[st
     ).fetchall()
     minimum = config["quality"]["min_score"]
     rejected = [r for r in rows if not r[0]]
-    below = Counter(c for r in rejected for c, s in json.loads(r[2]).items() if s < minimum)
+    below = Counter(c for r in rejected for c, s in _scores(r[2]).items() if s < minimum)
     reasons = Counter(k for r in rejected for k in {_kind(x) for x in json.loads(r[3])})
     bins = Counter(min(9, int(r[1] * 10)) for r in rows)
     mean = sum(r[1] for r in rows) / len(rows) if rows else 0.0
