@@ -31,7 +31,7 @@ def guarded(settings: Settings) -> Settings:
 
 
 def command(url: str, **scraping: object) -> tuple[FetchPage, JobConfig]:
-    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 5.0, **scraping}))  # type: ignore[arg-type]
+    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 15.0, **scraping}))  # type: ignore[arg-type]
     job = derive(config.model_dump_json(), "job")
     return FetchPage(event_id=derive(job, "fetch", url), job_id=job, url=url), config
 

@@ -37,6 +37,9 @@ def web() -> Iterator[w.Web]:
             ("*", "/js"): w.page(w.JS_ONLY),
             (ATTACKER, "/hop"): w.redirect(to_secret),
             (ATTACKER, "/via-browser"): w.cloaked(w.page(_script_shell()), w.redirect(to_secret)),
+            (ATTACKER, "/via-browser-tls"): w.cloaked(
+                w.page(_script_shell()), w.redirect(f"https://{SECRET_HOST}:{site.port}/")
+            ),
             (ATTACKER, "/js-redirect"): w.page(
                 _script_shell(), f"<script>location.href = {to_secret!r};</script>"
             ),
@@ -74,6 +77,7 @@ async def test_redirect_to_an_internal_host_is_refused_on_every_route(
         web.url(ATTACKER, "/hop"): {},
         web.url(ROBOTS_HOST, "/ok"): {},
         web.url(ATTACKER, "/via-browser"): {"use_playwright": "always"},
+        web.url(ATTACKER, "/via-browser-tls"): {"use_playwright": "always"},
         web.url(ATTACKER, "/js-redirect"): {"use_playwright": "always"},
     }
     got = await outcomes(guarded(settings), [command(u, **o) for u, o in probes.items()])
@@ -81,6 +85,7 @@ async def test_redirect_to_an_internal_host_is_refused_on_every_route(
         web.url(ATTACKER, "/hop"): "ssrf_refused",
         web.url(ROBOTS_HOST, "/ok"): "robots_disallowed",  # robots.txt unreachable: RFC 9309
         web.url(ATTACKER, "/via-browser"): "ssrf_refused",
+        web.url(ATTACKER, "/via-browser-tls"): "ssrf_refused",  # a CONNECT tunnel refused
         web.url(ATTACKER, "/js-redirect"): "ssrf_refused",
     }
     assert SECRET_HOST in got[web.url(ATTACKER, "/js-redirect")].detail  # type: ignore[union-attr]
