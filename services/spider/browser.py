@@ -12,14 +12,23 @@ import os
 import shutil
 from pathlib import Path
 
-from playwright.async_api import Browser, Error, Page, Playwright, Request, Route, async_playwright
+from playwright.async_api import (
+    Browser,
+    Error,
+    Page,
+    Playwright,
+    ProxySettings,
+    Request,
+    Route,
+    async_playwright,
+)
 
 from services.spider.guard import Guard, Refused, split_target
 from services.spider.proxy import GuardedProxy
 
 log = logging.getLogger(__name__)
 # Traffic outside a render's context (there should be none) goes to a closed port: fail closed.
-_NOWHERE = {"server": "http://127.0.0.1:9"}
+_NOWHERE: ProxySettings = {"server": "http://127.0.0.1:9"}
 _ARGS = [
     "--headless",
     "--disable-gpu",
@@ -75,7 +84,7 @@ class BrowserPool:
             args=_ARGS,
             headless=True,
             chromium_sandbox=sandbox,
-            proxy=_NOWHERE,  # type: ignore[arg-type]
+            proxy=_NOWHERE,
         )
 
     async def render(self, url: str, timeout_s: float) -> tuple[str, str]:

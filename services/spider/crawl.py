@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from redis.asyncio import Redis
 
 from services.spider import urls
@@ -72,7 +74,9 @@ class Crawler:
         if not claimed and owner != cmd.event_id.encode():
             return []
         try:
-            fetched = await self.polite.fetch(f"{origin}/sitemap.xml", config)
-        except FetchFailed:
+            # One deadline for the whole sitemap, redirects and retries included.
+            async with asyncio.timeout(config.timeout_s * 2):
+                fetched = await self.polite.fetch(f"{origin}/sitemap.xml", config)
+        except (FetchFailed, TimeoutError):
             return []
         return urls.sitemap_urls(fetched.body, seed)
