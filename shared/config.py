@@ -63,6 +63,8 @@ class GenerationConfig(_Section):
     tpm: int | None = Field(default=None, ge=1)
     # Run the whole generation path on litellm's mock responses; nothing is spent.
     dry_run: bool = False
+    # "batch": requests go to the provider's batch API at its batch price and may take hours.
+    mode: Literal["online", "batch"] = "online"
 
     @field_validator("template_params")
     @classmethod

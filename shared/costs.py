@@ -36,29 +36,47 @@ def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     return content + _PER_MESSAGE_TOKENS * len(messages) + _REPLY_PRIMER_TOKENS
 
 
-def price(model: str, per_1k: float | None = None) -> tuple[float, float] | None:
-    """Dollars per (prompt, completion) token of `model`: the map's price, else the operator's
-    flat `per_1k` (dollars per 1,000 tokens) for models the map does not price, else None.
+def price(
+    model: str, per_1k: float | None = None, batch: bool = False
+) -> tuple[float, float] | None:
+    """Dollars per (prompt, completion) token of `model`: the map's price (its batch price for
+    `batch` where it lists one), else the operator's flat `per_1k` (dollars per 1,000 tokens)
+    for models the map does not price, else None.
 
     A provider-prefixed name ("openai/gpt-4o-mini") falls back to the bare name. A listed
     price of 0 counts as none: the map lists local models at 0, and a job spending on a
     model that costs "nothing" could never reach its cap."""
-    prices = _price_map()
-    entry = prices.get(model) or prices.get(model.split("/", 1)[-1])
+    entry = _entry(model)
     if entry and "input_cost_per_token" in entry:
-        listed = float(entry["input_cost_per_token"]), float(entry.get("output_cost_per_token", 0))
+        suffix = "_batches" if batch and "input_cost_per_token_batches" in entry else ""
+        listed = (
+            float(entry[f"input_cost_per_token{suffix}"]),
+            float(entry.get(f"output_cost_per_token{suffix}", 0)),
+        )
         if any(listed):
             return listed
     return None if per_1k is None else (per_1k / 1000, per_1k / 1000)
 
 
 def cost_usd(
-    model: str, prompt_tokens: int, completion_tokens: int, per_1k: float | None = None
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    per_1k: float | None = None,
+    batch: bool = False,
+    cached_tokens: int = 0,
 ) -> float | None:
-    per_token = price(model, per_1k)
+    """What a call's usage costs. `cached_tokens` (part of `prompt_tokens`) were read from the
+    provider's prompt cache and cost the map's cache-read price online; a batch is billed at
+    its own price for every prompt token."""
+    per_token = price(model, per_1k, batch)
     if per_token is None:
         return None
-    return prompt_tokens * per_token[0] + completion_tokens * per_token[1]
+    cached = float((_entry(model) or {}).get("cache_read_input_token_cost") or per_token[0])
+    if batch or not cached_tokens:
+        cached = per_token[0]
+    fresh = prompt_tokens - cached_tokens
+    return fresh * per_token[0] + cached_tokens * cached + completion_tokens * per_token[1]
 
 
 def estimate(
@@ -69,8 +87,9 @@ def estimate(
     Assumptions: one LLM call per chunk (retries of failed calls and repair calls for
     malformed answers come on top; cache hits come off); the prompt is the template rendered
     around the chunk; the answer is the template's expected size for `examples_per_chunk`
-    items (`Template.completion_tokens`); tokens are counted with cl100k_base, which the
-    gpt-4o family's o200k_base matches within a few percent on English text."""
+    items (`Template.completion_tokens`); the price is the job's mode's (batch or online);
+    tokens are counted with cl100k_base, which the gpt-4o family's o200k_base matches within
+    a few percent on English text."""
     template = get_template(gen.template)
     frame = _template_tokens(gen.template, gen.examples_per_chunk, _params_key(gen))
     chunks = prompt = completion = 0
@@ -78,7 +97,7 @@ def estimate(
         chunks += 1
         prompt += frame + tokens
         completion += template.completion_tokens(tokens, gen.examples_per_chunk)
-    dollars = cost_usd(model, prompt, completion, per_1k)
+    dollars = cost_usd(model, prompt, completion, per_1k, batch=gen.mode == "batch")
     return CostEstimate(chunks, prompt, completion, dollars or 0.0, dollars is not None)
 
 
@@ -98,6 +117,12 @@ def _template_tokens(template: str, n: int, params: str) -> int:
 
 def _params_key(gen: GenerationConfig) -> str:
     return json.dumps(gen.template_params, sort_keys=True)
+
+
+def _entry(model: str) -> Mapping[str, Any] | None:
+    prices = _price_map()
+    found: Mapping[str, Any] | None = prices.get(model) or prices.get(model.split("/", 1)[-1])
+    return found
 
 
 def _price_map() -> Mapping[str, Any]:

@@ -10,18 +10,27 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 
 # Holders live in a sorted set scored by their expiry (Redis server time, so replicas on
-# machines with skewed clocks agree); expired holders are dropped before counting.
-_ACQUIRE = """
+# machines with skewed clocks agree); expired holders are dropped before counting. A Lua
+# function, so scripts that take a slot among other things in one round trip share it.
+ACQUIRE_FN = """
+local function acquire(key, limit, ttl, holder, now)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) < limit then
+    redis.call('ZADD', key, now + ttl, holder)
+    redis.call('EXPIRE', key, math.ceil(ttl) + 60)
+    return 1
+  end
+  return 0
+end
+"""
+_ACQUIRE = (
+    ACQUIRE_FN
+    + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-  redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 60)
-  return 1
-end
-return 0
+return acquire(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now)
 """
+)
 
 
 class RedisSemaphore:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     llm_api_base: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 60.0
+    # OpenAI-compatible providers are called with the openai client directly (a fraction of
+    # litellm's CPU per call); False sends every call through litellm.
+    llm_fast_path: bool = True
     # Models a job may ask for (comma-separated); the configured llm_model always is one. The
     # operator's key goes with every call, so a job must not pick where it is sent.
     llm_models: Annotated[list[str], NoDecode] = []

@@ -21,6 +21,7 @@ class FactoryTotals(BaseModel):
     cache_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens the provider served from its prompt cache
     expected_tokens: int = 0  # completion tokens the templates expected: calibrates budgets
     spent_usd: float = 0.0
     dry_run_calls: int = 0
@@ -30,14 +31,25 @@ class FactoryTotals(BaseModel):
 def add(pipe: Pipeline, job_id: str, **amounts: float) -> None:
     """Adds to the job's totals inside the caller's pipeline; only known fields exist."""
     key = factory_totals_key(job_id)
-    for name, amount in amounts.items():
-        if not amount:
-            continue
-        kind = FactoryTotals.model_fields[name].annotation
-        if kind is float:
-            pipe.hincrbyfloat(key, name, amount)
-        else:
+    for name, integral, amount in _increments(amounts):
+        if integral:
             pipe.hincrby(key, name, int(amount))
+        else:
+            pipe.hincrbyfloat(key, name, amount)
+
+
+def script_args(**amounts: float) -> list[str | float]:
+    """The same increments flattened as (field, "i" or "f", amount) for a Lua script that adds
+    them with HINCRBY or HINCRBYFLOAT alongside other work in one round trip."""
+    flat: list[str | float] = []
+    for name, integral, amount in _increments(amounts):
+        flat += [name, "i" if integral else "f", int(amount) if integral else repr(amount)]
+    return flat
+
+
+def _increments(amounts: dict[str, float]) -> list[tuple[str, bool, float]]:
+    fields = FactoryTotals.model_fields
+    return [(k, fields[k].annotation is not float, v) for k, v in amounts.items() if v]
 
 
 async def read(redis: Redis, job_id: str) -> FactoryTotals:

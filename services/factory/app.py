@@ -9,6 +9,7 @@ from services.factory import llm
 from services.factory.budget import Budget
 from services.factory.calls import Caller
 from services.factory.generate import Generator
+from services.factory.ledger import Ledger
 from services.factory.limits import ProviderLimits, SharedLimiter
 from services.factory.logic import RetryPolicy
 from shared.events import ChunkMade
@@ -29,14 +30,12 @@ def create_app(
     llm.quiet()
     redis = Redis.from_url(settings.redis_dsn)
     hold_s = settings.llm_timeout_s + _HOLD_MARGIN_S
-    caller = Caller(
-        llm.LiteLLM(settings),
-        redis,
-        SharedLimiter(redis, settings.llm_concurrency, hold_s),
-        ProviderLimits(settings.redis_dsn),
-        Budget(redis, hold_s, settings.default_max_cost_usd),
-        policy,
-    )
+    slots = SharedLimiter(redis, settings.llm_concurrency, hold_s)
+    ledger = Ledger(redis, slots, Budget(redis, hold_s, settings.default_max_cost_usd))
+    client = llm.LiteLLM(settings)
+    caller = Caller(client, redis, slots.local, ledger, ProviderLimits(settings.redis_dsn), policy)
     generator = Generator(caller, settings, policy.repairs)
     spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.llm_concurrency)
-    return build_app(spec, settings, redis, consumer)
+    app = build_app(spec, settings, redis, consumer)
+    app.after_shutdown(client.aclose)
+    return app

@@ -16,36 +16,45 @@ from services.factory.values import LLMFailure
 # answer part of the estimate is scaled by how the job's answers so far compared with their
 # expected size, so the cap is reached within about one call's cost.
 # Returns the reservation, 0 when exhausted (latched in the job hash), -1 to wait for
-# in-flight calls that may leave room.
-_RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-if redis.call('HEXISTS', KEYS[1], 'budget_exhausted') == 1 then
+# in-flight calls that may leave room. A Lua function, so the factory's one round trip
+# before a call (services.factory.ledger) reserves with the same code.
+RESERVE_FN = """
+local function reserve(job_key, reserved_key, cap, prompt_usd, answer_usd, hold, id, now)
+  redis.call('ZREMRANGEBYSCORE', reserved_key, '-inf', now)
+  if redis.call('HEXISTS', job_key, 'budget_exhausted') == 1 then
+    return 0
+  end
+  local job = redis.call('HMGET', job_key, 'spent_usd', 'completion_tokens', 'expected_tokens')
+  local ratio = 1
+  if tonumber(job[3] or '0') > 0 then
+    ratio = math.min(math.max(tonumber(job[2] or '0') / tonumber(job[3]), 0.25), 4)
+  end
+  local amount = tonumber(prompt_usd) + tonumber(answer_usd) * ratio
+  local reserved = 0
+  for _, member in ipairs(redis.call('ZRANGE', reserved_key, 0, -1)) do
+    reserved = reserved + tonumber(string.match(member, ':(.*)$'))
+  end
+  if tonumber(job[1] or '0') + reserved + amount <= tonumber(cap) then
+    local member = id .. ':' .. string.format('%.17g', amount)
+    redis.call('ZADD', reserved_key, now + tonumber(hold), member)
+    redis.call('EXPIRE', reserved_key, math.ceil(tonumber(hold)) + 60)
+    return member
+  end
+  if reserved > 0 then
+    return -1
+  end
+  redis.call('HSET', job_key, 'budget_exhausted', cap)
   return 0
 end
-local job = redis.call('HMGET', KEYS[1], 'spent_usd', 'completion_tokens', 'expected_tokens')
-local ratio = 1
-if tonumber(job[3] or '0') > 0 then
-  ratio = math.min(math.max(tonumber(job[2] or '0') / tonumber(job[3]), 0.25), 4)
-end
-local amount = tonumber(ARGV[2]) + tonumber(ARGV[3]) * ratio
-local reserved = 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  reserved = reserved + tonumber(string.match(member, ':(.*)$'))
-end
-if tonumber(job[1] or '0') + reserved + amount <= tonumber(ARGV[1]) then
-  local member = ARGV[5] .. ':' .. string.format('%.17g', amount)
-  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), member)
-  redis.call('EXPIRE', KEYS[2], math.ceil(tonumber(ARGV[4])) + 60)
-  return member
-end
-if reserved > 0 then
-  return -1
-end
-redis.call('HSET', KEYS[1], 'budget_exhausted', ARGV[1])
-return 0
 """
+_RESERVE = (
+    RESERVE_FN
+    + """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+return reserve(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], now)
+"""
+)
 
 
 def exhausted(cap: float) -> LLMFailure:
@@ -62,18 +71,18 @@ class Budget:
         poll_s: float = 0.05,
     ) -> None:
         self._script = redis.register_script(_RESERVE)
-        self._hold_s, self._default_cap, self._poll_s = hold_s, default_cap, poll_s
+        self.hold_s, self.default_cap, self.poll_s = hold_s, default_cap, poll_s
 
     async def reserve(
         self, job_id: str, cap: float | None, prompt_usd: float, answer_usd: float
     ) -> str | None:
         """A reservation to settle after the call; waits while in-flight calls may leave room,
         raises LLMFailure(budget_exhausted) when none will. None when there is no cap at all."""
-        cap = self._default_cap if cap is None else cap
+        cap = self.default_cap if cap is None else cap
         if cap is None:
             return None
         keys_ = [keys.job(job_id), keys.reserved(job_id)]
-        args: list[str | float] = [repr(cap), repr(prompt_usd), repr(answer_usd), self._hold_s]
+        args: list[str | float] = [repr(cap), repr(prompt_usd), repr(answer_usd), self.hold_s]
         args.append(uuid.uuid4().hex)
         while True:
             result = await self._script(keys=keys_, args=args)
@@ -81,7 +90,7 @@ class Budget:
                 return result.decode()
             if int(result) == 0:
                 raise exhausted(cap)
-            await asyncio.sleep(self._poll_s)
+            await asyncio.sleep(self.poll_s)
 
     def settle(self, pipe: Pipeline, job_id: str, member: str | None) -> None:
         """Drops the reservation; queue it in the same MULTI that adds the actual cost to

@@ -5,11 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
-
-from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from services.factory import keys
 from services.factory.values import Reply, Usage
@@ -38,34 +35,27 @@ class CachedAnswer:
     cost_usd: float
     simulated: bool
     owner: str  # the work item that paid for the answer
+    cached_tokens: int = 0
 
     @classmethod
     def of(cls, text: str, usage: Usage, owner: str) -> CachedAnswer:
         tokens = usage.prompt_tokens, usage.completion_tokens
-        return cls(text, *tokens, usage.cost_usd, usage.simulated, owner)
+        return cls(text, *tokens, usage.cost_usd, usage.simulated, owner, usage.cached_tokens)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> CachedAnswer | None:
+        """None for an answer written by an incompatible version: ask again."""
+        try:
+            return cls(**json.loads(raw))
+        except (TypeError, ValueError):
+            return None
 
     def reply(self, owner: str) -> Reply:
         """The answer as `owner` sees it: free unless `owner` paid for it (a replay after a
         crash keeps its cost, so a disturbed run reports what an undisturbed one does)."""
         if owner == self.owner:
-            usage = Usage(self.prompt_tokens, self.completion_tokens, self.cost_usd, self.simulated)
+            tokens = self.prompt_tokens, self.completion_tokens
+            usage = Usage(*tokens, self.cost_usd, self.simulated, self.cached_tokens)
         else:
             usage = Usage(simulated=self.simulated)
         return Reply(self.text, usage, cached=True)
-
-
-class ResponseCache:
-    def __init__(self, redis: Redis, ttl_s: int = CACHE_TTL_S) -> None:
-        self._redis, self._ttl_s = redis, ttl_s
-
-    async def get(self, key: str) -> CachedAnswer | None:
-        raw = await self._redis.get(key)
-        if raw is None:
-            return None
-        try:
-            return CachedAnswer(**json.loads(raw))
-        except (TypeError, ValueError):
-            return None  # written by an incompatible version: ask again
-
-    def put(self, pipe: Pipeline, key: str, answer: CachedAnswer) -> None:
-        pipe.set(key, json.dumps(asdict(answer)), ex=self._ttl_s)

@@ -60,12 +60,12 @@ class SharedLimiter:
     replica's own waiters queue in memory and only contention between replicas polls Redis."""
 
     def __init__(self, redis: Redis, process_limit: int, hold_s: float) -> None:
-        self._local, self._shared = LocalLimiter(process_limit), RedisSemaphore(redis)
-        self._hold_s = hold_s  # a dead replica's slot frees after this; above the call timeout
+        self.local, self._shared = LocalLimiter(process_limit), RedisSemaphore(redis)
+        self.hold_s = hold_s  # a dead replica's slot frees after this; above the call timeout
 
     @asynccontextmanager
     async def slot(self, job_id: str, limit: int) -> AsyncIterator[Slot]:
-        async with self._local.slot(job_id, limit):
+        async with self.local.slot(job_id, limit):
             slot = Slot(keys.slots(job_id), uuid.uuid4().hex)
             await self._acquire(slot, limit)
             try:
@@ -77,7 +77,7 @@ class SharedLimiter:
     async def _acquire(self, slot: Slot, limit: int) -> None:
         """Other replicas hold the job's slots; one frees when their call ends."""
         while True:
-            if await self._shared.try_acquire(slot.key, limit, self._hold_s, slot.holder):
+            if await self._shared.try_acquire(slot.key, limit, self.hold_s, slot.holder):
                 return
             await asyncio.sleep(self._shared.poll_s)
 

@@ -1,4 +1,9 @@
-"""The factory's one door to litellm: sends a call, reads its answer and usage, names its errors."""
+"""The factory's one door to the LLM: routes a call (litellm decides where a model goes), sends
+it on the fast path or through litellm, reads its answer and usage, prices it, names its errors.
+
+Both paths send the same request, read the same response shape (`replies`), price it with the
+same function (litellm's price map, through `shared.costs`) and map errors alike (`failures`),
+so an answer and its cost never depend on the path it took."""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import litellm
 import litellm.litellm_core_utils.default_encoding
 
-from services.factory import logic
+from services.factory import failures, logic, replies
 from services.factory.cache import cache_key
+from services.factory.openai_path import OpenAIPath, fast_target
 from services.factory.values import Call, LLMFailure, Usage
-from shared import costs, secrets, simulator
+from shared import costs, secrets
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.factory.llm")
@@ -31,32 +37,51 @@ class LiteLLM:
         self._max_tokens, self._per_1k = settings.llm_max_tokens, settings.llm_price_per_1k_tokens
         self._providers = frozenset(str(getattr(p, "value", p)) for p in litellm.provider_list)
         self._unpriced: set[str] = set()
+        self._fast = OpenAIPath(self._key, self._timeout, settings.llm_concurrency)
+        self._fast_on = settings.llm_fast_path
+        self._targets: dict[str, tuple[str, str | None] | None] = {}
 
     def cache_key(self, call: Call) -> str:
         params = self._params(call)
         return cache_key(self._route(call.model), self._base, call.messages, params)
 
-    def cost_usd(self, model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    def cost_usd(
+        self, model: str, prompt_tokens: int, completion_tokens: int, batch: bool = False
+    ) -> float:
         """The map's price, else the operator's flat one (unpriced models are refused before
         they are called, so 0 is only a dry run's estimate of one)."""
-        return costs.cost_usd(model, prompt_tokens, completion_tokens, self._per_1k) or 0.0
+        found = costs.cost_usd(model, prompt_tokens, completion_tokens, self._per_1k, batch)
+        return found or 0.0
 
     async def complete(self, call: Call) -> tuple[str, Usage]:
         """The answer text and its usage; LLMFailure for any API error."""
         try:
-            response = await litellm.acompletion(
-                **self._request(call),
-                timeout=self._timeout,
-                max_retries=0,  # retries are ours: bounded, jittered, honouring Retry-After
-            )
+            body = await self._send(call)
         except openai.APIError as exc:
             raise self._failure(exc) from None
-        return _text(response), self._usage(response, call.model)
+        return replies.text(body), self.usage(body, call.model)
 
     async def mock(self, call: Call) -> str:
         """The whole litellm path with `mock_response`: no request leaves the process."""
         response = await litellm.acompletion(**self._request(call), mock_response=call.mock_answer)
-        return _text(response)
+        return replies.text(response.model_dump())
+
+    def fast_target(self, model: str) -> tuple[str, str | None] | None:
+        """Where the fast path sends `model`, or None when litellm must carry it."""
+        if model not in self._targets:
+            target = fast_target(self._route(model), self._base) if self._fast_on else None
+            self._targets[model] = target if target and self._fast.ready(target[1]) else None
+        return self._targets[model]
+
+    async def _send(self, call: Call) -> dict[str, Any]:
+        target = self.fast_target(call.model)
+        if target is not None:
+            return await self._fast.complete(*target, call.messages, self._params(call))
+        response = await litellm.acompletion(
+            **self._request(call), timeout=self._timeout, max_retries=0
+        )
+        body: dict[str, Any] = response.model_dump()
+        return body
 
     def _request(self, call: Call) -> dict[str, Any]:
         return {
@@ -79,56 +104,22 @@ class LiteLLM:
     def _route(self, model: str) -> str:
         return logic.route_model(model, self._base, self._providers)
 
-    def _usage(self, response: Any, model: str) -> Usage:
-        usage = getattr(response, "usage", None)
-        prompt = int(getattr(usage, "prompt_tokens", 0) or 0)
-        completion = int(getattr(usage, "completion_tokens", 0) or 0)
-        fingerprint = getattr(response, "system_fingerprint", None)
-        cost = self._cost(response, model, prompt, completion)
-        return Usage(prompt, completion, cost, fingerprint == simulator.FINGERPRINT)
-
-    def _cost(self, response: Any, model: str, prompt: int, completion: int) -> float:
-        """litellm prices every response it returns; reusing that price saves a second lookup.
-        It cannot price a model it knows only by the server's name: then the configured one."""
-        hidden = getattr(response, "_hidden_params", None) or {}
-        cost = hidden.get("response_cost")
-        if not cost:  # unknown to litellm, or listed at 0: the operator's price if set
-            cost = costs.cost_usd(model, prompt, completion, self._per_1k)
+    def usage(self, body: dict[str, Any], model: str, batch: bool = False) -> Usage:
+        """Tokens of a completion body, priced at the online or batch price."""
+        got = replies.tokens(body)
+        cost = costs.cost_usd(model, got.prompt, got.completion, self._per_1k, batch, got.cached)
         if cost is None and model not in self._unpriced:
             self._unpriced.add(model)
             log.warning("no price for model %s; its cost counts as 0", model)
-        return float(cost or 0.0)
+        return Usage(got.prompt, got.completion, cost or 0.0, got.simulated, got.cached)
 
     def _failure(self, exc: openai.APIError) -> LLMFailure:
-        failure = _failure(exc)
+        failure = failures.failure(exc)
         failure.detail = secrets.redact(failure.detail, self._secrets)
         return failure
 
-
-def _text(response: Any) -> str:
-    choices = getattr(response, "choices", None) or []
-    return str(choices[0].message.content or "") if choices else ""
-
-
-def _failure(exc: openai.APIError) -> LLMFailure:
-    headers = _headers(exc)
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    if isinstance(exc, openai.APITimeoutError):
-        return LLMFailure("llm_timeout", detail, True)
-    if isinstance(exc, openai.RateLimitError):
-        return LLMFailure("llm_rate_limited", detail, True, logic.retry_after_s(headers))
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int) and 400 <= status < 500:
-        return LLMFailure(f"llm_http_{status}", detail)
-    return LLMFailure("llm_error", detail, True, logic.retry_after_s(headers))
-
-
-def _headers(exc: openai.APIError) -> dict[str, str]:
-    headers = getattr(exc, "litellm_response_headers", None)
-    response = getattr(exc, "response", None)
-    if headers is None and response is not None:
-        headers = getattr(response, "headers", None)
-    return {str(k): str(v) for k, v in dict(headers or {}).items()}
+    async def aclose(self) -> None:
+        await self._fast.aclose()
 
 
 def quiet() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from services.factory.logic import repair
+from shared import costs
 from shared.config import GenerationConfig
 from shared.templates import ChatMessage, TemplateOutputError
 
@@ -15,6 +17,7 @@ class Usage:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     simulated: bool = False
+    cached_tokens: int = 0  # of prompt_tokens, read from the provider's prompt cache
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -22,6 +25,7 @@ class Usage:
             self.completion_tokens + other.completion_tokens,
             self.cost_usd + other.cost_usd,
             self.simulated or other.simulated,
+            self.cached_tokens + other.cached_tokens,
         )
 
     def shares(self, n: int) -> list[Usage]:
@@ -43,6 +47,11 @@ class Call:
     completion_tokens: int  # expected answer size: budget reservations, TPM, dry-run costs
     mock_answer: str = ""  # what a dry run answers
     repair: bool = False
+
+    @cached_property
+    def prompt_tokens(self) -> int:
+        """Counted once per call: reservations, TPM and dry-run estimates all need it."""
+        return costs.message_tokens(self.messages)
 
     def repaired(self, answer: str, error: TemplateOutputError) -> Call:
         return replace(self, messages=repair(self.messages, answer, error), repair=True)

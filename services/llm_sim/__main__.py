@@ -19,6 +19,7 @@ _FLAGS = {
     "rate_malformed": "share of answers that are not the JSON the prompt asked for",
     "timeout_s": "how long a hanging request hangs, in seconds",
     "retry_after_s": "the Retry-After a 429 carries, in seconds",
+    "cached_prefix_tokens": "prompt tokens each answer reports as read from a prompt cache",
 }
 
 

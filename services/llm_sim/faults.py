@@ -29,6 +29,9 @@ class SimConfig(BaseModel):
     # A "timeout" request hangs this long before answering: past any sane client timeout.
     timeout_s: float = Field(default=120.0, ge=0)
     retry_after_s: float = Field(default=1.0, ge=0)
+    # Prompt tokens reported as read from a prompt cache (`prompt_tokens_details.cached_tokens`),
+    # as providers do for a repeated prefix.
+    cached_prefix_tokens: int = Field(default=0, ge=0)
     # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
     api_key: str | None = None
     seed: int = 0

@@ -13,7 +13,11 @@ from shared.simulator import FINGERPRINT
 from shared.tokens import cl100k
 
 
-def completion(model: str, texts: list[str], content: str) -> JSONResponse:
+def completion(model: str, texts: list[str], content: str, cached: int = 0) -> JSONResponse:
+    return JSONResponse(completion_body(model, texts, content, cached))
+
+
+def completion_body(model: str, texts: list[str], content: str, cached: int = 0) -> dict[str, Any]:
     encoding = cl100k()
     # OpenAI's chat accounting: 3 tokens of framing per message, 3 to prime the reply.
     prompt_tokens = sum(len(encoding.encode_ordinary(t)) + 3 for t in texts) + 3
@@ -30,9 +34,10 @@ def completion(model: str, texts: list[str], content: str) -> JSONResponse:
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": min(cached, prompt_tokens)},
         },
     }
-    return JSONResponse(body)
+    return body
 
 
 def error(

@@ -51,10 +51,14 @@ class Simulator:
         self._faults = random.Random(config.seed)
 
     async def chat(
-        self, request: ChatRequest, authorization: Annotated[str, Header()] = ""
+        self,
+        request: ChatRequest,
+        authorization: Annotated[str, Header()] = "",
+        user_agent: Annotated[str, Header()] = "",
     ) -> JSONResponse:
         with self.stats.track() as record:
             self.stats.max_tokens[str(request.max_tokens).lower()] += 1
+            self.stats.clients[user_agent.split("/", 1)[0]] += 1
             key = authorization.removeprefix("Bearer ")
             if self.config.api_key is not None and key != self.config.api_key:
                 record("unauthorized")
@@ -68,11 +72,11 @@ class Simulator:
             if outcome == "timeout":
                 await asyncio.sleep(self.config.timeout_s)
             texts = [m.text for m in request.messages]
+            answer = self.answer(texts)
             if outcome == "malformed":
-                return responses.completion(
-                    request.model, texts, faults.malformed_answer(self._faults)
-                )
-            return responses.completion(request.model, texts, self.answer(texts))
+                answer = faults.malformed_answer(self._faults)
+            cached = self.config.cached_prefix_tokens
+            return responses.completion(request.model, texts, answer, cached)
 
     def answer(self, texts: list[str]) -> str:
         """The same prompt and seed always give the same answer."""

@@ -1,5 +1,6 @@
 """Request counters of one simulator: in flight now, the peak, the total, each outcome, and the
-`max_tokens` the requests asked for (so tests can see what clients send)."""
+`max_tokens` the requests asked for and the clients that sent them (so tests can see what
+clients send)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Stats:
     total: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     max_tokens: Counter[str] = field(default_factory=Counter)  # "none" when not sent
+    clients: Counter[str] = field(default_factory=Counter)  # User-Agent of each request
 
     @contextmanager
     def track(self) -> Iterator[Callable[[Outcome], Outcome]]:
@@ -43,4 +45,5 @@ class Stats:
             "total": self.total,
             "outcomes": dict(self.outcomes),
             "max_tokens": dict(self.max_tokens),
+            "clients": dict(self.clients),
         }

@@ -1,0 +1,118 @@
+"""A call's shared bookkeeping in two round trips to Redis: one before it (the cache, a slot of
+the job, a budget reservation) and one after it (free both, cache the answer, add to the job's
+totals). Each is one Lua script, so it is atomic like the MULTI it replaces and costs the
+replica one command's CPU instead of a dozen.
+
+The slot and reservation code is that of `shared.semaphore` and `services.factory.budget`
+(their Lua functions), so the limits mean the same whether taken here or alone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import asdict, dataclass
+
+from redis.asyncio import Redis
+
+from services.factory import keys
+from services.factory.budget import RESERVE_FN, Budget, exhausted
+from services.factory.cache import CACHE_TTL_S, CachedAnswer
+from services.factory.limits import SharedLimiter
+from services.factory.values import Call
+from shared import totals
+from shared.semaphore import ACQUIRE_FN
+
+# KEYS: cache, slots, totals, reserved. ARGV: limit, hold_s, holder, cap ("" for none),
+# prompt_usd, answer_usd, "skip" to ignore the cache. A cached answer is counted and
+# returned; else a slot, then a reservation; a wait gives the slot back, so a waiting call
+# holds nothing.
+_BEGIN = (
+    ACQUIRE_FN
+    + RESERVE_FN
+    + """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local cached = ARGV[7] ~= 'skip' and redis.call('GET', KEYS[1])
+if cached then
+  redis.call('HINCRBY', KEYS[3], 'cache_hits', 1)
+  return {'hit', cached}
+end
+if acquire(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now) == 0 then
+  return {'wait', ''}
+end
+if ARGV[4] == '' then
+  return {'go', ''}
+end
+local held = reserve(KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], ARGV[2], ARGV[3], now)
+if held == 0 or held == -1 then
+  redis.call('ZREM', KEYS[2], ARGV[3])
+  return {held == 0 and 'exhausted' or 'wait', ''}
+end
+return {'go', held}
+"""
+)
+
+# KEYS: slots, reserved, cache, totals. ARGV: holder, reservation ("" for none), answer ("" for
+# none), ttl, then (field, "i" | "f", amount) triples of the totals.
+_FINISH = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then redis.call('ZREM', KEYS[2], ARGV[2]) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4]) end
+for i = 5, #ARGV, 3 do
+  if ARGV[i + 1] == 'i' then
+    redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 2])
+  else
+    redis.call('HINCRBYFLOAT', KEYS[4], ARGV[i], ARGV[i + 2])
+  end
+end
+return 1
+"""
+assert "cache_hits" in totals.FactoryTotals.model_fields  # the one field _BEGIN names
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A call's slot and reservation, held until `finish`."""
+
+    holder: str
+    reservation: str
+
+
+class Ledger:
+    def __init__(self, redis: Redis, slots: SharedLimiter, budget: Budget) -> None:
+        self._begin, self._finish = redis.register_script(_BEGIN), redis.register_script(_FINISH)
+        self._slots, self._budget, self._poll_s = slots, budget, 0.02
+
+    async def begin(self, call: Call, key: str, usd: tuple[float, float]) -> Ticket | CachedAnswer:
+        """A cached answer, or the call's slot and reservation once both are free; raises
+        LLMFailure(budget_exhausted) when the job's cap is spent. `usd`: its prompt's price
+        and its expected answer's."""
+        cap = self._budget.default_cap if call.gen.max_cost_usd is None else call.gen.max_cost_usd
+        holder = uuid.uuid4().hex
+        keys_ = [key, keys.slots(call.job_id), keys.job(call.job_id), keys.reserved(call.job_id)]
+        limit, hold = call.gen.max_concurrent_llm, self._slots.hold_s
+        capped = "" if cap is None else repr(cap)
+        args: list[str | float] = [limit, hold, holder, capped, repr(usd[0]), repr(usd[1]), ""]
+        while True:
+            kind, value = await self._begin(keys=keys_, args=args)
+            if kind == b"go":
+                return Ticket(holder, value.decode())
+            if kind == b"hit":
+                answer = CachedAnswer.decode(value)
+                if answer is not None:
+                    return answer
+                args[-1] = "skip"  # an incompatible version's answer: ask the LLM again
+                continue
+            if kind == b"exhausted":
+                raise exhausted(float(capped))
+            await asyncio.sleep(self._poll_s)  # other replicas hold what we wait for: poll
+
+    async def finish(
+        self, call: Call, key: str, ticket: Ticket, answer: CachedAnswer | None, **amounts: float
+    ) -> None:
+        """Frees the slot and reservation, caches `answer`, adds `amounts` to the totals."""
+        keys_ = [keys.slots(call.job_id), keys.reserved(call.job_id), key, keys.job(call.job_id)]
+        cached = json.dumps(asdict(answer)) if answer is not None else ""
+        args: list[str | float] = [ticket.holder, ticket.reservation, cached, CACHE_TTL_S]
+        await self._finish(keys=keys_, args=args + totals.script_args(**amounts))
