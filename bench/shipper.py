@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -205,6 +206,10 @@ def run(work: Path, n: int, runs: int) -> None:
             f"  ratio {ratios[fmt]:.2f} (CPU time {bare_cpu / cpu:.2f})"
             f"  RSS +{grown:.0f} MB during the export"
         )
+    busy = os.getloadavg()[0]
+    if busy > (os.cpu_count() or 1):
+        print(f"flagged: load average {busy:.1f} on {os.cpu_count()} cores during the run;")
+        print("wall-clock ratios measure the neighbours too, the CPU-time ratios less so")
     print(f"lowest ratio: {min(ratios, key=ratios.__getitem__)}")
     print(f"ratio: {min(ratios.values()):.2f}")
 

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from services.shipper.formats import Format, provenance
 from services.shipper.manifest import ExportSpec
-from services.shipper.records import splits_at
+from services.shipper.records import TABULAR_COLUMNS, splits_at
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import JsonlWriter, Written, row_writer, table_writer
 
@@ -50,11 +50,19 @@ def write_records(
         splits = splits_at(points, shares) if shares else ["train"] * len(points)
         stats.add(table, splits if shares else None)
         passed = table["passed"].to_pylist()
+        needed = table.select(_columns_for(fmt))  # filtering copies: only what is written
         for split in files.splits:
             mask = [ok and s == split for ok, s in zip(passed, splits, strict=True)]
-            _write(files, fmt, split, table.filter(pa.array(mask, pa.bool_())))
-        files.rejected.add_lines(_strings(table.filter(pc.invert(table["passed"]))["record"]))
+            _write(files, fmt, split, needed.filter(pa.array(mask, pa.bool_())))
+        rejected = table.select(["record"]).filter(pc.invert(table["passed"]))
+        files.rejected.add_lines(_strings(rejected["record"]))
     return files.close()
+
+
+def _columns_for(fmt: Format) -> list[str]:
+    if fmt.kind in ("csv", "parquet"):
+        return list(TABULAR_COLUMNS)
+    return ["record"] if fmt.row is None else SHAPED
 
 
 def _write(files: _Files, fmt: Format, split: str, chosen: pa.Table) -> None:

@@ -105,7 +105,7 @@ def _columnar(merged: Path, target: Path) -> None:
     with merged.open("rb") as f, pa.ipc.new_file(tmp, STAGED) as out:
         lines = _once(f)
         while chunk := list(itertools.islice(lines, CHUNK)):
-            out.write_table(parsed(chunk))
+            out.write_table(parsed(chunk).combine_chunks())  # one batch per CHUNK rows
     tmp.replace(target)
 
 

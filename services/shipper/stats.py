@@ -63,7 +63,8 @@ class DatasetStats:
             self.histogram[max(0, int(i))] += n
         self.simulated = self.simulated or bool(pc.any(chunk["simulated"]).as_py())
         passed = chunk["passed"]
-        kept, dropped = chunk.filter(passed), chunk.filter(pc.invert(passed))
+        tallied = chunk.select(["domain", "language", "template", "model", "kinds", "below"])
+        kept, dropped = tallied.filter(passed), tallied.filter(pc.invert(passed))
         self.passed += kept.num_rows
         self.rejected += dropped.num_rows
         for name, counter in (
