@@ -83,3 +83,24 @@ async def test_a_handler_that_hangs_times_out_and_its_job_still_completes(
     assert (failed.item_id, failed.reason) == ("ex2", "dead_letter")
     assert "TimeoutError" in failed.detail
     assert await redis.xlen(DONE) == 2
+
+
+async def test_a_stage_whose_group_vanished_exits_and_its_restart_recreates_the_group(
+    settings: Settings,
+) -> None:
+    redis = Redis.from_url(settings.redis_dsn)
+    await start_job(redis, 1)
+
+    async def handle(ex: ExampleGenerated, config: JobConfig) -> list[Emit]:
+        return forward(ex)
+
+    spec = StageSpec("worker", {ExampleGenerated: handle}, input_stream=WORK)
+    first = build_app(spec, settings, Redis.from_url(settings.redis_dsn))
+    task = asyncio.create_task(first.run())
+    await wait_for(lambda: redis.exists(WORK), bool)
+    assert len(await redis.xinfo_groups(WORK)) == 1
+    await redis.delete(WORK)  # a flush: the stream and its group are gone
+    await publish(redis, WORK, example(1))
+    await asyncio.wait_for(task, timeout=30)  # the app exits; a supervisor restarts it
+    async with running(build_app(spec, settings, Redis.from_url(settings.redis_dsn))):
+        await wait_for(lambda: redis.xlen(DONE), lambda n: n == 1)
