@@ -3,10 +3,12 @@
 At each concurrency C, one factory replica (a real process fed ChunkMade through Redis; or
 `--replicas N` sharing the job) generates from 40 x C chunks. The job's max_concurrent_llm is C,
 so the simulator never sees more than C requests; a replica runs 2 x C handlers, so preparing
-and committing chunks overlaps other chunks' calls. A bare httpx client sends the same prompts
-at the same concurrency in the same run, and so does a bare litellm loop: the ceiling of any
-litellm-based client. The ideal is C / 0.2 s calls per second. The simulator runs as its own
-process on the same two cores. Last line: `ratio: <factory / bare client at concurrency 32>`.
+and committing chunks overlaps other chunks' calls. The factory runs on its fast path (the
+openai client) and again with every call through litellm. A bare httpx client sends the same
+prompts at the same concurrency in the same run, and so does a bare litellm loop: the ceiling
+of any litellm-based client. CPU per call is the replicas' (or the loop's) CPU over chunks.
+The ideal is C / 0.2 s calls per second. The simulator runs as its own process on the same
+two cores. Last line: `ratio: <factory / bare client at concurrency 32>`.
 """
 
 from __future__ import annotations
@@ -105,9 +107,12 @@ def _own_cpu_s() -> float:
 class Factory:
     """Factory replica processes fed through Redis."""
 
-    def __init__(self, redis_url: str, sim_url: str, concurrency: int, replicas: int) -> None:
+    def __init__(
+        self, redis_url: str, sim_url: str, concurrency: int, replicas: int, fast: bool = True
+    ) -> None:
         self.redis, self.concurrency = Redis.from_url(redis_url), concurrency
         env = {
+            "DATAFACTORY_LLM_FAST_PATH": str(fast).lower(),
             "DATAFACTORY_REDIS_URL": redis_url,
             "DATAFACTORY_DATA_DIR": tempfile.mkdtemp(prefix="bench-factory-"),
             "DATAFACTORY_LLM_API_BASE": sim_url,
@@ -179,27 +184,41 @@ def simulator() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
 
 
+async def factory_run(
+    redis_url: str, sim_url: str, concurrency: int, n: int, replicas: int, fast: bool
+) -> tuple[float, float]:
+    """Examples per second and CPU ms per chunk of replicas on one path, warmed up first."""
+    path = "fast" if fast else "litellm"
+    factory = Factory(redis_url, sim_url, concurrency, replicas, fast)
+    try:
+        warm = replicas * concurrency  # every replica must be up before the clock starts
+        await factory.run(f"warm{path}{concurrency}", texts(f"warm{path}{concurrency}", warm))
+        return await factory.run(f"{path}{concurrency}", texts(f"{path}{concurrency}", n))
+    finally:
+        await factory.stop()
+
+
 async def measure(
     redis_url: str, sim_url: str, concurrency: int, per_slot: int, replicas: int
 ) -> float:
     """Prints one concurrency's figures; returns factory / bare client."""
     n = per_slot * concurrency
     ideal = concurrency / LATENCY_S * PER_CHUNK
-    factory = Factory(redis_url, sim_url, concurrency, replicas)
-    try:
-        warm = replicas * concurrency  # every replica must be up before the clock starts
-        await factory.run(f"warm{concurrency}", texts(f"warm{concurrency}", warm))
-        bare = await bare_client(sim_url, concurrency, texts(f"bare{concurrency}", n))
-        made, cpu_ms = await factory.run(f"job{concurrency}", texts(f"factory{concurrency}", n))
-    finally:
-        await factory.stop()
+    bare = await bare_client(sim_url, concurrency, texts(f"bare{concurrency}", n))
+    made, cpu_ms = await factory_run(redis_url, sim_url, concurrency, n, replicas, True)
+    slow, slow_ms = await factory_run(redis_url, sim_url, concurrency, n, replicas, False)
     alone, litellm_ms = await litellm_loop(sim_url, concurrency, n)
     print(f"concurrency {concurrency}: {n} chunks x {PER_CHUNK} examples, ideal {ideal:.0f}/s")
-    for name, rate in (("bare httpx client", bare), ("bare litellm loop", alone)):
-        print(f"  {name}: {rate:6.1f} examples/s  ({rate / ideal:.2f} x ideal)")
-    print(f"  factory x{replicas}:        {made:6.1f} examples/s  ({made / ideal:.2f} x ideal)")
+    rows = (
+        ("bare httpx client", bare, None),
+        ("bare litellm loop", alone, litellm_ms),
+        (f"factory x{replicas}, fast path", made, cpu_ms),
+        (f"factory x{replicas}, litellm", slow, slow_ms),
+    )
+    for name, rate, cpu in rows:
+        shown = f"  CPU/call {cpu:5.1f} ms" if cpu is not None else ""
+        print(f"  {name:26} {rate:6.1f} examples/s  ({rate / ideal:.2f} x ideal){shown}")
     print(f"  factory / bare client: {made / bare:.2f}; factory / bare litellm: {made / alone:.2f}")
-    print(f"  CPU per call: litellm client {litellm_ms:.1f} ms, factory {cpu_ms:.1f} ms")
     return made / bare
 
 

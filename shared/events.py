@@ -120,6 +120,14 @@ class ChunkGenerated(Event):
     cost_usd: float
 
 
+class BatchSubmitted(Event):
+    """A provider batch holds these chunks' requests; their outcomes follow when it ends."""
+
+    type: Literal["BatchSubmitted"] = "BatchSubmitted"
+    batch_id: str
+    chunk_ids: list[str]
+
+
 class ExampleGenerated(Event):
     tallied: ClassVar[bool] = True
     type: Literal["ExampleGenerated"] = "ExampleGenerated"
@@ -211,6 +219,7 @@ AnyEvent = Annotated[
     | ChunkMade
     | ChunkDropped
     | ChunkGenerated
+    | BatchSubmitted
     | ExampleGenerated
     | ExampleScored
     | JobCompleted

@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     # OpenAI-compatible providers are called with the openai client directly (a fraction of
     # litellm's CPU per call); False sends every call through litellm.
     llm_fast_path: bool = True
+    # Batch mode: a replica gathers batch-mode chunks this long into one provider batch, then
+    # polls it from `llm_batch_poll_s`, backing off to a minute; a chunk waits at most
+    # `llm_batch_wait_s` (the provider's 24 h window and a margin) for its line.
+    llm_batch_window_s: float = Field(default=2.0, ge=0)
+    llm_batch_poll_s: float = Field(default=5.0, gt=0)
+    llm_batch_wait_s: float = Field(default=25 * 3600.0, gt=0)
     # Models a job may ask for (comma-separated); the configured llm_model always is one. The
     # operator's key goes with every call, so a job must not pick where it is sent.
     llm_models: Annotated[list[str], NoDecode] = []

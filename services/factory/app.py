@@ -6,6 +6,8 @@ from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.factory import llm
+from services.factory.batch_api import BatchAPI
+from services.factory.batches import Batcher
 from services.factory.budget import Budget
 from services.factory.calls import Caller
 from services.factory.generate import Generator
@@ -19,6 +21,7 @@ from shared.stage import StageSpec
 
 # A crashed replica's slots and budget reservations lapse this long after its call's timeout.
 _HOLD_MARGIN_S = 30.0
+_MAX_POLL_S = 60.0  # a provider batch takes minutes to hours: poll it at most this often
 
 
 def create_app(
@@ -34,8 +37,17 @@ def create_app(
     ledger = Ledger(redis, slots, Budget(redis, hold_s, settings.default_max_cost_usd))
     client = llm.LiteLLM(settings)
     caller = Caller(client, redis, slots.local, ledger, ProviderLimits(settings.redis_dsn), policy)
-    generator = Generator(caller, settings, policy.repairs)
-    spec = StageSpec("factory", {ChunkMade: generator}, concurrency=settings.llm_concurrency)
+    api = BatchAPI(client.batch_client(), settings.llm_batch_poll_s, _MAX_POLL_S)
+    batcher = Batcher(client, api, redis, settings.llm_batch_window_s)
+    generator = Generator(caller, batcher, settings, policy.repairs)
+    # A batch-mode chunk waits in its handler for the provider's batch, up to a day.
+    limit_s = max(settings.handler_time_limit_s, settings.llm_batch_wait_s)
+    spec = StageSpec(
+        "factory",
+        {ChunkMade: generator},
+        concurrency=settings.llm_concurrency,
+        time_limit_s=limit_s,
+    )
     app = build_app(spec, settings, redis, consumer)
     app.after_shutdown(client.aclose)
     return app

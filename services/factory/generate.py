@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from services.factory import outcomes
+from services.factory.batches import Batcher
 from services.factory.calls import Caller
-from services.factory.values import Call, LLMFailure, Spend
+from services.factory.values import Call, LLMFailure, Reply, Spend
 from shared import model_policy
 from shared.commit import Emit
 from shared.config import GenerationConfig, JobConfig
@@ -30,8 +31,9 @@ class MalformedOutput(Exception):
 
 
 class Generator:
-    def __init__(self, caller: Caller, settings: Settings, repairs: int) -> None:
-        self._caller, self._settings, self._repairs = caller, settings, repairs
+    def __init__(self, caller: Caller, batcher: Batcher, settings: Settings, repairs: int) -> None:
+        self._caller, self._batcher = caller, batcher
+        self._settings, self._repairs = settings, repairs
 
     async def __call__(self, chunk: ChunkMade, job: JobConfig) -> list[Emit]:
         gen = job.generation
@@ -77,8 +79,8 @@ class Generator:
     ) -> list[ExampleFields]:
         """The parsed items; an unusable answer is shown back to the LLM up to `repairs` times."""
         params = call.gen.template_params
-        for _ in range(1 + self._repairs):
-            reply = await self._caller.ask(call)
+        for attempt in range(1 + self._repairs):
+            reply = await (self._first(call) if attempt == 0 else self._caller.ask(call))
             spend.add(reply)
             try:
                 items = template.parse(reply.text, chunk_text=chunk.text, **params)
@@ -87,6 +89,18 @@ class Generator:
                 error, answer = exc, reply.text
                 call = call.repaired(answer, exc)
         raise MalformedOutput(f"{error} | answer: {answer[:1500]}")
+
+    async def _first(self, call: Call) -> Reply:
+        """Batch mode asks the provider's batch first; a line it failed goes online, and so
+        do repairs (one call each: not worth a batch's wait)."""
+        if call.gen.mode == "batch" and not call.gen.dry_run:
+            try:
+                return await self._batcher.ask(call)
+            except LLMFailure as exc:
+                if exc.reason != "batch_line_failed":
+                    raise
+                log.info("%s: batch line failed (%s); asking online", call.owner, exc.detail)
+        return await self._caller.ask(call)
 
 
 def _template_reason(exc: TemplateError) -> str:

@@ -59,7 +59,22 @@ class LiteLLM:
             body = await self._send(call)
         except openai.APIError as exc:
             raise self._failure(exc) from None
-        return replies.text(body), self.usage(body, call.model)
+        return self.answer(body, call.model)
+
+    def answer(self, body: dict[str, Any], model: str, batch: bool = False) -> tuple[str, Usage]:
+        return replies.text(body), self.usage(body, model, batch)
+
+    def batch_line(self, call: Call) -> dict[str, Any]:
+        """The call as a line of a provider batch file, `custom_id` naming its work item."""
+        target = self.fast_target(call.model)
+        model = target[0] if target else call.model
+        body = {"model": model, "messages": call.messages, **self._params(call)}
+        return {
+            "custom_id": call.owner,
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": body,
+        }
 
     async def mock(self, call: Call) -> str:
         """The whole litellm path with `mock_response`: no request leaves the process."""
@@ -117,6 +132,10 @@ class LiteLLM:
         failure = failures.failure(exc)
         failure.detail = secrets.redact(failure.detail, self._secrets)
         return failure
+
+    def batch_client(self) -> openai.AsyncOpenAI:
+        """The openai client of the deployment's OpenAI-compatible server, for its Batch API."""
+        return self._fast.client(self._base)
 
     async def aclose(self) -> None:
         await self._fast.aclose()

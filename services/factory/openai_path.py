@@ -58,11 +58,11 @@ class OpenAIPath:
         plain JSON: `chat.completions.create` walks every message through the SDK's TypedDict
         transforms and builds response models, over a millisecond of CPU per call."""
         request = {"model": model, "messages": messages, **params}
-        raw = await self._client(base).post("/chat/completions", body=request, cast_to=bytes)
+        raw = await self.client(base).post("/chat/completions", body=request, cast_to=bytes)
         body: dict[str, Any] = json.loads(raw)
         return body
 
-    def _client(self, base: str | None) -> openai.AsyncOpenAI:
+    def client(self, base: str | None) -> openai.AsyncOpenAI:
         client = self._clients.get(base)
         if client is None:
             client = self._clients[base] = openai.AsyncOpenAI(

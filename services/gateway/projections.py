@@ -9,6 +9,7 @@ from services.gateway import item_projections as items
 from services.gateway.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
 from services.gateway.tables import chunks, exports, jobs, projects
 from shared.events import (
+    BatchSubmitted,
     ChunkDropped,
     ChunkGenerated,
     ChunkMade,
@@ -115,6 +116,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     ChunkMade: items.chunk_made,
     ChunkDropped: items.chunk_dropped,
     ChunkGenerated: items.chunk_generated,
+    BatchSubmitted: nothing,  # its chunks' outcomes are projected when they arrive
     ExampleGenerated: items.example_generated,
     ExampleScored: items.example_scored,
 }

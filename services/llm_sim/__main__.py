@@ -20,6 +20,8 @@ _FLAGS = {
     "timeout_s": "how long a hanging request hangs, in seconds",
     "retry_after_s": "the Retry-After a 429 carries, in seconds",
     "cached_prefix_tokens": "prompt tokens each answer reports as read from a prompt cache",
+    "batch_delay_s": "seconds from creating a batch to its completion",
+    "batch_failure_rate": "share of a batch's lines that fail with a 500",
 }
 
 

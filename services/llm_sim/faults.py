@@ -32,6 +32,10 @@ class SimConfig(BaseModel):
     # Prompt tokens reported as read from a prompt cache (`prompt_tokens_details.cached_tokens`),
     # as providers do for a repeated prefix.
     cached_prefix_tokens: int = Field(default=0, ge=0)
+    # The Batch API: a batch completes this long after it is created; this share of its
+    # lines fails with a 500 in the error file.
+    batch_delay_s: float = Field(default=1.0, ge=0)
+    batch_failure_rate: float = Field(default=0.0, ge=0, le=1)
     # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
     api_key: str | None = None
     seed: int = 0

@@ -1,4 +1,5 @@
-"""OpenAI-compatible `/v1/chat/completions` answering template prompts, with injected faults."""
+"""OpenAI-compatible `/v1/chat/completions` answering template prompts, with injected faults,
+and the Batch API (`services.llm_sim.batches`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from services.llm_sim import answers, faults, responses
+from services.llm_sim.batches import BatchAPI
 from services.llm_sim.faults import SimConfig
 from services.llm_sim.stats import Stats
 from shared.simulator import FINGERPRINT
@@ -99,4 +101,6 @@ def create_app(config: SimConfig) -> FastAPI:
     app.add_api_route("/chat/completions", sim.chat, methods=["POST"])
     app.add_api_route("/v1/models", sim.models, methods=["GET"])
     app.add_api_route("/stats", sim.snapshot, methods=["GET"])
+    rate, seed = config.batch_failure_rate, config.seed
+    BatchAPI(sim.answer, config.batch_delay_s, rate, seed).mount(app)
     return app

@@ -1,0 +1,120 @@
+"""Batch mode: a replica's batch-mode calls go to the provider's Batch API (through the openai
+client) at the batch price, and each chunk's handler waits for its own line.
+
+Every input keeps exactly one outcome because a chunk is not settled until its line's result
+is in hand: its handler parks on the batch (the runtime renews its entry's lease meanwhile) and
+then takes the online path's parse/repair/outcome code. A SIGKILL at any point loses and
+doubles nothing:
+- before submission, the chunk's entry is simply redelivered and collected again;
+- the batch is created with metadata naming its group, and the group is written per chunk
+  first (`intent`), so a replica that died between creating the batch and recording it finds
+  the batch by that metadata instead of submitting again;
+- after submission the chunk's batch id is in Redis (and on the log as BatchSubmitted), so
+  the replica that reclaims the entry resumes polling that batch and never resubmits it.
+A line the provider failed is retried online; an expired or cancelled batch fails its chunks
+with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+from redis.asyncio import Redis
+
+from services.factory.batch_api import BatchAPI, Finished
+from services.factory.llm import LiteLLM
+from services.factory.values import Call, LLMFailure, Reply, Usage
+from shared import streams, totals, wire
+from shared.events import BatchSubmitted
+from shared.ids import derive
+
+_RECORD_TTL_S = 8 * 24 * 3600  # past the provider's longest completion window
+
+
+def _record(owner: str) -> str:
+    return f"df:factory:batch:{owner}"
+
+
+class Batcher:
+    def __init__(self, llm: LiteLLM, api: BatchAPI, redis: Redis, window_s: float) -> None:
+        self._llm, self._api, self._redis, self._window_s = llm, api, redis, window_s
+        self._open: dict[str, Call] = {}  # owner -> call, waiting for the window to close
+        self._flush: asyncio.Task[dict[str, str]] | None = None
+        self._polls: dict[str, asyncio.Task[Finished]] = {}
+
+    async def ask(self, call: Call) -> Reply:
+        """The chunk's answer from its provider batch; LLMFailure when its line failed
+        (`batch_line_failed`: retry online) or its batch ended without results."""
+        batch_id = await self._submitted(call)
+        if batch_id is None:
+            self._open[call.owner] = call
+            if self._flush is None:
+                self._flush = asyncio.create_task(self._submit_after_window())
+            batch_id = (await asyncio.shield(self._flush))[call.owner]
+        finished = await asyncio.shield(self._poll(batch_id))
+        return await self._reply(call, batch_id, finished)
+
+    async def _submitted(self, call: Call) -> str | None:
+        """The batch holding this chunk's line already, if an earlier delivery submitted it."""
+        raw: dict[Any, Any] = await self._redis.hgetall(_record(call.owner))
+        record = {k.decode(): v.decode() for k, v in raw.items()}
+        if "batch_id" in record:
+            return str(record["batch_id"])
+        if "group" in record:  # died between creating the batch and recording it
+            return await self._api.find(record["group"])
+        return None
+
+    async def _submit_after_window(self) -> dict[str, str]:
+        await asyncio.sleep(self._window_s)  # let the job's other chunks join this batch
+        calls, self._open, self._flush = list(self._open.values()), {}, None
+        group = hashlib.sha256("\n".join(sorted(c.owner for c in calls)).encode()).hexdigest()
+        await self._write({c.owner: {"group": group} for c in calls})
+        lines = [self._llm.batch_line(c) for c in calls]
+        batch_id = await self._api.submit(lines, group)
+        await self._write({c.owner: {"batch_id": batch_id} for c in calls}, calls, batch_id)
+        return {c.owner: batch_id for c in calls}
+
+    async def _write(
+        self, fields: dict[str, dict[Any, Any]], calls: list[Call] | None = None, batch_id: str = ""
+    ) -> None:
+        """Per-chunk records and, once submitted, one BatchSubmitted per job, in one MULTI."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for owner, mapping in fields.items():
+                pipe.hset(_record(owner), mapping=mapping)
+                pipe.expire(_record(owner), _RECORD_TTL_S)
+            for job_id in dict.fromkeys(c.job_id for c in calls or []):
+                chunks = [c.owner for c in calls or [] if c.job_id == job_id]
+                event_id = derive(batch_id, "batch-submitted", job_id)
+                event = BatchSubmitted(
+                    event_id=event_id, job_id=job_id, batch_id=batch_id, chunk_ids=chunks
+                )
+                pipe.xadd(streams.EVENTS, {wire.DATA_FIELD: wire.encode(event)})
+            await pipe.execute()
+
+    def _poll(self, batch_id: str) -> asyncio.Task[Finished]:
+        if batch_id not in self._polls:
+            self._polls[batch_id] = asyncio.create_task(self._api.wait(batch_id))
+        return self._polls[batch_id]
+
+    async def _reply(self, call: Call, batch_id: str, finished: Finished) -> Reply:
+        if finished.status != "completed":
+            detail = f"provider batch {batch_id} ended {finished.status}"
+            raise LLMFailure(f"batch_{finished.status}", detail)
+        body = finished.bodies.get(call.owner)
+        if body is None:
+            raise LLMFailure("batch_line_failed", finished.errors.get(call.owner, "no result"))
+        text, usage = self._llm.answer(body, call.model, batch=True)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            totals.add(pipe, call.job_id, calls=1, **_amounts(call, usage))
+            await pipe.execute()
+        return Reply(text, usage)
+
+
+def _amounts(call: Call, usage: Usage) -> dict[str, float]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "expected_tokens": call.completion_tokens,
+        "spent_usd": usage.cost_usd,
+    }
