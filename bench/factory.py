@@ -108,7 +108,13 @@ class Factory:
     """Factory replica processes fed through Redis."""
 
     def __init__(
-        self, redis_url: str, sim_url: str, concurrency: int, replicas: int, fast: bool = True
+        self,
+        redis_url: str,
+        sim_url: str,
+        concurrency: int,
+        replicas: int,
+        fast: bool = True,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.redis, self.concurrency = Redis.from_url(redis_url), concurrency
         env = {
@@ -118,6 +124,7 @@ class Factory:
             "DATAFACTORY_LLM_API_BASE": sim_url,
             "DATAFACTORY_LLM_CONCURRENCY": str(2 * concurrency),
             "DATAFACTORY_MAX_RECORDS": str(concurrency),
+            **(extra_env or {}),
         }
         self.procs = [stage_process("factory", env) for _ in range(replicas)]
 
