@@ -12,7 +12,7 @@ from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.shipper import history, staging
-from services.shipper.export import export
+from services.shipper.export import export, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import streams
 from shared.commit import Emit
@@ -83,9 +83,17 @@ class Shipper:
         spec = ExportSpec(cause.job_id, export_id(cause), cause.at, config)
         facts = await history.job_facts(self.redis, cause.job_id)
         exports = self.data_dir / "exports"
+        if facts.examples and await asyncio.to_thread(self._unstaged, exports, spec):
+            detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
+            return [failure("shipper", cause, "staging_removed", detail)]
         chunks = staging.read(self.data_dir, cause.job_id)
         folder, manifest = await asyncio.to_thread(export, exports, spec, chunks, facts)
         return [Emit(streams.EVENTS, written(cause, folder, manifest))]
+
+    def _unstaged(self, exports: Path, spec: ExportSpec) -> bool:
+        """Nothing staged and no export to find: an export now would be wrongly empty."""
+        staged = staging.folder(self.data_dir, spec.job_id).exists()
+        return not staged and not (target(exports, spec) / MANIFEST).exists()
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

@@ -124,3 +124,24 @@ async def test_an_export_asked_before_the_job_finished_fails_with_a_reason(
         "job_not_finished",
         "request_2",
     )
+
+
+async def test_an_export_asked_after_the_staged_examples_were_removed_fails_rather_than_empty(
+    settings: Settings, redis: Redis
+) -> None:
+    log = job_log(pages=4)
+    await configure(redis, log.job_id, config=log.config)
+    for stream, event in log.entries:  # the examples themselves are left out: nothing staged
+        if event.type != "ExampleScored":
+            await publish(redis, stream, event)
+    request = ExportJob(event_id="request_3", job_id=log.job_id, export=ExportConfig())
+    await publish(redis, streams.SHIPPER, request)
+
+    async def failures() -> list[Any]:
+        return [e for e in await read_all(redis, streams.EVENTS) if e.type == "ItemFailed"]
+
+    async with running(create_app(settings)):
+        found = await wait_for(failures, lambda f: any(e.stage == "shipper" for e in f))
+    (failed,) = [e for e in found if e.stage == "shipper"]
+    assert failed.reason == "staging_removed" and "examples are no longer staged" in failed.detail
+    assert not (settings.data_dir / "exports").exists()
