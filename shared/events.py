@@ -246,9 +246,7 @@ class Unreadable(Event):
         return self.item.tallied
 
 
-def caused(
-    parent: Event, cls: type[E], kind: str, index: int | str = 0, /, **fields: Any
-) -> E:
+def caused(parent: Event, cls: type[E], kind: str, index: int | str = 0, /, **fields: Any) -> E:
     """The event `parent` caused: its id derives from the parent's, and it keeps the job.
     Positional-only, so an event's own `index` field can be passed by name."""
     return cls(
