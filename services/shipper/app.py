@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.shipper import history, staging
 from services.shipper.export import export, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
-from shared import streams
+from shared import retention, streams
 from shared.commit import Emit
 from shared.config import JobConfig
 from shared.events import (
@@ -67,7 +67,11 @@ class Shipper:
         return [[] for _ in works]
 
     async def ship(self, done: JobCompleted, config: JobConfig) -> list[Emit]:
-        return await self._export(done, config)
+        """The job's export; then its working state in Redis may go (a redelivered
+        JobCompleted finds the export already written and expires nothing new)."""
+        emits = await self._export(done, config)
+        await retention.expire_job(self.redis, done.job_id)
+        return emits
 
     async def reexport(self, request: ExportJob, config: JobConfig) -> list[Emit]:
         if await self._unfinished(request.job_id):

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.gateway.rebuild import replay
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
-from shared import streams
+from shared import retention, streams
 from shared.config import ExportConfig
 from shared.events import ExportJob, ExportWritten, ItemFailed
 from shared.settings import Settings
@@ -145,3 +145,16 @@ async def test_an_export_asked_after_the_staged_examples_were_removed_fails_rath
     (failed,) = [e for e in found if e.stage == "shipper"]
     assert failed.reason == "staging_removed" and "examples are no longer staged" in failed.detail
     assert not (settings.data_dir / "exports").exists()
+
+
+async def test_a_shipped_jobs_working_state_expires_and_its_config_is_kept_longer(
+    settings: Settings, redis: Redis
+) -> None:
+    log = job_log()
+    await redis.hset(streams.tally_key(log.job_id), "outstanding", 0)
+    await logged(redis, log)
+    async with running(create_app(settings)):
+        await exports_written(redis, 1)
+        tally = await wait_for(lambda: redis.ttl(streams.tally_key(log.job_id)), lambda t: t > 0)
+    assert tally <= retention.WORKING_TTL_S
+    assert await redis.ttl(streams.job_config_key(log.job_id)) > retention.WORKING_TTL_S
