@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=1800.0)
     rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
     rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
-    gc = sub.add_parser("gc", help="delete raw pages and work files of finished jobs")
+    gc = sub.add_parser("gc", help="delete raw pages and extracted text of finished jobs")
     gc.add_argument("--dry-run", action="store_true", help="only say what would be freed")
     push = sub.add_parser("push", help="upload an export to a dataset repository on a hub")
     push.add_argument("export", metavar="JOB_OR_EXPORT", help="a job id, an export id or folder")

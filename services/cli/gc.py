@@ -1,5 +1,6 @@
-"""`datafactory gc`: frees the disk a finished job no longer needs (raw HTML, extracted text,
-staged examples); its exports, the log and the read models stay."""
+"""`datafactory gc`: frees the disk a finished job no longer needs (raw HTML, extracted text);
+its staged examples (what re-exports are written from), exports, the log and the read models
+stay."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-WORK_FOLDERS = ("raw", "text", "staging")
+WORK_FOLDERS = ("raw", "text")
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,20 @@ async def passed(redis: Redis, stream: str, projected: str) -> Id:
     """The newest id every reader of `stream` has passed: the projector's position, each
     group's last delivered entry, and just before each group's oldest unacked one."""
     bound = entry_key(projected)
-    for group in await redis.xinfo_groups(stream):
+    groups = await redis.xinfo_groups(stream) if await redis.exists(stream) else []
+    names = {_text(group["name"]) for group in groups}
+    if stream in streams.WORK_STREAMS and _stage_of(stream) not in names:
+        return (0, 0)  # its stage has not started yet: every entry is still to be read
+    for group in groups:
         bound = min(bound, entry_key(_text(group["last-delivered-id"])))
         pending = await redis.xpending(stream, group["name"])
         if pending["pending"]:
             bound = min(bound, _before(_text(pending["min"])))
     return bound
+
+
+def _stage_of(stream: str) -> str:
+    return next(stage for stage, name in streams.STAGE_STREAM.items() if name == stream)
 
 
 class Archiver:

@@ -85,7 +85,7 @@ class Shipper:
 
     async def _export(self, cause: Event, config: JobConfig) -> list[Emit]:
         spec = ExportSpec(cause.job_id, export_id(cause), cause.at, config)
-        facts = await history.job_facts(self.redis, cause.job_id)
+        facts = await history.job_facts(self.redis, cause.job_id, self.data_dir)
         exports = self.data_dir / "exports"
         if facts.examples and await asyncio.to_thread(self._unstaged, exports, spec):
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"

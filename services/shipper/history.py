@@ -7,12 +7,13 @@ job's last item emits it), so the same log gives the same figures however often 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
 
 from services.shipper.facts import JobFacts
-from shared import streams, wire
+from shared import log_archive, streams, wire
 from shared.events import JobSubmitted, parse_event
 
 PAGE = 2000
@@ -27,23 +28,41 @@ def _raw(fields: dict[Any, Any]) -> bytes:
     return raw if isinstance(raw, bytes) else str(raw).encode()
 
 
-async def job_facts(redis: Redis, job_id: str) -> JobFacts:
-    """Pages through the log newest first; entries of other jobs are skipped unparsed."""
-    facts, marker, end = JobFacts(), job_id.encode(), "+"
+def _add(facts: JobFacts, fields: Any, job_id: str) -> bool:
+    """Adds the entry if it is the job's; True once it is the job's submission."""
+    if job_id.encode() not in _raw(fields):
+        return False  # another job's: not worth parsing
+    try:
+        event = parse_event(wire.decode_fields(fields))
+    except ValueError:  # an entry no reader can parse; the projector records it
+        return False
+    if event.job_id != job_id:
+        return False
+    facts.add(event)
+    return isinstance(event, JobSubmitted)
+
+
+async def job_facts(redis: Redis, job_id: str, data_dir: Path) -> JobFacts:
+    """Pages through the log newest first; entries of other jobs are skipped unparsed. A job
+    older than what Redis still holds is finished from the log's archive."""
+    facts, end, oldest = JobFacts(), "+", None
     while True:
         page: list[Any] = await redis.xrevrange(streams.EVENTS, end, "-", count=PAGE + 1) or []
-        for _, fields in page[:PAGE]:
-            if marker not in _raw(fields):
-                continue
-            try:
-                event = parse_event(wire.decode_fields(fields))
-            except ValueError:  # an entry no reader can parse; the projector records it
-                continue
-            if event.job_id != job_id:
-                continue
-            facts.add(event)
-            if isinstance(event, JobSubmitted):
+        for entry_id, fields in page[:PAGE]:
+            oldest = _text(entry_id)
+            if _add(facts, fields, job_id):
                 return facts
         if len(page) <= PAGE:
-            return facts  # the log's start: a job submitted without its event (tests)
+            break
         end = _text(page[PAGE][0])
+    # The archive holds what was trimmed (and, after a crash, maybe a few entries again).
+    for _, entry_id, fields in log_archive.read(data_dir, streams.EVENTS):
+        if oldest is not None and _key(entry_id) >= _key(oldest):
+            break
+        _add(facts, fields, job_id)
+    return facts
+
+
+def _key(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)

@@ -30,7 +30,8 @@ def test_gc_frees_finished_jobs_work_files_and_keeps_the_rest(tmp_path: Path) ->
         return done.stdout + done.stderr
 
     assert "would free" in gc("--dry-run") and (data / "raw" / "job_done").exists()
-    assert "3 files of 1 jobs" in gc()
-    assert not any((data / f / "job_done").exists() for f in ("raw", "text", "staging"))
+    assert "2 files of 1 jobs" in gc()
+    assert not any((data / f / "job_done").exists() for f in ("raw", "text"))
+    assert (data / "staging" / "job_done").exists(), "re-exports are written from staging"
     assert all((data / f / "job_running").exists() for f in ("raw", "text", "staging"))
     assert (data / "exports" / "job_done" / "dataset.jsonl").exists()

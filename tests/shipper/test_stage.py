@@ -11,6 +11,7 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
+from services.gateway.archive import Archiver
 from services.gateway.rebuild import replay
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
@@ -158,3 +159,20 @@ async def test_a_shipped_jobs_working_state_expires_and_its_config_is_kept_longe
         tally = await wait_for(lambda: redis.ttl(streams.tally_key(log.job_id)), lambda t: t > 0)
     assert tally <= retention.WORKING_TTL_S
     assert await redis.ttl(streams.job_config_key(log.job_id)) > retention.WORKING_TTL_S
+
+
+async def test_a_card_counts_the_facts_already_moved_from_redis_to_the_logs_archive(
+    settings: Settings, redis: Redis, tmp_path: Path
+) -> None:
+    log = job_log()
+    await logged(redis, log)
+    everything = {s: "9999999999999-0" for s in streams.ALL_STREAMS}
+    moved = await Archiver(redis, settings.data_dir, lambda: everything, keep_s=0).once()
+    assert moved and await redis.xlen(streams.EVENTS) == 0
+    assert await redis.xlen(streams.SHIPPER) > 0, "the shipper's work waits for its group"
+    async with running(create_app(settings)):
+        (written,) = await exports_written(redis, 1)
+    db = tmp_path / "read-model.db"
+    await replay(settings.redis_dsn, db, data_dir=settings.data_dir)
+    manifest = Manifest.load(Path(written.manifest_path).parent)
+    assert manifest.figures == read_model.figures(db, log.job_id)
