@@ -15,6 +15,7 @@ from shared import streams, wire
 from shared.commit import Settle
 from shared.commit_queue import CommitQueue
 from shared.events import EVENT_TYPES, Event, Unreadable, parse_event
+from shared.gather import Gatherer
 from shared.jobconfig import JobConfigs
 from shared.stage import BatchHandler, Handler, Outcome, StageSpec, Work, failure
 
@@ -32,6 +33,7 @@ class Dispatcher:
         released: set[str],
         max_deliveries: int,
         time_limit_s: float,
+        batch_size: int,
     ) -> None:
         self.spec, self._redis, self._queue = spec, redis, queue
         self._released, self._max_deliveries = released, max_deliveries
@@ -39,6 +41,7 @@ class Dispatcher:
         self._configs = JobConfigs(redis)
         self._slots = asyncio.Semaphore(spec.concurrency)
         self._running: set[asyncio.Task[None]] = set()
+        self._gatherer = Gatherer(self._run_batch, batch_size, spec.linger_s)
 
     async def take(self, entries: Sequence[Entry], reclaimed: bool) -> None:
         """Returns once every item is handled or, for item handlers, started. Whatever goes
@@ -52,11 +55,11 @@ class Dispatcher:
         for kind in dict.fromkeys(type(w.event) for w in works):
             group = [w for w in works if type(w.event) is kind]
             if kind in self.spec.batch_handlers:
-                try:
-                    await self._batch(self.spec.batch_handlers[kind], group)
-                except Exception as exc:
-                    self._release([w.entry_id for w in group], exc)
+                await self._gatherer.add(kind, group)
             else:
+                # What was read before these items is handled before them (a job's examples
+                # are staged before its completion starts the export).
+                await self._gatherer.flush()
                 await self._start(self.spec.handlers[kind], group)
 
     def _release(self, entry_ids: list[str], exc: Exception) -> None:
@@ -65,8 +68,15 @@ class Dispatcher:
         log.warning("%s: released %d entries: %r", self.spec.name, len(entry_ids), exc)
 
     async def drain(self, timeout: float) -> None:
+        await self._gatherer.drain()
         if self._running:
             await asyncio.wait(self._running, timeout=timeout)
+
+    async def _run_batch(self, kind: type[Any], works: list[Work[Any]]) -> None:
+        try:
+            await self._batch(self.spec.batch_handlers[kind], works)
+        except Exception as exc:
+            self._release([w.entry_id for w in works], exc)
 
     async def _admit(self, entries: Sequence[Entry], reclaimed: bool) -> list[Work[Any]]:
         parsed, settles = [], []

@@ -65,13 +65,20 @@ def build_app(
     consumer = consumer or consumer_name(spec.name)
     released: set[str] = set()
     queue = CommitQueue(Committer(redis), spec.stream, spec.name, released)
+    max_records = spec.max_records or settings.max_records
     dispatcher = Dispatcher(
-        spec, redis, queue, released, settings.max_deliveries, settings.handler_time_limit_s
+        spec,
+        redis,
+        queue,
+        released,
+        settings.max_deliveries,
+        settings.handler_time_limit_s,
+        max_records,
     )
     common: dict[str, Any] = {
         "group": spec.name,
         "consumer": consumer,
-        "max_records": spec.max_records or settings.max_records,
+        "max_records": max_records,
         "polling_interval": settings.polling_interval_ms,
     }
 

@@ -41,6 +41,9 @@ class StageSpec:
     # Entries per read; None takes the deployment's `max_records`. Batch stages read more,
     # since their cost per call is mostly fixed.
     max_records: int | None = None
+    # A batch handler's items that arrive in small reads are held this long for more, up to
+    # `max_records` (0: handled as read).
+    linger_s: float = 0.0
     # Longest a handler may run on one item (or one batch); None takes the deployment's.
     time_limit_s: float | None = None
 

@@ -85,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
     redis = Redis.from_url(settings.redis_dsn)
     inspector = Inspector(settings, redis)
     spec = StageSpec(
-        "inspector", batch_handlers={ExampleGenerated: inspector.score}, max_records=100
+        "inspector",
+        batch_handlers={ExampleGenerated: inspector.score},
+        max_records=100,
+        linger_s=0.1,
     )
     return build_app(spec, settings, redis)

@@ -109,5 +109,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
         handlers={JobCompleted: shipper.ship, ExportJob: shipper.reexport},
         batch_handlers={ExampleScored: shipper.stage},
         max_records=200,
+        linger_s=0.2,
     )
     return build_app(spec, settings, redis)
