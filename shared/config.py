@@ -96,14 +96,15 @@ CheckName = Literal[
 
 class QualityConfig(_Section):
     min_score: float = Field(default=0.7, ge=0, le=1)
-    # The judge (an LLM call per example) is off unless named here.
+    # The judge (an LLM call per example) is off unless named here. So are duplicates: of
+    # two copies the first judged is kept, and which comes first depends on LLM latencies, so
+    # with them two runs of one job (or a run with a crashed replica) may keep different ones.
     checks: tuple[CheckName, ...] = (
         "toxicity",
         "readability",
         "format",
         "language",
         "groundedness",
-        "duplicates",
     )
     # Weight of each check in the score; a check not named weighs 1.
     weights: dict[CheckName, float] = {}

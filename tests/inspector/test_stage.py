@@ -14,7 +14,7 @@ from services.inspector import app as inspector_app
 from services.inspector.app import Inspector
 from services.shipper import app as shipper_app
 from shared import streams
-from shared.config import JobConfig
+from shared.config import JobConfig, QualityConfig
 from shared.events import ExampleGenerated, ExampleScored
 from shared.runtime import ensure_group
 from shared.settings import Settings
@@ -33,8 +33,14 @@ NEAR = (
 )
 
 
+# Duplicates are a check a job asks for (see QualityConfig.checks).
+DEDUP = JobConfig(
+    quality=QualityConfig(checks=(*QualityConfig().checks, "duplicates")),
+)
+
+
 def work(ex: ExampleGenerated, config: JobConfig | None = None) -> Work[ExampleGenerated]:
-    return Work(f"0-{ex.event_id}", ex, config or JobConfig())
+    return Work(f"0-{ex.event_id}", ex, config or DEDUP)
 
 
 async def verdicts(inspector: Inspector, *examples: ExampleGenerated) -> list[ExampleScored]:
@@ -81,7 +87,7 @@ async def test_two_running_replicas_pass_each_distinct_example_once_and_the_ship
 ) -> None:
     redis = Redis.from_url(settings.redis_dsn)
     examples = _job(questions=12)
-    await configure(redis, "job1")
+    await configure(redis, "job1", config=DEDUP)
     await redis.hset(streams.tally_key("job1"), "outstanding", len(examples))
     for stream, group in ((streams.INSPECTOR, "inspector"), (streams.SHIPPER, "shipper")):
         await ensure_group(redis, stream, group)
