@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 # Holders live in a sorted set scored by their expiry (Redis server time, so replicas on
 # machines with skewed clocks agree); expired holders are dropped before counting. A Lua
@@ -33,6 +35,10 @@ return acquire(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now)
 )
 
 
+RELEASE_ATTEMPTS = 6
+RELEASE_BACKOFF_S = 0.25
+
+
 class RedisSemaphore:
     def __init__(self, redis: Redis, poll_s: float = 0.02) -> None:
         self.redis, self.poll_s = redis, poll_s
@@ -46,13 +52,31 @@ class RedisSemaphore:
         """Holds one of `limit` slots of `key`; `ttl_s` bounds how long a crashed holder
         keeps its slot, so it must exceed the longest legitimate hold."""
         holder = uuid.uuid4().hex
-        # Holders live in other processes, so there is no local event to wait on: poll.
-        while not await self.try_acquire(key, limit, ttl_s, holder):  # noqa: ASYNC110
-            await asyncio.sleep(self.poll_s)
+        try:
+            # Holders live in other processes, so there is no local event to wait on: poll.
+            while not await self.try_acquire(key, limit, ttl_s, holder):  # noqa: ASYNC110
+                await asyncio.sleep(self.poll_s)
+        except RedisError:
+            # The acquire may have landed before the connection broke: never keep it.
+            with contextlib.suppress(RedisError):
+                await self._release(key, holder)
+            raise
         try:
             yield
         finally:
-            await self.redis.zrem(key, holder)
+            await self._release(key, holder)
+
+    async def _release(self, key: str, holder: str) -> None:
+        """Gives the slot back, retrying while Redis is away (a restart takes a second or
+        two): a slot left behind would block the job's other work until its TTL."""
+        for attempt in range(RELEASE_ATTEMPTS):
+            try:
+                await self.redis.zrem(key, holder)
+                return
+            except RedisError:
+                if attempt == RELEASE_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(RELEASE_BACKOFF_S * 2**attempt)
 
     async def holders(self, key: str) -> int:
         return int(await self.redis.zcard(key))
