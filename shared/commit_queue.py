@@ -69,6 +69,10 @@ class CommitQueue:
             except RedisError as exc:
                 log.warning("commit of %d entries failed (%d): %r", len(batch), attempt, exc)
                 await asyncio.sleep(BACKOFF_S * 2**attempt)
+            except Exception:
+                # Not Redis: retrying cannot help, and the loop must live on for other work.
+                log.exception("commit of %d entries failed", len(batch))
+                break
         # Unsettled entries stay pending; without lease renewal they are redelivered.
         self._released.update(item.entry_id for item in batch)
         log.error("released %d entries after %d failed commits", len(batch), ATTEMPTS)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from shared import streams, wire
 from shared.commit import Settle
 from shared.commit_queue import CommitQueue
-from shared.events import EVENT_TYPES, Event, Unreadable, parse_event
+from shared.events import Event, parse_event
 from shared.gather import Gatherer
 from shared.jobconfig import JobConfigs
+from shared.poison import dead_letter, salvage
 from shared.stage import BatchHandler, Handler, Outcome, StageSpec, Work, failure
 
 log = logging.getLogger("datafactory.runtime")
@@ -196,31 +195,3 @@ async def _alone(handler: BatchHandler, work: Work[Any], time_limit_s: float) ->
             return (await handler([work]))[0]
     except Exception as exc:
         return exc
-
-
-def salvage(fields: Any) -> Event | None:
-    """What an invalid entry still says about its job: a work item whose payload does not
-    validate must still be counted as failed, or its job would never complete."""
-    try:
-        data = json.loads(wire.decode_fields(fields))
-        cls = EVENT_TYPES[str(data["type"])]
-        return Unreadable(event_id=str(data["event_id"]), job_id=str(data["job_id"]), item=cls)
-    except (ValueError, KeyError, TypeError, ValidationError):
-        return None
-
-
-def dead_letter(
-    spec: StageSpec, entry_id: str, fields: Any, event: Event | None, reason: str
-) -> Settle:
-    """Settles a poison entry: a copy on the dead-letter stream and, for an item of a job,
-    its failure outcome, so the job is still accounted for."""
-    log.error("%s: dead-lettering %s: %s", spec.name, entry_id, reason)
-    emits = [failure(spec.name, event, "dead_letter", reason)] if event else []
-    try:
-        data = wire.decode_fields(fields).decode(errors="replace")
-    except ValueError:
-        data = repr(fields)[:10_000]
-    payload = json.dumps({"data": data, "headers": {"reason": reason[:500]}})
-    outputs = [(streams.dead_letter(spec.stream), payload)]
-    tallied = bool(event and event.tallied)
-    return Settle(entry_id, event.job_id if event else None, tallied, emits, outputs)
