@@ -59,6 +59,15 @@ async def _generation(gateway: Gateway, job_id: str) -> tuple[FactoryTotals, Est
     return llm, await generation.estimate(gateway.reader, gateway.settings, job_id)
 
 
+def provider_batches(job: JobStatus) -> None:
+    """Chunks whose requests wait in a provider's batch (the factory's batch mode)."""
+    for batch in job.provider_batches:
+        if batch.waiting:
+            text = f"waiting for provider batch {batch.batch_id}: "
+            text += f"{batch.waiting} of {batch.chunks} chunks"
+            theme.number(text, "text-sm df-glass px-5 py-2 df-batch")
+
+
 def quality(job: JobStatus) -> None:
     inspector = job.stages.inspector
     judged = inspector.passed + inspector.rejected
@@ -112,6 +121,8 @@ async def render(gateway: Gateway, job_id: str) -> None:
     llm_box = ui.refreshable(generation_card)
     # The estimate may wait on litellm's price map loading: the timer fills it in.
     llm_box(await totals.read(gateway.redis, job_id), None)
+    batch_box = ui.refreshable(provider_batches)
+    batch_box(job)
     quality_box = ui.refreshable(quality)
     quality_box(job)
     ui.label("Exports").classes("df-bracket df-label mt-4")
@@ -133,6 +144,7 @@ async def render(gateway: Gateway, job_id: str) -> None:
             return
         shown[0] = fresh
         live.refresh(fresh)
+        batch_box.refresh(fresh)
         quality_box.refresh(fresh)
         export_box.refresh(fresh.exports)
         entries[0] = await views.job_logs(gateway.reader, job_id)

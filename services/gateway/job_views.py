@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.gateway.ledger import projection_failures
 from services.gateway.progress import JobCounts, current_stage, stages_of
-from services.gateway.schemas import ExportOut, JobStatus
+from services.gateway.schemas import ExportOut, JobStatus, ProviderBatch
 from services.gateway.tables import (
+    batch_chunks,
     chunks,
     exports,
     jobs,
@@ -87,6 +88,23 @@ async def _counts(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, JobCou
     return counts
 
 
+async def _batches(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, list[ProviderBatch]]:
+    """Each job's provider batches, with how many of their chunks have no outcome yet."""
+    b, o = batch_chunks.c, outcomes.c
+    settled = (o.item_id == b.chunk_id) & (o.stage == "factory")
+    query = (
+        select(b.job_id, b.batch_id, func.count(), func.count(o.event_id))
+        .select_from(batch_chunks.outerjoin(outcomes, settled))
+        .where(b.job_id.in_(ids))
+        .group_by(b.job_id, b.batch_id)
+        .order_by(func.min(b.submitted_at))
+    )
+    found: dict[str, list[ProviderBatch]] = {job_id: [] for job_id in ids}
+    for job_id, batch_id, total, done in await conn.execute(query):
+        found[job_id].append(ProviderBatch(batch_id=batch_id, chunks=total, waiting=total - done))
+    return found
+
+
 async def _exports(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, list[ExportOut]]:
     found: dict[str, list[ExportOut]] = {job_id: [] for job_id in ids}
     query = select(exports).where(exports.c.job_id.in_(ids)).order_by(exports.c.created_at)
@@ -130,7 +148,10 @@ async def job_statuses(conn: AsyncConnection, ids: Sequence[str]) -> list[JobSta
     known = [job_id for job_id in ids if job_id in rows]
     counts, found = await _counts(conn, known), await _exports(conn, known)
     failed = await _per_job(conn, projection_failures, known, func.count())
+    batches = await _batches(conn, known)
     return [
-        _status(rows[job_id], counts[job_id], found[job_id], failed.get(job_id, (0,))[0])
+        _status(
+            rows[job_id], counts[job_id], found[job_id], failed.get(job_id, (0,))[0]
+        ).model_copy(update={"provider_batches": batches[job_id]})
         for job_id in known
     ]

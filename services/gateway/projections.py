@@ -7,7 +7,7 @@ from typing import Any
 
 from services.gateway import item_projections as items
 from services.gateway.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
-from services.gateway.tables import chunks, exports, jobs, projects
+from services.gateway.tables import batch_chunks, chunks, exports, jobs, projects
 from shared.events import (
     BatchSubmitted,
     ChunkDropped,
@@ -97,6 +97,14 @@ def item_failed(e: ItemFailed) -> list[Write]:
     return writes
 
 
+def batch_submitted(e: BatchSubmitted) -> list[Write]:
+    rows = [
+        {"batch_id": e.batch_id, "chunk_id": c, "job_id": e.job_id, "submitted_at": ts(e.at)}
+        for c in e.chunk_ids
+    ]
+    return [Upsert(batch_chunks, row) for row in rows]
+
+
 def nothing(e: Event) -> list[Write]:
     """Work requests are not facts about outcomes; JobSubmitted already counts the URLs."""
     return []
@@ -116,7 +124,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     ChunkMade: items.chunk_made,
     ChunkDropped: items.chunk_dropped,
     ChunkGenerated: items.chunk_generated,
-    BatchSubmitted: nothing,  # its chunks' outcomes are projected when they arrive
+    BatchSubmitted: batch_submitted,
     ExampleGenerated: items.example_generated,
     ExampleScored: items.example_scored,
 }

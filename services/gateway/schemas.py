@@ -129,6 +129,14 @@ class ExportAccepted(BaseModel):
     exports_url: str  # where the export is listed once written
 
 
+class ProviderBatch(BaseModel):
+    """A provider batch holding some of the job's chunks; `waiting` have no outcome yet."""
+
+    batch_id: str
+    chunks: int
+    waiting: int
+
+
 class JobStatus(BaseModel):
     id: str
     project_id: str | None
@@ -149,6 +157,7 @@ class JobStatus(BaseModel):
     tokens: int
     exports: list[ExportOut]
     projection_failures: int = 0  # the job's log entries the read models could not apply
+    provider_batches: list[ProviderBatch] = []
 
 
 class JobDetail(JobStatus):

@@ -142,3 +142,15 @@ outcomes = Table(
     Column("at", String),
 )
 Index("ix_outcomes_job_stage", outcomes.c.job_id, outcomes.c.stage, outcomes.c.outcome)
+Index("ix_outcomes_item", outcomes.c.item_id)
+
+# A provider batch (the factory's batch mode) and the chunks it holds; a chunk waits in it
+# until the factory records the chunk's outcome.
+batch_chunks = Table(
+    "batch_chunks",
+    metadata,
+    Column("batch_id", String, primary_key=True),
+    Column("chunk_id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("submitted_at", String),
+)

@@ -11,6 +11,7 @@ from services.gateway.ledger import ALL_TABLES
 from services.gateway.projector import Projector
 from services.gateway.tables import outcomes, training_examples
 from shared import streams
+from shared.events import BatchSubmitted
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 
@@ -57,6 +58,7 @@ async def test_projects_a_job_log_into_rows_and_stage_counts(
         "training_examples": 2,
         "exports": 1,
         "outcomes": 7,
+        "batch_chunks": 0,
         "checkpoints": len(streams.ALL_STREAMS),
         "projection_failures": 0,
     }
@@ -128,3 +130,24 @@ async def test_a_long_read_does_not_hold_up_the_projector(
         async with projecting(Projector(redis, writer, block_ms=50)) as projector:
             assert await projector.caught_up(10)
     assert (await row_counts(reader))["outcomes"] == 7
+
+
+async def test_chunks_in_a_provider_batch_wait_until_their_outcomes_arrive(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    settled = [chunk.event_id for chunk in story.chunks]  # one generated, one failed
+    batch = BatchSubmitted(
+        event_id="batch_event",
+        job_id=story.job_id,
+        batch_id="batch_abc",
+        chunk_ids=[*settled, "chunk_still_out"],
+    )
+    await publish_log(redis, [*story.log(), (streams.EVENTS, batch)])
+    async with projecting(Projector(redis, writer, block_ms=50)) as projector:
+        assert await projector.caught_up(10)
+    status = await views.job_status(reader, story.job_id)
+    assert status is not None
+    assert [b.model_dump() for b in status.provider_batches] == [
+        {"batch_id": "batch_abc", "chunks": 3, "waiting": 1}
+    ]
