@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +36,10 @@ return acquire(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now)
 )
 
 
+class SlotWaitExpired(TimeoutError):
+    """Every slot stayed taken for longer than the caller would wait."""
+
+
 RELEASE_ATTEMPTS = 6
 RELEASE_BACKOFF_S = 0.25
 
@@ -48,13 +53,19 @@ class RedisSemaphore:
         return int(await self._acquire(keys=[key], args=[limit, ttl_s, holder])) == 1
 
     @asynccontextmanager
-    async def slot(self, key: str, limit: int, ttl_s: float) -> AsyncIterator[None]:
+    async def slot(
+        self, key: str, limit: int, ttl_s: float, wait_s: float | None = None
+    ) -> AsyncIterator[None]:
         """Holds one of `limit` slots of `key`; `ttl_s` bounds how long a crashed holder
-        keeps its slot, so it must exceed the longest legitimate hold."""
+        keeps its slot, so it must exceed the longest legitimate hold. Waiting longer than
+        `wait_s` raises SlotWaitExpired."""
         holder = uuid.uuid4().hex
+        deadline = None if wait_s is None else time.monotonic() + wait_s
         try:
             # Holders live in other processes, so there is no local event to wait on: poll.
-            while not await self.try_acquire(key, limit, ttl_s, holder):  # noqa: ASYNC110
+            while not await self.try_acquire(key, limit, ttl_s, holder):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise SlotWaitExpired(f"no slot of {key} within {wait_s:g}s")
                 await asyncio.sleep(self.poll_s)
         except RedisError:
             # The acquire may have landed before the connection broke: never keep it.

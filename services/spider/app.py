@@ -25,7 +25,7 @@ from shared.config import JobConfig, ScrapingConfig
 from shared.events import FetchPage, PageFetched, caused
 from shared.ids import derive
 from shared.runtime import build_app
-from shared.semaphore import RedisSemaphore
+from shared.semaphore import RedisSemaphore, SlotWaitExpired
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
 from shared.urls import normalise
@@ -77,13 +77,15 @@ class Spider:
     async def __call__(self, cmd: FetchPage, job: JobConfig) -> list[Emit]:
         config = job.scraping
         # A job's max_concurrent holds across all spider replicas; a dead holder's slot
-        # expires after the longest a fetch with its retries can take.
+        # expires after the longest a fetch with its retries can take, and no fetch waits
+        # for a slot longer than that.
         hold_s = config.timeout_s * (MAX_REDIRECTS + 1) * ATTEMPTS + 60
+        key = f"df:conc:spider:{cmd.job_id}"
         try:
-            async with self.slots.slot(
-                f"df:conc:spider:{cmd.job_id}", config.max_concurrent, hold_s
-            ):
+            async with self.slots.slot(key, config.max_concurrent, hold_s, wait_s=hold_s):
                 got = await self.page(cmd, config)
+        except SlotWaitExpired as exc:
+            return [failure("spider", cmd, "slot_wait_expired", str(exc))]
         except FetchFailed as exc:
             outcome = logic.outcome_of(exc.reason)
             return [failure("spider", cmd, exc.reason, exc.detail, outcome=outcome)]

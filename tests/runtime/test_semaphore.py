@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 
-from shared.semaphore import RedisSemaphore
+from shared.semaphore import RedisSemaphore, SlotWaitExpired
 
 
 async def test_no_more_holders_than_the_limit_at_once(redis_url: str) -> None:
@@ -33,3 +34,13 @@ async def test_a_dead_holders_slot_expires(redis_url: str) -> None:
     async with asyncio.timeout(5):
         async with sem.slot("k", 1, ttl_s=10):
             assert await sem.holders("k") == 1
+
+
+async def test_a_wait_for_a_slot_ends_at_its_deadline(redis_url: str) -> None:
+    sem = RedisSemaphore(Redis.from_url(redis_url))
+    assert await sem.try_acquire("k", 1, ttl_s=60, holder="busy")
+    with pytest.raises(SlotWaitExpired):
+        async with asyncio.timeout(10):
+            async with sem.slot("k", 1, ttl_s=10, wait_s=0.2):
+                raise AssertionError("the slot was taken")
+    assert await sem.holders("k") == 1, "the waiter left nothing behind"
