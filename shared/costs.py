@@ -132,3 +132,12 @@ def _price_map() -> Mapping[str, Any]:
 
     prices: Mapping[str, Any] = litellm.model_cost
     return prices
+
+
+def batch_saving(
+    model: str, prompt_tokens: int, completion_tokens: int, paid_usd: float, per_1k: float | None
+) -> tuple[float, float] | None:
+    """(online cost, saving) of a batch-mode job: what its tokens cost without the batch
+    discount, and how much less it paid; None for a model with no price."""
+    online = cost_usd(model, prompt_tokens, completion_tokens, per_1k, batch=False)
+    return None if online is None else (online, online - paid_usd)

@@ -105,7 +105,8 @@ async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStat
 async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
     llm = await totals.read(gw.redis, job.id)
     estimate = await generation.estimate(gw.reader, gw.settings, job.id)
-    return JobDetail(**job.model_dump(), llm=llm, estimate=estimate)
+    saving = await generation.batch_saving(gw.reader, gw.settings, job)
+    return JobDetail(**job.model_dump(), llm=llm, estimate=estimate, batch_saving=saving)
 
 
 @router.post("/api/jobs/{job_id}/cancel", status_code=202)

@@ -8,7 +8,7 @@ from nicegui import ui
 
 from services.gateway import generation, theme, views
 from services.gateway.deps import Gateway
-from services.gateway.generation import Estimate
+from services.gateway.generation import BatchSaving, Estimate
 from services.gateway.progress import PROGRESS_STAGES
 from services.gateway.schemas import ExportOut, JobStatus, LogEntry
 from shared import totals
@@ -40,7 +40,9 @@ def summary(job: JobStatus) -> None:
         theme.number(text, "text-sm df-projection-failures")
 
 
-def generation_card(llm: FactoryTotals, estimate: Estimate | None) -> None:
+def generation_card(
+    llm: FactoryTotals, estimate: Estimate | None, saving: BatchSaving | None = None
+) -> None:
     with ui.row().classes("df-glass px-5 py-3 w-full items-center gap-8 df-generation"):
         theme.label("LLM")
         counts = (
@@ -52,11 +54,18 @@ def generation_card(llm: FactoryTotals, estimate: Estimate | None) -> None:
         if estimate is not None:
             text = f"estimate {theme.usd(estimate.cost_usd)} for {estimate.chunks} chunks"
             theme.number(f"{text} on {estimate.model}", "text-sm df-cost")
+        if saving is not None:
+            paid, online = theme.usd(saving.paid_usd), theme.usd(saving.online_usd)
+            text = f"batch mode: {paid} instead of {online} online"
+            theme.number(f"{text}, saved {theme.usd(saving.saved_usd)}", "text-sm df-saving")
 
 
-async def _generation(gateway: Gateway, job_id: str) -> tuple[FactoryTotals, Estimate | None]:
-    llm = await totals.read(gateway.redis, job_id)
-    return llm, await generation.estimate(gateway.reader, gateway.settings, job_id)
+async def _generation(
+    gateway: Gateway, job: JobStatus
+) -> tuple[FactoryTotals, Estimate | None, BatchSaving | None]:
+    llm = await totals.read(gateway.redis, job.id)
+    estimate = await generation.estimate(gateway.reader, gateway.settings, job.id)
+    return llm, estimate, await generation.batch_saving(gateway.reader, gateway.settings, job)
 
 
 def provider_batches(job: JobStatus) -> None:
@@ -138,8 +147,8 @@ async def render(gateway: Gateway, job_id: str) -> None:
     shown = [job]
 
     async def update() -> None:
-        llm_box.refresh(*await _generation(gateway, job_id))
         fresh = await views.job_status(gateway.reader, job_id)
+        llm_box.refresh(*await _generation(gateway, fresh or shown[0]))
         if fresh is None or fresh == shown[0]:
             return
         shown[0] = fresh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from services.gateway.generation import Estimate
+from services.gateway.generation import BatchSaving, Estimate
 from shared.config import ExportConfig, JobConfig
 from shared.totals import FactoryTotals
 
@@ -165,6 +165,7 @@ class JobDetail(JobStatus):
 
     llm: FactoryTotals
     estimate: Estimate | None
+    batch_saving: BatchSaving | None = None  # batch mode: against the same tokens online
 
 
 class LogEntry(BaseModel):

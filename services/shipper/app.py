@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.shipper import history, staging
 from services.shipper.export import export, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
-from shared import retention, streams
+from shared import costs, retention, streams
 from shared.commit import Emit
 from shared.config import JobConfig
 from shared.events import (
@@ -51,8 +51,8 @@ def written(cause: Event, folder: Path, manifest: Manifest) -> ExportWritten:
 
 
 class Shipper:
-    def __init__(self, data_dir: Path, redis: Redis) -> None:
-        self.data_dir, self.redis = data_dir, redis
+    def __init__(self, data_dir: Path, redis: Redis, per_1k: float | None = None) -> None:
+        self.data_dir, self.redis, self.per_1k = data_dir, redis, per_1k
 
     async def stage(self, works: list[Work[ExampleScored]]) -> list[Outcome]:
         """One staged file per job in the batch, named after the batch's first entry."""
@@ -86,6 +86,11 @@ class Shipper:
     async def _export(self, cause: Event, config: JobConfig) -> list[Emit]:
         spec = ExportSpec(cause.job_id, export_id(cause), cause.at, config)
         facts = await history.job_facts(self.redis, cause.job_id, self.data_dir)
+        if config.generation.mode == "batch" and len(facts.models) == 1:
+            (model,) = facts.models
+            args = (model, facts.prompt_tokens, facts.completion_tokens, facts.cost_usd)
+            # Prices come from litellm's map, imported on first use (seconds): off the loop.
+            facts.batch_saving = await asyncio.to_thread(costs.batch_saving, *args, self.per_1k)
         exports = self.data_dir / "exports"
         if facts.examples and await asyncio.to_thread(self._unstaged, exports, spec):
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
@@ -103,7 +108,7 @@ class Shipper:
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     redis = Redis.from_url(settings.redis_dsn)
-    shipper = Shipper(settings.data_dir, redis)
+    shipper = Shipper(settings.data_dir, redis, settings.llm_price_per_1k_tokens)
     spec = StageSpec(
         "shipper",
         handlers={JobCompleted: shipper.ship, ExportJob: shipper.reexport},

@@ -40,6 +40,8 @@ class JobFacts:
     drops: Counter[str] = field(default_factory=Counter)  # dropped chunks per reason
     models: Counter[str] = field(default_factory=Counter)  # chunks per model
     seen: set[str] = field(default_factory=set)
+    # Batch mode: (what the tokens cost online, what batch mode saved), priced by the shipper.
+    batch_saving: tuple[float, float] | None = None
 
     @property
     def fetched(self) -> int:

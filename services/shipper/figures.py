@@ -71,6 +71,12 @@ def generation(facts: JobFacts, config: JobConfig) -> dict[str, Table]:
         "completion tokens": facts.completion_tokens,
         "cost (USD)": f"{facts.cost_usd:.6f}",
     }
+    if facts.batch_saving is not None:
+        online, saved = facts.batch_saving
+        summary |= {
+            "cost online (USD)": f"{online:.6f}",
+            "saved by batch mode (USD)": f"{saved:.6f}",
+        }
     return {"generation": summary, "chunks not generated": _by_reason(facts.failures("factory"))}
 
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from shared import streams
+from shared import costs, streams
 from shared.events import ExportWritten
 from shared.ids import derive
 from shared.jobconfig import JobConfigs
@@ -242,3 +242,19 @@ async def test_a_job_shows_live_llm_counters_and_a_cost_estimate(
     assert detail["llm"]["calls"] == 7 and detail["llm"]["retries"] == 2
     assert detail["llm"]["cache_hits"] == 1 and detail["llm"]["spent_usd"] == 0.0125
     assert detail["estimate"]["chunks"] == 0 and detail["estimate"]["model"] == "gpt-4o-mini"
+
+
+async def test_a_batch_mode_job_shows_what_it_saved_against_online_prices(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    body = {"urls": URLS, "config": {"generation": {"mode": "batch"}}}
+    job_id = (await submit(client, body))["job_id"]
+    await publish_log(redis, stage_events(Story(job_id)))
+    done = await wait_for(lambda: job(client, job_id), lambda s: s["stage"] == "done")
+    online = costs.cost_usd("gpt-4o-mini", done["prompt_tokens"], done["completion_tokens"])
+    assert online is not None
+    assert done["batch_saving"] == pytest.approx(
+        {"online_usd": online, "paid_usd": done["cost_usd"], "saved_usd": online - done["cost_usd"]}
+    )
+    online_job = await job(client, (await submit(client, {"urls": URLS}))["job_id"])
+    assert online_job["batch_saving"] is None, "an online job has nothing to compare"

@@ -15,8 +15,8 @@ from services.gateway.archive import Archiver
 from services.gateway.rebuild import replay
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
-from shared import retention, streams
-from shared.config import ExportConfig
+from shared import costs, retention, streams
+from shared.config import ExportConfig, GenerationConfig, JobConfig
 from shared.events import ExportJob, ExportWritten, ItemFailed
 from shared.settings import Settings
 from tests.helpers import configure, publish, read_all, running, wait_for
@@ -176,3 +176,24 @@ async def test_a_card_counts_the_facts_already_moved_from_redis_to_the_logs_arch
     await replay(settings.redis_dsn, db, data_dir=settings.data_dir)
     manifest = Manifest.load(Path(written.manifest_path).parent)
     assert manifest.figures == read_model.figures(db, log.job_id)
+
+
+async def test_a_batch_mode_card_shows_the_saving_the_api_shows(
+    settings: Settings, redis: Redis, tmp_path: Path
+) -> None:
+    batch = JobConfig(generation=GenerationConfig(mode="batch"))
+    log = job_log(config=batch)
+    await logged(redis, log)
+    async with running(create_app(settings)):
+        (written,) = await exports_written(redis, 1)
+    db = tmp_path / "read-model.db"
+    await replay(settings.redis_dsn, db)
+    generation = card_tables(Path(written.card_path).read_text())["generation"]
+    facts = read_model.figures(db, log.job_id)["generation"]["generation"]
+    paid = float(facts["cost (USD)"])
+    tokens = int(facts["prompt tokens"]), int(facts["completion tokens"])
+    found = costs.batch_saving(str(facts["models"]), *tokens, paid, None)
+    assert found is not None, "the log's model is priced"
+    online, saved = found
+    assert generation["cost online (USD)"] == f"{online:.6f}"
+    assert generation["saved by batch mode (USD)"] == f"{saved:.6f}"
