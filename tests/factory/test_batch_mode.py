@@ -3,19 +3,27 @@ failed lines go online, and a chunk whose batch was already submitted resumes it
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
 from redis.asyncio import Redis
 
+from services.factory.app import create_app
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import costs
+from shared import costs, streams
 from shared.settings import Settings
-from tests.factory.stage import chunks, run_factory, sim_stats, with_sim
+from tests.factory.stage import FAST, JOB, Outcomes, chunks, run_factory, sim_stats, with_sim
+from tests.helpers import configure, publish, read_all, running, wait_for
 
 QUICK = {"llm_batch_window_s": 0.1, "llm_batch_poll_s": 0.05}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def batches(url: str) -> list[dict[str, object]]:
@@ -69,3 +77,45 @@ async def test_a_chunk_whose_batch_was_submitted_resumes_polling_it(settings: Se
         outcomes = await run_factory(with_sim(settings, url, **QUICK), work)
         assert [b["id"] for b in batches(url)] == [batch_id]
     assert len(outcomes.per_chunk()) == 1 and sum(outcomes.per_chunk().values()) == 1
+
+
+async def test_a_replica_killed_while_its_batch_is_in_flight_never_resubmits_it(
+    settings: Settings,
+) -> None:
+    work = chunks(4, mode="batch")
+    quick = settings.model_copy(update={"claim_idle_ms": 2000})
+    redis = Redis.from_url(settings.redis_dsn)
+    await configure(redis, JOB, config=work.config)
+    await redis.hset(streams.tally_key(JOB), "outstanding", len(work))
+    await publish(redis, streams.FACTORY, *work)
+    with serving(SimConfig(batch_delay_s=4.0)) as url:
+        env = {
+            **os.environ,
+            "DATAFACTORY_REDIS_URL": settings.redis_dsn,
+            "DATAFACTORY_DATA_DIR": str(settings.data_dir),
+            "DATAFACTORY_LLM_API_BASE": url,
+            "DATAFACTORY_CLAIM_IDLE_MS": "2000",
+            "DATAFACTORY_LLM_BATCH_WINDOW_S": "0.1",
+            "DATAFACTORY_LLM_BATCH_POLL_S": "0.05",
+        }
+        doomed = _replica(env)
+        try:
+            await wait_for(lambda: asyncio.to_thread(batches, url), bool, timeout=60)
+        finally:
+            doomed.kill()  # SIGKILL while the provider still works on the batch
+            doomed.wait()
+        survivor = with_sim(quick, url, **QUICK, claim_idle_ms=2000)
+        async with running(create_app(survivor, FAST)):
+            outcomes = await wait_for(
+                lambda: _outcomes(redis), lambda o: len(o.per_chunk()) == len(work), timeout=60
+            )
+        assert len(batches(url)) == 1, "the batch in flight was resumed, not submitted again"
+    assert set(outcomes.per_chunk().values()) == {1} and outcomes.failed == []
+
+
+def _replica(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "services.factory"], env=env, cwd=ROOT)
+
+
+async def _outcomes(redis: Redis) -> Outcomes:
+    return Outcomes(await read_all(redis, streams.EVENTS), [], JOB)
