@@ -29,8 +29,11 @@ class BatchRequest(BaseModel):
 
 
 class BatchAPI:
-    def __init__(self, answer: Answer, delay_s: float, failure_rate: float, seed: int) -> None:
+    def __init__(
+        self, answer: Answer, delay_s: float, failure_rate: float, seed: int, end: str = "completed"
+    ) -> None:
         self._answer, self._delay_s, self._failure_rate = answer, delay_s, failure_rate
+        self._end = end
         self._rng = random.Random(seed)
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -64,7 +67,10 @@ class BatchAPI:
         if batch is None:
             raise HTTPException(404, "no such batch")
         if batch["status"] == "in_progress" and time.monotonic() >= batch["_due"]:
-            self._complete(batch)
+            if self._end == "completed":
+                self._complete(batch)
+            else:  # the provider gave up on it: no output, no error file
+                batch.update(status=self._end, **{f"{self._end}_at": int(time.time())})
         return {k: v for k, v in batch.items() if not k.startswith("_")}
 
     async def list(self, limit: int = 100) -> dict[str, Any]:

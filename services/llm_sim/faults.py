@@ -36,6 +36,8 @@ class SimConfig(BaseModel):
     # lines fails with a 500 in the error file.
     batch_delay_s: float = Field(default=1.0, ge=0)
     batch_failure_rate: float = Field(default=0.0, ge=0, le=1)
+    # How a due batch ends: "completed", or "expired" / "cancelled" with no results.
+    batch_end: Literal["completed", "expired", "cancelled"] = "completed"
     # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
     api_key: str | None = None
     seed: int = 0

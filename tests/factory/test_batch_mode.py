@@ -119,3 +119,17 @@ def _replica(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 async def _outcomes(redis: Redis) -> Outcomes:
     return Outcomes(await read_all(redis, streams.EVENTS), [], JOB)
+
+
+@pytest.mark.parametrize("end", ["expired", "cancelled"])
+async def test_a_batch_the_provider_gave_up_on_fails_each_chunk_with_the_reason(
+    settings: Settings, end: str
+) -> None:
+    work = chunks(3, mode="batch")
+    with serving(SimConfig(batch_delay_s=0.1, batch_end=end)) as url:  # type: ignore[arg-type]
+        outcomes = await run_factory(with_sim(settings, url, **QUICK), work)
+        assert sim_stats(url)["total"] == 0, "nothing was asked online"
+    assert outcomes.generated == [] and len(outcomes.failed) == 3
+    assert {(f.reason, f.outcome) for f in outcomes.failed} == {(f"batch_{end}", "failed")}
+    assert all(f"ended {end}" in f.detail for f in outcomes.failed)
+    assert set(outcomes.per_chunk().values()) == {1}
