@@ -33,6 +33,7 @@ class Dispatcher:
         max_deliveries: int,
         time_limit_s: float,
         batch_size: int,
+        known_secrets: Sequence[str] = (),
     ) -> None:
         self.spec, self._redis, self._queue = spec, redis, queue
         self._released, self._max_deliveries = released, max_deliveries
@@ -41,6 +42,7 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(spec.concurrency)
         self._running: set[asyncio.Task[None]] = set()
         self._gatherer = Gatherer(self._run_batch, batch_size, spec.linger_s)
+        self._secrets = known_secrets
 
     async def take(self, entries: Sequence[Entry], reclaimed: bool) -> None:
         """Returns once every item is handled or, for item handlers, started. Whatever goes
@@ -180,7 +182,7 @@ class Dispatcher:
         return [self._dead(work.entry_id, raw, event, reason)]
 
     def _dead(self, entry_id: str, fields: Any, event: Event | None, reason: str) -> Settle:
-        return dead_letter(self.spec, entry_id, fields, event, reason)
+        return dead_letter(self.spec, entry_id, fields, event, reason, self._secrets)
 
     async def _deliveries(self, entry_id: str) -> int:
         found = await self._redis.xpending_range(

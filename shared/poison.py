@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from shared import streams, wire
+from shared import secrets, streams, wire
 from shared.commit import Settle
 from shared.events import EVENT_TYPES, Event, Unreadable
 from shared.stage import StageSpec, failure
@@ -29,10 +30,17 @@ def salvage(fields: Any) -> Event | None:
 
 
 def dead_letter(
-    spec: StageSpec, entry_id: str, fields: Any, event: Event | None, reason: str
+    spec: StageSpec,
+    entry_id: str,
+    fields: Any,
+    event: Event | None,
+    reason: str,
+    known: Sequence[str] = (),
 ) -> Settle:
     """Settles a poison entry: a copy on the dead-letter stream and, for an item of a job,
-    its failure outcome, so the job is still accounted for."""
+    its failure outcome, so the job is still accounted for. The reason (often an error's
+    text) is redacted of the process's secrets, `known` ones included."""
+    reason = secrets.redact(reason, known)
     log.error("%s: dead-lettering %s: %s", spec.name, entry_id, reason)
     emits = [failure(spec.name, event, "dead_letter", reason)] if event else []
     try:

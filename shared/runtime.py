@@ -18,6 +18,7 @@ from shared import lease
 from shared.commit import Committer
 from shared.commit_queue import CommitQueue
 from shared.dispatch import Dispatcher, Entry
+from shared.secrets import of_settings
 from shared.settings import Settings
 from shared.stage import StageSpec
 
@@ -74,6 +75,7 @@ def build_app(
         settings.max_deliveries,
         settings.handler_time_limit_s,
         max_records,
+        of_settings(settings),
     )
     common: dict[str, Any] = {
         "group": spec.name,

@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from shared import streams
@@ -104,3 +105,22 @@ async def test_a_stage_whose_group_vanished_exits_and_its_restart_recreates_the_
     await asyncio.wait_for(task, timeout=30)  # the app exits; a supervisor restarts it
     async with running(build_app(spec, settings, Redis.from_url(settings.redis_dsn))):
         await wait_for(lambda: redis.xlen(DONE), lambda n: n == 1)
+
+
+async def test_a_key_quoted_in_a_crash_never_reaches_the_dead_letters(settings: Settings) -> None:
+    key = "sk-only-in-dotenv-0123456789abcdef"  # in the settings, not the environment
+    keyed = settings.model_copy(update={"llm_api_key": SecretStr(key)})
+    redis = Redis.from_url(settings.redis_dsn)
+    await start_job(redis, 1)
+
+    async def handle(ex: ExampleGenerated, config: JobConfig) -> list[Emit]:
+        raise RuntimeError(f"provider said: Incorrect API key provided: {key}")
+
+    spec = StageSpec("worker", {ExampleGenerated: handle}, input_stream=WORK)
+    await publish(redis, WORK, example(1))
+    async with running(build_app(spec, keyed, Redis.from_url(settings.redis_dsn))):
+        await wait_for(lambda: read_all(redis, streams.SHIPPER), lambda c: len(c) == 1, 30)
+    dead = await redis.xrange(streams.dead_letter(WORK))
+    [failed] = by_type(await read_all(redis, streams.EVENTS), "ItemFailed")
+    assert dead and all(key.encode() not in fields[b"__data__"] for _, fields in dead)
+    assert key not in failed.detail and "***" in failed.detail
