@@ -58,6 +58,7 @@ class _Keys:
 
 class Committer:
     def __init__(self, redis: Redis) -> None:
+        self.redis = redis
         self._script = redis.register_script(_SCRIPT)
 
     async def commit(self, stream: str, group: str, batch: Sequence[Settle]) -> list[bool]:

@@ -9,6 +9,7 @@ import logging
 from redis.exceptions import RedisError
 
 from shared.commit import Committer, Settle
+from shared.semaphore import drop_idle_connections
 
 log = logging.getLogger("datafactory.commit")
 
@@ -69,6 +70,7 @@ class CommitQueue:
             except RedisError as exc:
                 log.warning("commit of %d entries failed (%d): %r", len(batch), attempt, exc)
                 await asyncio.sleep(BACKOFF_S * 2**attempt)
+                await drop_idle_connections(self._committer.redis)
             except Exception:
                 # Not Redis: retrying cannot help, and the loop must live on for other work.
                 log.exception("commit of %d entries failed", len(batch))

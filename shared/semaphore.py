@@ -36,6 +36,13 @@ return acquire(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now)
 )
 
 
+async def drop_idle_connections(redis: Redis) -> None:
+    """After a Redis restart every pooled connection is dead, and each would fail one more
+    command before being replaced: drop the idle ones at once, so a retry gets a new one."""
+    with contextlib.suppress(RedisError, OSError):
+        await redis.connection_pool.disconnect(inuse_connections=False)
+
+
 class SlotWaitExpired(TimeoutError):
     """Every slot stayed taken for longer than the caller would wait."""
 
@@ -88,6 +95,7 @@ class RedisSemaphore:
                 if attempt == RELEASE_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(RELEASE_BACKOFF_S * 2**attempt)
+                await drop_idle_connections(self.redis)
 
     async def holders(self, key: str) -> int:
         return int(await self.redis.zcard(key))
