@@ -86,38 +86,51 @@ def metadata(scored: ExampleScored) -> Row:
     return meta if scored.passed else meta | {"rejected_because": scored.reasons}
 
 
+# Provenance a staged row also keeps as columns of its own (CSV, Parquet, filters).
+FLAT_METADATA = (
+    "source_url",
+    "document_id",
+    "chunk_id",
+    "model",
+    "language",
+    "simulated",
+    "quality_score",
+)
+
+
+def _plain(scored: ExampleScored) -> Row:
+    ex = scored.example
+    return {"id": ex.event_id, "input": ex.input, "output": ex.output, "template": ex.template}
+
+
+def _record(scored: ExampleScored, meta: Row) -> Row:
+    fields = scored.example.fields
+    return _plain(scored) | ({"fields": fields} if fields else {}) | {"metadata": meta}
+
+
 def record(scored: ExampleScored) -> Row:
     """The export record of JSON and JSON Lines: the example, its parts and its provenance."""
-    ex = scored.example
-    plain = {"id": ex.event_id, "input": ex.input, "output": ex.output, "template": ex.template}
-    return plain | ({"fields": ex.fields} if ex.fields else {}) | {"metadata": metadata(scored)}
+    return _record(scored, metadata(scored))
 
 
 def row(scored: ExampleScored, min_score: float) -> Row:
     ex = scored.example
     meta = metadata(scored)
-    return {
-        "id": ex.event_id,
-        "input": ex.input,
-        "output": ex.output,
-        "template": ex.template,
-        "source_url": ex.url,
-        "document_id": ex.document_id,
-        "chunk_id": ex.chunk_id,
-        "model": ex.model,
-        "language": ex.language,
-        "simulated": ex.simulated,
-        "quality_score": scored.score,
-        "scores": orjson.dumps(scored.scores).decode(),
-        "fields": orjson.dumps(ex.fields).decode(),
-        "passed": scored.passed,
-        "domain": domain(ex.url),
-        "point": point(ex.document_id),
-        "kinds": sorted({reason_kind(r) for r in scored.reasons}) if not scored.passed else [],
-        "below": sorted(c for c, s in scored.scores.items() if s < min_score),
-        "metadata": orjson.dumps(meta).decode(),
-        "record": orjson.dumps(record(scored)).decode(),
-    }
+    return (
+        _plain(scored)
+        | {name: meta[name] for name in FLAT_METADATA}
+        | {
+            "scores": orjson.dumps(scored.scores).decode(),
+            "fields": orjson.dumps(ex.fields).decode(),
+            "passed": scored.passed,
+            "domain": domain(ex.url),
+            "point": point(ex.document_id),
+            "kinds": sorted({reason_kind(r) for r in scored.reasons}) if not scored.passed else [],
+            "below": sorted(c for c, s in scored.scores.items() if s < min_score),
+            "metadata": orjson.dumps(meta).decode(),
+            "record": orjson.dumps(_record(scored, meta)).decode(),
+        }
+    )
 
 
 def staged_line(scored: ExampleScored, min_score: float) -> bytes:
