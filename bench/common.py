@@ -11,9 +11,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from typing import Any
 
 import psutil
@@ -37,9 +39,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def serve_corpus(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
-    """The corpus on `n_hosts` loopback addresses (127.0.1.x), one port; returns base URLs."""
-    handler = partial(_Quiet, directory=str(CORPUS))
+def serve_hosts(
+    n_hosts: int, handler: Callable[..., BaseRequestHandler]
+) -> tuple[list[str], list[ThreadingHTTPServer]]:
+    """`handler` on `n_hosts` loopback addresses (127.0.1.x), one port, each address its own
+    host to the spider; returns the base URLs and the servers."""
     hosts = [f"127.0.1.{i}" for i in range(1, n_hosts + 1)]
     first = ThreadingHTTPServer((hosts[0], 0), handler)
     port = first.server_address[1]
@@ -48,6 +52,11 @@ def serve_corpus(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
     return [f"http://{h}:{port}" for h in hosts], servers
+
+
+def serve_corpus(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
+    """The corpus on `n_hosts` loopback addresses (127.0.1.x), one port; returns base URLs."""
+    return serve_hosts(n_hosts, partial(_Quiet, directory=str(CORPUS)))
 
 
 def corpus_files() -> list[str]:

@@ -10,13 +10,12 @@ factory's LLM cache turns a cycled page into less work than a new one.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.common import CORPUS
+from bench.common import CORPUS, serve_hosts
 from services.spider.decode import to_text
 
 # One marker per 20 words: ~5% more words; the same chunk of two copies shares ~60% of its
@@ -101,16 +100,9 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer], dict[str, bytes]]:
     """Servers on 127.0.1.1.. with one port; returns their base URLs, the servers and the
     (empty) map of `path?query` to body that they serve (a path is unique across hosts)."""
-    hosts = [f"127.0.1.{i}" for i in range(1, n_hosts + 1)]
     bodies: dict[str, bytes] = {}
-    handler = type("Handler", (_Handler,), {"bodies": bodies})
-    first = ThreadingHTTPServer((hosts[0], 0), handler)
-    port = first.server_address[1]
-    servers = [first] + [ThreadingHTTPServer((host, port), handler) for host in hosts[1:]]
-    for server in servers:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    return [f"http://{host}:{port}" for host in hosts], servers, bodies
+    bases, servers = serve_hosts(n_hosts, type("Handler", (_Handler,), {"bodies": bodies}))
+    return bases, servers, bodies
 
 
 def publish(pages: list[Page], bodies: dict[str, bytes]) -> None:
