@@ -10,17 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from shared import wire
+from shared.streams import entry_key
 
 Entry = tuple[str, str, Any]  # stream, entry id, raw fields
 
 
 def folder(data_dir: Path, stream: str) -> Path:
     return data_dir / "log" / stream.replace(":", "_")
-
-
-def _key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
 
 
 def payload(fields: Any) -> str:
@@ -36,6 +32,6 @@ def read(data_dir: Path, stream: str) -> Iterator[Entry]:
     for path in sorted(folder(data_dir, stream).glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
-            if _key(record["id"]) > seen:
-                seen = _key(record["id"])
+            if entry_key(record["id"]) > seen:
+                seen = entry_key(record["id"])
                 yield stream, record["id"], {wire.DATA_FIELD: record["fields"]}

@@ -37,3 +37,9 @@ def job_config_key(job_id: str) -> str:
 def factory_totals_key(job_id: str) -> str:
     """Hash of a job's live LLM counters (calls, retries, cache hits, spend) for the gateway."""
     return f"df:factory:{job_id}"
+
+
+def entry_key(entry_id: str) -> tuple[int, int]:
+    """A stream entry id ("<ms>-<seq>") as numbers, so that ids compare in log order."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)

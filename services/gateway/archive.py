@@ -19,8 +19,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.gateway.stream_log import entry_key
 from shared import log_archive, streams
+from shared.streams import entry_key
 
 log = logging.getLogger("datafactory.gateway.archive")
 

@@ -12,7 +12,6 @@ from typing import Any
 from redis.asyncio import Redis
 
 from services.gateway import receipts
-from services.gateway.stream_log import entry_key
 from services.gateway.urls import Rejected, partition
 from shared import jobconfig, streams, wire
 from shared.config import ExportConfig, JobConfig
@@ -27,6 +26,7 @@ from shared.events import (
     caused,
 )
 from shared.ids import derive, new_id
+from shared.streams import entry_key
 
 Written = dict[str, str]  # stream -> id of the command's newest entry on it
 

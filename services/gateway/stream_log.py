@@ -8,15 +8,11 @@ from typing import Any
 from redis.asyncio import Redis
 
 from shared import streams
+from shared.streams import entry_key
 
 Entry = tuple[str, str, Any]  # stream, entry id, raw fields
 ORIGIN = "0-0"
 _ORDER = {name: i for i, name in enumerate(streams.ALL_STREAMS)}
-
-
-def entry_key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
 
 
 def _text(value: bytes | str) -> str:

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from services.shipper.facts import JobFacts
 from shared import log_archive, streams, wire
 from shared.events import JobSubmitted, parse_event
+from shared.streams import entry_key
 
 PAGE = 2000
 
@@ -57,12 +58,7 @@ async def job_facts(redis: Redis, job_id: str, data_dir: Path) -> JobFacts:
         end = _text(page[PAGE][0])
     # The archive holds what was trimmed (and, after a crash, maybe a few entries again).
     for _, entry_id, fields in log_archive.read(data_dir, streams.EVENTS):
-        if oldest is not None and _key(entry_id) >= _key(oldest):
+        if oldest is not None and entry_key(entry_id) >= entry_key(oldest):
             break
         _add(facts, fields, job_id)
     return facts
-
-
-def _key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
