@@ -251,7 +251,7 @@ def replay_pinned(redis_url: str, target: Path) -> tuple[int, float, float]:
 
 
 def replay_main(redis_url: str, target: str) -> None:
-    from services.gateway.rebuild import replay
+    from services.gateway.readmodel.rebuild import replay
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     cpu, start = time.process_time(), time.perf_counter()

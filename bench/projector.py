@@ -32,14 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import start_redis
 from bench.event_log import build, publish
-from services.gateway import batch
-from services.gateway.db import create_schema, sqlite_url_for, writer_engine
-from services.gateway.ledger import ALL_TABLES, checkpoints
-from services.gateway.projections import project
-from services.gateway.projector import Projector
-from services.gateway.stream_log import ORIGIN, Entry, read_batch
-from services.gateway.tables import metadata
-from services.gateway.writes import Plan
+from services.gateway.readmodel import batch
+from services.gateway.readmodel.db import create_schema, sqlite_url_for, writer_engine
+from services.gateway.readmodel.ledger import ALL_TABLES, checkpoints
+from services.gateway.readmodel.projections import project
+from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.stream_log import ORIGIN, Entry, read_batch
+from services.gateway.readmodel.tables import metadata
+from services.gateway.readmodel.writes import Plan
 from shared import streams
 
 TRANSACTION = 500

@@ -1,6 +1,6 @@
 """The log's archive: entries moved out of Redis, as JSON-lines files under
-`<data_dir>/log/<stream>/`, in id order. The gateway writes it (services/gateway/archive.py);
-whoever replays the log reads it before the streams."""
+`<data_dir>/log/<stream>/`, in id order. The gateway writes it
+(services/gateway/readmodel/archive.py); whoever replays the log reads it before the streams."""
 
 from __future__ import annotations
 

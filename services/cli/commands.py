@@ -124,7 +124,7 @@ def _report(job: dict[str, Any]) -> int:
 
 
 def rebuild(args: argparse.Namespace) -> int:
-    from services.gateway.rebuild import rebuild as replay
+    from services.gateway.readmodel.rebuild import rebuild as replay
 
     settings = Settings()
     redis = None

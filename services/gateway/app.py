@@ -14,14 +14,14 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from services.gateway import generation
-from services.gateway.api import router
-from services.gateway.archive import Archiver
-from services.gateway.db import create_schema, reader_engine, writer_engine
-from services.gateway.deps import Gateway
-from services.gateway.exports_api import router as exports_router
-from services.gateway.projector import Projector
-from services.gateway.templates_api import router as templates_router
+from services.gateway.api import jobs, projects, stats
+from services.gateway.api.deps import Gateway
+from services.gateway.api.exports import router as exports_router
+from services.gateway.api.templates import router as templates_router
+from services.gateway.queries import estimate as generation
+from services.gateway.readmodel.archive import Archiver
+from services.gateway.readmodel.db import create_schema, reader_engine, writer_engine
+from services.gateway.readmodel.projector import Projector
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway")
@@ -93,11 +93,12 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     )
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
-    app.include_router(router)
+    for routes in (stats, projects, jobs):
+        app.include_router(routes.router)
     app.include_router(exports_router)
     app.include_router(templates_router)
     if dashboard:
-        from services.gateway.ui import mount_dashboard
+        from services.gateway.dashboard.home import mount_dashboard
 
         mount_dashboard(app)
     return app

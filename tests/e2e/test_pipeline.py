@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from services.gateway.rebuild import rebuild
+from services.gateway.readmodel.rebuild import rebuild
 from shared import streams, wire
 from shared.events import AnyEvent, parse_event
 from shared.settings import Settings

@@ -14,8 +14,13 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.app import create_app
-from services.gateway.db import create_schema, reader_engine, sqlite_url_for, writer_engine
-from services.gateway.projector import Projector
+from services.gateway.readmodel.db import (
+    create_schema,
+    reader_engine,
+    sqlite_url_for,
+    writer_engine,
+)
+from services.gateway.readmodel.projector import Projector
 from shared.events import Event
 from shared.settings import Settings
 from tests.helpers import publish

@@ -9,9 +9,9 @@ from pathlib import Path
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.archive import Archiver
-from services.gateway.projector import Projector
-from services.gateway.rebuild import rebuild
+from services.gateway.readmodel.archive import Archiver
+from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.rebuild import rebuild
 from shared import log_archive, streams
 from shared.runtime import ensure_group
 from shared.settings import Settings

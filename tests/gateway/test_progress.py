@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from services.gateway.progress import JobCounts, current_stage, stages_of
+from services.gateway.queries.progress import JobCounts, current_stage, stages_of
 
 
 def counts(**outcomes: int) -> JobCounts:

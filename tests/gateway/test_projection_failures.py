@@ -7,10 +7,10 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway import views
-from services.gateway.ledger import checkpoints, projection_failures
-from services.gateway.projector import Projector
-from services.gateway.tables import outcomes
+from services.gateway.queries import views
+from services.gateway.readmodel.ledger import checkpoints, projection_failures
+from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.tables import outcomes
 from shared import streams
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story

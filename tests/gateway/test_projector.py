@@ -6,10 +6,10 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway import views
-from services.gateway.ledger import ALL_TABLES
-from services.gateway.projector import Projector
-from services.gateway.tables import outcomes, training_examples
+from services.gateway.queries import views
+from services.gateway.readmodel.ledger import ALL_TABLES
+from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.tables import outcomes, training_examples
 from shared import streams
 from shared.events import BatchSubmitted
 from tests.gateway.conftest import projecting, publish_log

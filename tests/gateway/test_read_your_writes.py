@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from services.gateway.deps import Gateway
-from services.gateway.tables import jobs, projects
+from services.gateway.api.deps import Gateway
+from services.gateway.readmodel.tables import jobs, projects
 from shared.settings import Settings
 
 Served = tuple[FastAPI, httpx.AsyncClient]

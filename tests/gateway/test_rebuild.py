@@ -10,10 +10,10 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.db import reader_engine, sqlite_url_for
-from services.gateway.ledger import ALL_TABLES
-from services.gateway.projector import Projector
-from services.gateway.rebuild import rebuild, replay
+from services.gateway.readmodel.db import reader_engine, sqlite_url_for
+from services.gateway.readmodel.ledger import ALL_TABLES
+from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.rebuild import rebuild, replay
 from shared import streams
 from shared.events import JobCancelled, ProjectCreated
 from shared.settings import Settings

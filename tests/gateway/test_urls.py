@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.urls import Rejected, partition
+from services.gateway.commands.urls import Rejected, partition
 from shared.urls import normalise
 
 

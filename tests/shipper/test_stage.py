@@ -11,8 +11,8 @@ import pytest
 import yaml
 from redis.asyncio import Redis
 
-from services.gateway.archive import Archiver
-from services.gateway.rebuild import replay
+from services.gateway.readmodel.archive import Archiver
+from services.gateway.readmodel.rebuild import replay
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
 from shared import costs, retention, streams

@@ -7,10 +7,12 @@ import secrets
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway import job_page, theme, views
-from services.gateway.deps import Gateway
-from services.gateway.progress import PROGRESS_STAGES
-from services.gateway.schemas import JobStatus, Overview
+from services.gateway.api.deps import Gateway
+from services.gateway.api.schemas import JobStatus, Overview
+from services.gateway.dashboard import job as job_page
+from services.gateway.dashboard import theme
+from services.gateway.queries import views
+from services.gateway.queries.progress import PROGRESS_STAGES
 
 REFRESH_S = 1.0
 JOBS_SHOWN = 50

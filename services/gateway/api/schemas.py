@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from services.gateway.generation import BatchSaving, Estimate
+from services.gateway.queries.estimate import BatchSaving, Estimate
 from shared.config import ExportConfig, JobConfig
 from shared.totals import FactoryTotals
 

@@ -17,8 +17,8 @@ from sqlalchemy import Executable, String, Table, and_, bindparam, case, func, o
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.gateway.rows import NANO, Earliest, Outcome, Totals, Upsert, Write
-from services.gateway.tables import chunks, jobs, outcomes
+from services.gateway.readmodel.rows import NANO, Earliest, Outcome, Totals, Upsert, Write
+from services.gateway.readmodel.tables import chunks, jobs, outcomes
 
 
 @dataclass

@@ -11,9 +11,10 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway import receipts, views
-from services.gateway.projector import Projector
-from services.gateway.schemas import ExportOut, JobStatus, ProjectOut
+from services.gateway.api.schemas import ExportOut, JobStatus, ProjectOut
+from services.gateway.commands import receipts
+from services.gateway.queries import views
+from services.gateway.readmodel.projector import Projector
 from shared.settings import Settings
 
 T = TypeVar("T")

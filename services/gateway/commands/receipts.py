@@ -11,9 +11,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.gateway.progress import JobCounts, current_stage, stages_of
-from services.gateway.rows import ts
-from services.gateway.schemas import JobStatus, ProjectOut
+from services.gateway.api.schemas import JobStatus, ProjectOut
+from services.gateway.queries.progress import JobCounts, current_stage, stages_of
+from services.gateway.readmodel.rows import ts
 from shared.events import JobSubmitted, ProjectCreated
 
 

@@ -17,10 +17,10 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.gateway.ledger import projection_failures
-from services.gateway.projections import project
-from services.gateway.stream_log import Entry
-from services.gateway.writes import Plan, execute
+from services.gateway.readmodel.ledger import projection_failures
+from services.gateway.readmodel.projections import project
+from services.gateway.readmodel.stream_log import Entry
+from services.gateway.readmodel.writes import Plan, execute
 from shared import wire
 from shared.events import AnyEvent, parse_event
 

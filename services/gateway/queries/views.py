@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import Executable, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.job_views import export_out, job_statuses
-from services.gateway.ledger import projection_failures as failures
-from services.gateway.rows import NANO
-from services.gateway.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
-from services.gateway.tables import exports, jobs, outcomes, projects, training_examples
+from services.gateway.api.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
+from services.gateway.queries.job_views import export_out, job_statuses
+from services.gateway.readmodel.ledger import projection_failures as failures
+from services.gateway.readmodel.rows import NANO
+from services.gateway.readmodel.tables import exports, jobs, outcomes, projects, training_examples
 
 ACTIVE = ("pending", "running")
 

@@ -9,13 +9,13 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.tables import chunks, jobs
+from services.gateway.readmodel.tables import chunks, jobs
 from shared import costs
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
 
 if TYPE_CHECKING:  # schemas imports this module's models
-    from services.gateway.schemas import JobStatus
+    from services.gateway.api.schemas import JobStatus
 
 
 class Estimate(BaseModel):

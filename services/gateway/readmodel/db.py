@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from services.gateway.tables import metadata
+from services.gateway.readmodel.tables import metadata
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.gateway.ledger import projection_failures
-from services.gateway.progress import JobCounts, current_stage, stages_of
-from services.gateway.schemas import ExportOut, JobStatus, ProviderBatch
-from services.gateway.tables import (
+from services.gateway.api.schemas import ExportOut, JobStatus, ProviderBatch
+from services.gateway.queries.progress import JobCounts, current_stage, stages_of
+from services.gateway.readmodel.ledger import projection_failures
+from services.gateway.readmodel.tables import (
     batch_chunks,
     chunks,
     exports,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from services.gateway.schemas import (
+from services.gateway.api.schemas import (
     FactoryProgress,
     InspectorProgress,
     RefinerProgress,

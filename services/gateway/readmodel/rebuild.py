@@ -8,8 +8,8 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from services.gateway.db import create_schema, sqlite_url_for, writer_engine
-from services.gateway.projector import Projector
+from services.gateway.readmodel.db import create_schema, sqlite_url_for, writer_engine
+from services.gateway.readmodel.projector import Projector
 from shared import log_archive, streams
 from shared.settings import Settings
 

@@ -1,32 +1,29 @@
-"""REST and SSE routes. Writes go to the log through commands; reads come from views."""
+"""Job routes: submit, show, cancel, logs, exports and the job's SSE stream."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from services.gateway import admission, commands, generation, views
-from services.gateway.deps import GatewayDep, JobDep, ProjectDep, written_visible
-from services.gateway.rows import ts
-from services.gateway.schemas import (
+from services.gateway.api.deps import GatewayDep, JobDep, ProjectDep, written_visible
+from services.gateway.api.schemas import (
     CancelAccepted,
     ExportOut,
-    Health,
     JobAccepted,
     JobDetail,
     JobRequest,
     JobStatus,
     LogEntry,
-    Overview,
-    ProjectIn,
-    ProjectOut,
     RejectedUrl,
 )
-from services.gateway.templates_api import check_generation
+from services.gateway.api.templates import check_generation
+from services.gateway.commands import admission
+from services.gateway.commands import jobs as commands
+from services.gateway.queries import estimate as generation
+from services.gateway.queries import views
 from shared import totals
 
 router = APIRouter()
@@ -35,45 +32,6 @@ router = APIRouter()
 STREAM_POLL_S = 5.0
 # Entries one /logs request may return; SQLite reads a negative LIMIT as none at all.
 MAX_LOG_ENTRIES = 10_000
-
-
-@router.get("/health")
-async def health(gw: GatewayDep, response: Response) -> Health:
-    redis_ok, failures = await asyncio.gather(
-        gw.redis.ping(), views.projection_failures(gw.reader), return_exceptions=True
-    )
-    redis_ok, db_ok = redis_ok is True, isinstance(failures, int)
-    if not (redis_ok and db_ok):
-        response.status_code = 503
-    return Health(
-        status="ok" if redis_ok and db_ok else "degraded",
-        redis=redis_ok,
-        database=db_ok,
-        projector=gw.projector.positions,
-        projection_failures=failures if isinstance(failures, int) else 0,
-    )
-
-
-@router.post("/api/projects", status_code=201)
-async def create_project(body: ProjectIn, gw: GatewayDep) -> ProjectOut:
-    event, written = await commands.create_project(gw.redis, body.name, body.description)
-    await written_visible(gw, written)
-    return ProjectOut(
-        id=event.project_id,
-        name=event.name,
-        description=event.description,
-        created_at=ts(event.at),
-    )
-
-
-@router.get("/api/projects")
-async def list_projects(gw: GatewayDep) -> list[ProjectOut]:
-    return await views.list_projects(gw.reader)
-
-
-@router.get("/api/projects/{project_id}")
-async def get_project(project: ProjectDep) -> ProjectOut:
-    return project
 
 
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
@@ -147,8 +105,3 @@ async def stream_job(job: JobDep, gw: GatewayDep) -> AsyncIterator[ServerSentEve
             return
         await gw.projector.wait_for_change(STREAM_POLL_S)
         status = await views.job_status(gw.reader, job.id) or status
-
-
-@router.get("/api/stats/overview")
-async def stats_overview(gw: GatewayDep) -> Overview:
-    return await views.overview(gw.reader)

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway import batch
-from services.gateway.ledger import checkpoints
-from services.gateway.stream_log import ORIGIN, Entry, reached, read_batch, tips
+from services.gateway.readmodel import batch
+from services.gateway.readmodel.ledger import checkpoints
+from services.gateway.readmodel.stream_log import ORIGIN, Entry, reached, read_batch, tips
 from shared import streams
 
 log = logging.getLogger("datafactory.gateway.projector")

@@ -8,9 +8,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from services.gateway import commands
-from services.gateway.deps import ExportDep, Gateway, GatewayDep, JobDep, written_visible
-from services.gateway.schemas import ExportAccepted, ExportRequest
+from services.gateway.api.deps import ExportDep, Gateway, GatewayDep, JobDep, written_visible
+from services.gateway.api.schemas import ExportAccepted, ExportRequest
+from services.gateway.commands import exports as commands
 from shared.config import ExportConfig
 from shared.paths import OutsideDataDir, confined
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, String, Table, Text
 
-from services.gateway.tables import metadata
+from services.gateway.readmodel.tables import metadata
 
 checkpoints = Table(
     "checkpoints",

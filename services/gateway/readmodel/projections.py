@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.gateway import item_projections as items
-from services.gateway.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
-from services.gateway.tables import batch_chunks, chunks, exports, jobs, projects
+from services.gateway.readmodel import item_projections as items
+from services.gateway.readmodel.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
+from services.gateway.readmodel.tables import batch_chunks, chunks, exports, jobs, projects
 from shared.events import (
     BatchSubmitted,
     ChunkDropped,

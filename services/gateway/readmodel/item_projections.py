@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.gateway.rows import NANO, Totals, Upsert, Write, outcome, ts
-from services.gateway.tables import chunks, raw_documents, training_examples
+from services.gateway.readmodel.rows import NANO, Totals, Upsert, Write, outcome, ts
+from services.gateway.readmodel.tables import chunks, raw_documents, training_examples
 from shared.events import (
     ChunkDropped,
     ChunkGenerated,

@@ -1,0 +1,1 @@
+"""REST and SSE routes, one module per resource, and their bodies."""

@@ -1,0 +1,38 @@
+"""Health and dashboard-wide figures."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Response
+
+from services.gateway.api.deps import GatewayDep
+from services.gateway.api.schemas import (
+    Health,
+    Overview,
+)
+from services.gateway.queries import views
+
+router = APIRouter()
+
+
+@router.get("/health")
+async def health(gw: GatewayDep, response: Response) -> Health:
+    redis_ok, failures = await asyncio.gather(
+        gw.redis.ping(), views.projection_failures(gw.reader), return_exceptions=True
+    )
+    redis_ok, db_ok = redis_ok is True, isinstance(failures, int)
+    if not (redis_ok and db_ok):
+        response.status_code = 503
+    return Health(
+        status="ok" if redis_ok and db_ok else "degraded",
+        redis=redis_ok,
+        database=db_ok,
+        projector=gw.projector.positions,
+        projection_failures=failures if isinstance(failures, int) else 0,
+    )
+
+
+@router.get("/api/stats/overview")
+async def stats_overview(gw: GatewayDep) -> Overview:
+    return await views.overview(gw.reader)

@@ -1,0 +1,1 @@
+"""Commands: requests become events on the log."""

@@ -1,0 +1,1 @@
+"""Read-model queries: what the API and the dashboard show."""

@@ -1,0 +1,1 @@
+"""The read models: tables, projections, the projector that applies the log, rebuild and archive."""
