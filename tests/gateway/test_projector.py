@@ -59,6 +59,7 @@ async def test_projects_a_job_log_into_rows_and_stage_counts(
         "exports": 1,
         "outcomes": 7,
         "batch_chunks": 0,
+        "spending": 2,
         "checkpoints": len(streams.ALL_STREAMS),
         "projection_failures": 0,
     }

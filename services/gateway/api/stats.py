@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from services.gateway.api.deps import GatewayDep
-from services.gateway.api.schemas import (
-    Health,
-    Overview,
-)
-from services.gateway.queries import views
+from services.gateway.api.schemas import CostStats, Health, Overview
+from services.gateway.queries import costs, views
 
 router = APIRouter()
 
@@ -36,3 +34,9 @@ async def health(gw: GatewayDep, response: Response) -> Health:
 @router.get("/api/stats/overview")
 async def stats_overview(gw: GatewayDep) -> Overview:
     return await views.overview(gw.reader)
+
+
+@router.get("/api/stats/costs")
+async def stats_costs(gw: GatewayDep, days: Annotated[int, Query(ge=1, le=366)] = 7) -> CostStats:
+    """LLM spending per day (UTC), model and stage over the last `days` days."""
+    return await costs.cost_stats(gw.reader, days, default_model=gw.settings.llm_model)

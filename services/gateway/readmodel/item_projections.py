@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.gateway.readmodel.rows import NANO, Totals, Upsert, Write, outcome, ts
-from services.gateway.readmodel.tables import chunks, raw_documents, training_examples
+from services.gateway.readmodel.tables import chunks, raw_documents, spending, training_examples
 from shared.events import (
     ChunkDropped,
     ChunkGenerated,
@@ -100,11 +100,24 @@ def spend_row(e: ChunkGenerated | ItemFailed, chunk_id: str) -> dict[str, Any]:
     }
 
 
+def spent(
+    e: ChunkGenerated | ItemFailed | ExampleScored, stage: str, item_id: str, model: str | None
+) -> Upsert:
+    """The item's spending row for the cost statistics."""
+    row: dict[str, Any] = {"stage": stage, "item_id": item_id, "job_id": e.job_id}
+    row |= {"model": model, "day": ts(e.at)[:10], "cost_nano": round(e.cost_usd * NANO)}
+    if isinstance(e, ExampleScored):
+        return Upsert(spending, row | {"prompt_tokens": 0, "completion_tokens": 0})
+    tokens = {"prompt_tokens": e.prompt_tokens, "completion_tokens": e.completion_tokens}
+    return Upsert(spending, row | tokens)
+
+
 def chunk_generated(e: ChunkGenerated) -> list[Write]:
     row = spend_row(e, e.chunk_id)
     row |= {"examples": e.examples, "model": e.model, "generated_at": ts(e.at)}
     return [
         Upsert(chunks, row),
+        spent(e, "factory", e.chunk_id, e.model),
         *outcome(e, stage="factory", item_id=e.chunk_id),
         Totals(e.job_id),
     ]
@@ -141,8 +154,10 @@ def example_scored(e: ExampleScored) -> list[Write]:
     details = {"scores": e.scores, "backends": e.backends}
     quality = {"quality_score": e.score, "quality_details": details, "reasons": e.reasons}
     quality |= {"passed_qc": e.passed, "scored_at": ts(e.at)}
+    judged = [spent(e, "inspector", e.example.event_id, None)] if e.cost_usd else []
     return [
         Upsert(training_examples, _example_row(e.example) | quality),
+        *judged,
         *outcome(
             e,
             stage="inspector",

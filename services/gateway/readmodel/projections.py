@@ -93,7 +93,8 @@ def item_failed(e: ItemFailed) -> list[Write]:
     )
     if e.stage == "factory" and (e.cost_usd or e.prompt_tokens or e.completion_tokens):
         # A chunk whose answers were unusable still cost its calls: the job's totals count it.
-        writes += [Upsert(chunks, items.spend_row(e, e.item_id)), Totals(e.job_id)]
+        spent = items.spent(e, "factory", e.item_id, None)
+        writes += [Upsert(chunks, items.spend_row(e, e.item_id)), spent, Totals(e.job_id)]
     return writes
 
 

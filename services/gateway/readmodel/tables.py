@@ -154,3 +154,19 @@ batch_chunks = Table(
     Column("job_id", String, index=True),
     Column("submitted_at", String),
 )
+
+# What each work item's LLM calls cost, by the stage that spent it: the factory's per chunk
+# (whether it produced examples or failed), the judge's per example. A later report of the
+# same item replaces the earlier one, as the job's totals do.
+spending = Table(
+    "spending",
+    metadata,
+    Column("stage", String, primary_key=True),
+    Column("item_id", String, primary_key=True),
+    Column("job_id", String, index=True),
+    Column("model", String),  # None: the job's configured model for the stage
+    Column("day", String, index=True),  # YYYY-MM-DD (UTC) of the report
+    Column("prompt_tokens", Integer),
+    Column("completion_tokens", Integer),
+    Column("cost_nano", Integer),
+)
