@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from services.gateway.api import jobs, projects, stats
+from services.gateway.api import estimate, jobs, projects, stats
 from services.gateway.api.deps import Gateway
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.templates import router as templates_router
@@ -93,7 +93,7 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     )
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
-    for routes in (stats, projects, jobs):
+    for routes in (stats, projects, jobs, estimate):
         app.include_router(routes.router)
     app.include_router(exports_router)
     app.include_router(templates_router)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from services.gateway.queries.estimate import BatchSaving, Estimate
 from shared.config import ExportConfig, JobConfig
 from shared.totals import FactoryTotals
 
@@ -34,6 +33,54 @@ class JobRequest(BaseModel):
 class RejectedUrl(BaseModel):
     url: str
     reason: str
+
+
+class Estimate(BaseModel):
+    """What generating every chunk made so far costs, before the factory has run them."""
+
+    chunks: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    priced: bool
+    model: str
+
+
+class BatchSaving(BaseModel):
+    """A batch-mode job's spending against what the same tokens cost online."""
+
+    online_usd: float
+    paid_usd: float
+    saved_usd: float
+
+
+class Span(BaseModel):
+    low: int
+    high: int
+
+
+class CostSpan(BaseModel):
+    low: float
+    high: float
+
+
+class SubmissionEstimate(BaseModel):
+    """What a job would cost before it is submitted: pages -> chunks -> tokens -> dollars at
+    the price of the job's generation mode, as a range over how much text a page holds."""
+
+    accepted: list[str]
+    rejected: list[RejectedUrl]
+    model: str
+    mode: str  # online | batch
+    priced: bool  # False: no price known for the model, cost_usd is 0
+    refusal: str | None  # why submitting this job would be refused, if it would
+    pages: Span
+    chunks: Span
+    prompt_tokens: Span
+    completion_tokens: Span
+    cost_usd: CostSpan
+    max_cost_usd: float  # the spending cap the job would run with
+    basis: str  # the assumptions behind the range
 
 
 class JobAccepted(BaseModel):

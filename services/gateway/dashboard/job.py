@@ -7,11 +7,10 @@ from collections import Counter
 from nicegui import ui
 
 from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import ExportOut, JobStatus, LogEntry
+from services.gateway.api.schemas import BatchSaving, Estimate, ExportOut, JobStatus, LogEntry
 from services.gateway.dashboard import theme
 from services.gateway.queries import estimate as generation
 from services.gateway.queries import views
-from services.gateway.queries.estimate import BatchSaving, Estimate
 from services.gateway.queries.progress import PROGRESS_STAGES
 from shared import totals
 from shared.totals import FactoryTotals

@@ -1,32 +1,29 @@
-"""A job's cost estimate: what generating the chunks made so far costs."""
+"""Cost estimates: a job's from the chunks made so far, a submission's before anything runs."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import math
+from dataclasses import replace
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.gateway.api.schemas import (
+    BatchSaving,
+    CostSpan,
+    Estimate,
+    JobStatus,
+    RejectedUrl,
+    Span,
+    SubmissionEstimate,
+)
+from services.gateway.commands.urls import partition
 from services.gateway.readmodel.tables import chunks, jobs
-from shared import costs
+from shared import costs, model_policy
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
-
-if TYPE_CHECKING:  # schemas imports this module's models
-    from services.gateway.api.schemas import JobStatus
-
-
-class Estimate(BaseModel):
-    """What generating every chunk made so far costs, before the factory has run them."""
-
-    chunks: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost_usd: float
-    priced: bool
-    model: str
+from shared.templates import TemplateError, UnknownTemplateError
 
 
 async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Estimate | None:
@@ -47,14 +44,6 @@ async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Esti
     return Estimate(**vars(found), model=model)
 
 
-class BatchSaving(BaseModel):
-    """A batch-mode job's spending against what the same tokens cost online."""
-
-    online_usd: float
-    paid_usd: float
-    saved_usd: float
-
-
 async def batch_saving(
     engine: AsyncEngine, settings: Settings, job: JobStatus
 ) -> BatchSaving | None:
@@ -68,6 +57,77 @@ async def batch_saving(
     if found is None:
         return None
     return BatchSaving(online_usd=found[0], paid_usd=job.cost_usd, saved_usd=found[1])
+
+
+# How much main text a page holds, in tokens: from a short news item to a long article.
+PAGE_TOKENS = (400, 4000)
+BASIS = (
+    "each page holds 400 to 4,000 tokens of text (a crawl: up to max_pages pages); "
+    "one LLM call per chunk at the mode's price; retries, repairs and the LLM judge come on top"
+)
+
+
+def _pages(config: JobConfig, seeds: int) -> Span:
+    crawling = config.scraping.crawl and config.scraping.max_depth > 0
+    return Span(low=seeds, high=max(seeds, config.scraping.max_pages) if crawling else seeds)
+
+
+def _page_chunks(config: JobConfig, page_tokens: int) -> tuple[int, int]:
+    """(chunks, average tokens a chunk) of a page; text too short for a chunk makes none."""
+    p = config.processing
+    if page_tokens < p.min_chunk_tokens:
+        return 0, 0
+    count = math.ceil(page_tokens / max(p.chunk_size - p.chunk_overlap, 1))
+    return count, min(p.chunk_size, math.ceil(page_tokens / count) + p.chunk_overlap)
+
+
+def _refusal(settings: Settings, config: JobConfig) -> str | None:
+    gens = [config.generation]
+    if config.quality.judge_model is not None:
+        gens.append(GenerationConfig(model=config.quality.judge_model))
+    found = [model_policy.refusal(settings, gen) for gen in gens]
+    return next((r.detail for r in found if r is not None), None)
+
+
+def _priced(
+    settings: Settings, config: JobConfig, pages: int, page_tokens: int
+) -> costs.CostEstimate:
+    count, average = _page_chunks(config, page_tokens)
+    gen, model = config.generation, model_policy.job_model(settings, config.generation)
+    per_1k = settings.llm_price_per_1k_tokens
+    found = costs.estimate_average(gen, model, pages * count, average, per_1k)
+    return replace(found, cost_usd=0.0) if gen.dry_run else found
+
+
+def estimate_submission(
+    settings: Settings, urls: list[str], config: JobConfig
+) -> SubmissionEstimate:
+    """What submitting `urls` with `config` would cost, as a low..high range; pure apart from
+    loading litellm's price map on first use (seconds), so async callers run it in a thread."""
+    accepted, rejected = partition(urls)
+    pages = _pages(config, len(accepted))
+    try:
+        low = _priced(settings, config, pages.low, PAGE_TOKENS[0])
+        high = _priced(settings, config, pages.high, PAGE_TOKENS[1])
+        refusal = _refusal(settings, config)
+    except (UnknownTemplateError, TemplateError) as exc:
+        empty = costs.CostEstimate(0, 0, 0, 0.0, False)
+        low, high, refusal = empty, empty, f"template {config.generation.template!r}: {exc}"
+    return SubmissionEstimate(
+        accepted=accepted,
+        rejected=[RejectedUrl(url=r.url, reason=r.reason) for r in rejected],
+        model=model_policy.job_model(settings, config.generation),
+        mode=config.generation.mode,
+        priced=high.priced,
+        refusal=refusal or (None if accepted else "no valid URL"),
+        pages=pages,
+        chunks=Span(low=low.chunks, high=high.chunks),
+        prompt_tokens=Span(low=low.prompt_tokens, high=high.prompt_tokens),
+        completion_tokens=Span(low=low.completion_tokens, high=high.completion_tokens),
+        cost_usd=CostSpan(low=low.cost_usd, high=high.cost_usd),
+        max_cost_usd=config.generation.max_cost_usd or settings.default_max_cost_usd,
+        basis=BASIS,
+    )
 
 
 async def warm_up(model: str) -> None:
