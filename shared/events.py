@@ -193,6 +193,19 @@ class ExportWritten(Event):
     splits: dict[str, int] = {}  # records per split; empty without splits
 
 
+class ExampleReviewed(Event):
+    """A reviewer's verdict on an example: approved or rejected as it is, or edited (and so
+    kept, with the new text). Of an example's reviews, the latest by `at` then `event_id`
+    counts, so duplicates and any replay order give the same verdict."""
+
+    type: Literal["ExampleReviewed"] = "ExampleReviewed"
+    example_id: str
+    action: Literal["approve", "reject", "edit"]
+    input: str | None = None  # the edited text; None keeps the original
+    output: str | None = None
+    note: str = ""
+
+
 class ItemFailed(Event):
     """A work item's outcome when a stage could not or would not produce its outputs."""
 
@@ -225,6 +238,7 @@ AnyEvent = Annotated[
     | JobCompleted
     | ExportJob
     | ExportWritten
+    | ExampleReviewed
     | ItemFailed,
     Field(discriminator="type"),
 ]

@@ -60,6 +60,7 @@ async def test_projects_a_job_log_into_rows_and_stage_counts(
         "outcomes": 7,
         "batch_chunks": 0,
         "spending": 2,
+        "example_reviews": 0,
         "checkpoints": len(streams.ALL_STREAMS),
         "projection_failures": 0,
     }

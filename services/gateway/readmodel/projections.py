@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.gateway.readmodel import item_projections as items
+from services.gateway.readmodel import review_projections as reviews
 from services.gateway.readmodel.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
 from services.gateway.readmodel.tables import batch_chunks, chunks, exports, jobs, projects
 from shared.events import (
@@ -16,6 +17,7 @@ from shared.events import (
     DocumentRefined,
     Event,
     ExampleGenerated,
+    ExampleReviewed,
     ExampleScored,
     ExportJob,
     ExportWritten,
@@ -128,6 +130,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     BatchSubmitted: batch_submitted,
     ExampleGenerated: items.example_generated,
     ExampleScored: items.example_scored,
+    ExampleReviewed: reviews.example_reviewed,
 }
 
 

@@ -170,3 +170,25 @@ spending = Table(
     Column("completion_tokens", Integer),
     Column("cost_nano", Integer),
 )
+
+# A reviewer's verdicts on examples, one row per review. An example's reviewed state is its
+# latest row by (reviewed_at, event_id), so duplicates and any replay order give one state.
+example_reviews = Table(
+    "example_reviews",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("example_id", String, nullable=False),
+    Column("job_id", String, nullable=False),
+    Column("action", String, nullable=False),  # approve | reject | edit
+    Column("input_text", Text),  # an edit's text; None keeps the original
+    Column("output_text", Text),
+    Column("note", Text),
+    Column("reviewed_at", String, nullable=False),
+)
+Index(
+    "ix_example_reviews_latest",
+    example_reviews.c.job_id,
+    example_reviews.c.example_id,
+    example_reviews.c.reviewed_at,
+    example_reviews.c.event_id,
+)
