@@ -8,11 +8,10 @@ from redis.asyncio import Redis
 from services.factory import llm
 from services.factory.batch_api import BatchAPI
 from services.factory.batches import Batcher
-from services.factory.budget import Budget
 from services.factory.calls import Caller
 from services.factory.generate import Generator
 from services.factory.ledger import Ledger
-from services.factory.limits import ProviderLimits, SharedLimiter
+from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.logic import RetryPolicy
 from shared.events import ChunkMade
 from shared.runtime import build_app
@@ -33,12 +32,13 @@ def create_app(
     llm.quiet()
     redis = Redis.from_url(settings.redis_dsn)
     hold_s = settings.llm_timeout_s + _HOLD_MARGIN_S
-    slots = SharedLimiter(redis, settings.llm_concurrency, hold_s)
-    ledger = Ledger(redis, slots, Budget(redis, hold_s, settings.default_max_cost_usd))
+    ledger = Ledger(redis, hold_s, settings.default_max_cost_usd)
     client = llm.LiteLLM(settings)
-    caller = Caller(client, redis, slots.local, ledger, ProviderLimits(settings.redis_dsn), policy)
+    local = LocalLimiter(settings.llm_concurrency)
+    caller = Caller(client, redis, local, ledger, ProviderLimits(settings.redis_dsn), policy)
     api = BatchAPI(client.batch_client(), settings.llm_batch_poll_s, _MAX_POLL_S)
-    batcher = Batcher(client, api, redis, settings.llm_batch_window_s)
+    batch_hold_s = settings.llm_batch_wait_s + _HOLD_MARGIN_S
+    batcher = Batcher(client, api, redis, ledger, settings.llm_batch_window_s, batch_hold_s)
     generator = Generator(caller, batcher, settings, policy.repairs)
     # A batch-mode chunk waits in its handler for the provider's batch, up to a day.
     limit_s = max(settings.handler_time_limit_s, settings.llm_batch_wait_s)

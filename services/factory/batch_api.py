@@ -22,7 +22,7 @@ class Finished:
 
 class BatchAPI:
     def __init__(self, client: openai.AsyncOpenAI, poll_s: float, max_poll_s: float) -> None:
-        self._client, self._poll_s, self._max_poll_s = client, poll_s, max_poll_s
+        self._client, self.poll_s, self._max_poll_s = client, poll_s, max_poll_s
 
     async def submit(self, lines: list[dict[str, Any]], group: str) -> str:
         content = "".join(json.dumps(line) + "\n" for line in lines).encode()
@@ -44,7 +44,7 @@ class BatchAPI:
 
     async def wait(self, batch_id: str) -> Finished:
         """Polls with backoff (a batch may take hours) until the batch ends, then reads it."""
-        wait = self._poll_s
+        wait = self.poll_s
         while (batch := await self._client.batches.retrieve(batch_id)).status not in _ENDED:
             await asyncio.sleep(wait)
             wait = min(wait * 1.5, self._max_poll_s)

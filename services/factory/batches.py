@@ -12,7 +12,9 @@ doubles nothing:
 - after submission the chunk's batch id is in Redis (and on the log as BatchSubmitted), so
   the replica that reclaims the entry resumes polling that batch and never resubmits it.
 A line the provider failed is retried online; an expired or cancelled batch fails its chunks
-with the reason."""
+with the reason. A line goes through the ledger like an online call: a cached answer skips the
+batch, and the line reserves its cost at the batch price until its result is in, so a job's
+spending cap holds in batch mode too."""
 
 from __future__ import annotations
 
@@ -22,10 +24,13 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from services.factory import stats
 from services.factory.batch_api import BatchAPI, Finished
+from services.factory.cache import CachedAnswer
+from services.factory.ledger import Ledger
 from services.factory.llm import LiteLLM
 from services.factory.values import Call, LLMFailure, Reply, Usage
-from shared import streams, totals, wire
+from shared import streams, wire
 from shared.events import BatchSubmitted
 from shared.ids import derive
 
@@ -37,15 +42,40 @@ def _record(owner: str) -> str:
 
 
 class Batcher:
-    def __init__(self, llm: LiteLLM, api: BatchAPI, redis: Redis, window_s: float) -> None:
-        self._llm, self._api, self._redis, self._window_s = llm, api, redis, window_s
+    def __init__(
+        self,
+        llm: LiteLLM,
+        api: BatchAPI,
+        redis: Redis,
+        ledger: Ledger,
+        window_s: float,
+        hold_s: float,  # a dead replica's line reservation lapses after this: above a batch's wait
+    ) -> None:
+        self._llm, self._api, self._redis, self._ledger = llm, api, redis, ledger
+        self._window_s, self._hold_s = window_s, hold_s
         self._open: dict[str, Call] = {}  # owner -> call, waiting for the window to close
         self._flush: asyncio.Task[dict[str, str]] | None = None
         self._polls: dict[str, asyncio.Task[Finished]] = {}
 
     async def ask(self, call: Call) -> Reply:
-        """The chunk's answer from its provider batch; LLMFailure when its line failed
-        (`batch_line_failed`: retry online) or its batch ended without results."""
+        """The chunk's answer from the cache or its provider batch; LLMFailure when its line
+        failed (`batch_line_failed`: retry online), its batch ended without results or the
+        job's cap is spent."""
+        key, usd = self._llm.cache_key(call), self._llm.reservation_usd(call, batch=True)
+        hold_s, poll_s = self._hold_s, self._api.poll_s
+        ticket = await self._ledger.begin_batch_line(call, key, usd, hold_s, poll_s)
+        if isinstance(ticket, CachedAnswer):
+            return ticket.reply(call.owner)
+        try:
+            text, usage = await self._answer(call)
+        except BaseException:
+            await self._ledger.finish(call, key, ticket, None)
+            raise
+        answer = CachedAnswer.of(text, usage, call.owner)
+        await self._ledger.finish(call, key, ticket, answer, **stats.answered(call, usage))
+        return Reply(text, usage)
+
+    async def _answer(self, call: Call) -> tuple[str, Usage]:
         batch_id = await self._submitted(call)
         if batch_id is None:
             self._open[call.owner] = call
@@ -53,7 +83,7 @@ class Batcher:
                 self._flush = asyncio.create_task(self._submit_after_window())
             batch_id = (await asyncio.shield(self._flush))[call.owner]
         finished = await asyncio.shield(self._poll(batch_id))
-        return await self._reply(call, batch_id, finished)
+        return self._reply(call, batch_id, finished)
 
     async def _submitted(self, call: Call) -> str | None:
         """The batch holding this chunk's line already, if an earlier delivery submitted it."""
@@ -97,24 +127,11 @@ class Batcher:
             self._polls[batch_id] = asyncio.create_task(self._api.wait(batch_id))
         return self._polls[batch_id]
 
-    async def _reply(self, call: Call, batch_id: str, finished: Finished) -> Reply:
+    def _reply(self, call: Call, batch_id: str, finished: Finished) -> tuple[str, Usage]:
         if finished.status != "completed":
             detail = f"provider batch {batch_id} ended {finished.status}"
             raise LLMFailure(f"batch_{finished.status}", detail)
         body = finished.bodies.get(call.owner)
         if body is None:
             raise LLMFailure("batch_line_failed", finished.errors.get(call.owner, "no result"))
-        text, usage = self._llm.answer(body, call.model, batch=True)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            totals.add(pipe, call.job_id, calls=1, **_amounts(call, usage))
-            await pipe.execute()
-        return Reply(text, usage)
-
-
-def _amounts(call: Call, usage: Usage) -> dict[str, float]:
-    return {
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "expected_tokens": call.completion_tokens,
-        "spent_usd": usage.cost_usd,
-    }
+        return self._llm.answer(body, call.model, batch=True)

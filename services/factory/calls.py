@@ -61,7 +61,7 @@ class Caller:
         """Another item's answer from the cache (asked again on every attempt, since another
         replica may have paid for it meanwhile), else one HTTP call."""
         async with self._local.slot(call.job_id, call.gen.max_concurrent_llm):
-            got = await self._ledger.begin(call, key, self._prices(call))
+            got = await self._ledger.begin(call, key, self._llm.reservation_usd(call))
             if isinstance(got, CachedAnswer):
                 return got.reply(call.owner)
             text, usage = await self._call(call, key, got, may_retry)
@@ -80,11 +80,6 @@ class Caller:
         answer = CachedAnswer.of(text, usage, call.owner)
         await self._ledger.finish(call, key, ticket, answer, **stats.answered(call, usage))
         return text, usage
-
-    def _prices(self, call: Call) -> tuple[float, float]:
-        """What the prompt and the expected answer cost: the call's budget reservation."""
-        prompt = self._llm.cost_usd(call.model, call.prompt_tokens, 0)
-        return prompt, self._llm.cost_usd(call.model, 0, call.completion_tokens)
 
     async def _dry_run(self, call: Call) -> Reply:
         text, usage = await self._llm.mock(call), replace(self._estimated(call), simulated=True)

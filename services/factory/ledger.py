@@ -1,10 +1,10 @@
 """A call's shared bookkeeping in two round trips to Redis: one before it (the cache, a slot of
 the job, a budget reservation) and one after it (free both, cache the answer, add to the job's
-totals). Each is one Lua script, so it is atomic like the MULTI it replaces and costs the
-replica one command's CPU instead of a dozen.
+totals). Each is one Lua script, so it is atomic and costs the replica one command's CPU
+instead of a dozen.
 
-The slot and reservation code is that of `shared.semaphore` and `services.factory.budget`
-(their Lua functions), so the limits mean the same whether taken here or alone."""
+A provider batch's line takes the same path without a slot (the provider, not our
+connections, runs it) and with a reservation held as long as the batch may take."""
 
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from dataclasses import asdict, dataclass
 from redis.asyncio import Redis
 
 from services.factory import keys
-from services.factory.budget import RESERVE_FN, Budget, exhausted
+from services.factory.budget import RESERVE_FN, exhausted
 from services.factory.cache import CACHE_TTL_S, CachedAnswer
-from services.factory.limits import SharedLimiter
 from services.factory.values import Call
 from shared import totals
 from shared.semaphore import ACQUIRE_FN
 
-# KEYS: cache, slots, totals, reserved. ARGV: limit, hold_s, holder, cap ("" for none),
-# prompt_usd, answer_usd, "skip" to ignore the cache. A cached answer is counted and
-# returned; else a slot, then a reservation; a wait gives the slot back, so a waiting call
+# KEYS: cache, slots, totals, reserved. ARGV: limit ("" for no slot), hold_s, holder, cap (""
+# for none), prompt_usd, answer_usd, "skip" to ignore the cache. A cached answer is counted
+# and returned; else a slot, then a reservation; a wait gives the slot back, so a waiting call
 # holds nothing.
 _BEGIN = (
     ACQUIRE_FN
@@ -38,7 +37,7 @@ if cached then
   redis.call('HINCRBY', KEYS[3], 'cache_hits', 1)
   return {'hit', cached}
 end
-if acquire(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now) == 0 then
+if ARGV[1] ~= '' and acquire(KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], now) == 0 then
   return {'wait', ''}
 end
 if ARGV[4] == '' then
@@ -80,20 +79,41 @@ class Ticket:
 
 
 class Ledger:
-    def __init__(self, redis: Redis, slots: SharedLimiter, budget: Budget) -> None:
+    def __init__(
+        self, redis: Redis, hold_s: float, default_cap: float | None, poll_s: float = 0.02
+    ) -> None:
         self._begin, self._finish = redis.register_script(_BEGIN), redis.register_script(_FINISH)
-        self._slots, self._budget, self._poll_s = slots, budget, 0.02
+        # A dead replica's slot and reservation lapse after `hold_s`: above the call timeout.
+        self._hold_s, self._default_cap, self._poll_s = hold_s, default_cap, poll_s
 
     async def begin(self, call: Call, key: str, usd: tuple[float, float]) -> Ticket | CachedAnswer:
         """A cached answer, or the call's slot and reservation once both are free; raises
         LLMFailure(budget_exhausted) when the job's cap is spent. `usd`: its prompt's price
         and its expected answer's."""
-        cap = self._budget.default_cap if call.gen.max_cost_usd is None else call.gen.max_cost_usd
-        holder = uuid.uuid4().hex
+        limit = str(call.gen.max_concurrent_llm)
+        return await self._enter(call, key, usd, limit, uuid.uuid4().hex, self._hold_s)
+
+    async def begin_batch_line(
+        self, call: Call, key: str, usd: tuple[float, float], hold_s: float, poll_s: float
+    ) -> Ticket | CachedAnswer:
+        """As `begin` for a line of a provider batch: no slot, and its work item holds the
+        reservation, so a redelivered item replaces it instead of reserving twice."""
+        return await self._enter(call, key, usd, "", call.owner, hold_s, poll_s)
+
+    async def _enter(
+        self,
+        call: Call,
+        key: str,
+        usd: tuple[float, float],
+        limit: str,
+        holder: str,
+        hold_s: float,
+        poll_s: float | None = None,
+    ) -> Ticket | CachedAnswer:
+        cap = self._default_cap if call.gen.max_cost_usd is None else call.gen.max_cost_usd
         keys_ = [key, keys.slots(call.job_id), keys.job(call.job_id), keys.reserved(call.job_id)]
-        limit, hold = call.gen.max_concurrent_llm, self._slots.hold_s
         capped = "" if cap is None else repr(cap)
-        args: list[str | float] = [limit, hold, holder, capped, repr(usd[0]), repr(usd[1]), ""]
+        args: list[str | float] = [limit, hold_s, holder, capped, repr(usd[0]), repr(usd[1]), ""]
         while True:
             kind, value = await self._begin(keys=keys_, args=args)
             if kind == b"go":
@@ -106,7 +126,8 @@ class Ledger:
                 continue
             if kind == b"exhausted":
                 raise exhausted(float(capped))
-            await asyncio.sleep(self._poll_s)  # other replicas hold what we wait for: poll
+            # Other calls hold what we wait for, maybe in other replicas: poll.
+            await asyncio.sleep(poll_s or self._poll_s)
 
     async def finish(
         self, call: Call, key: str, ticket: Ticket, answer: CachedAnswer | None, **amounts: float

@@ -1,14 +1,13 @@
-"""What an LLM call waits for before it starts: a slot of its job's `max_concurrent_llm` across
-replicas, and the model's optional requests and tokens per minute."""
+"""What an LLM call waits for before it starts, besides its job's slot across replicas (taken in
+the ledger's round trip): a slot of this process, and the model's optional requests and tokens
+per minute."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from weakref import WeakValueDictionary
 
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -18,11 +17,8 @@ from limits.aio.strategies import (
     RateLimiter,
     SlidingWindowCounterRateLimiter,
 )
-from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from services.factory import keys
-from shared.semaphore import RedisSemaphore
 
 
 class LocalLimiter:
@@ -40,46 +36,6 @@ class LocalLimiter:
             job = self._jobs[job_id] = asyncio.Semaphore(limit)
         async with job, self._process:
             yield
-
-
-@dataclass
-class Slot:
-    """A held slot of a job; its Redis release may ride in the caller's MULTI."""
-
-    key: str
-    holder: str
-    released: bool = False
-
-    def release(self, pipe: Pipeline) -> None:
-        pipe.zrem(self.key, self.holder)
-        self.released = True
-
-
-class SharedLimiter:
-    """At most `limit` calls of a job across all replicas. The local bound comes first so a
-    replica's own waiters queue in memory and only contention between replicas polls Redis."""
-
-    def __init__(self, redis: Redis, process_limit: int, hold_s: float) -> None:
-        self.local, self._shared = LocalLimiter(process_limit), RedisSemaphore(redis)
-        self.hold_s = hold_s  # a dead replica's slot frees after this; above the call timeout
-
-    @asynccontextmanager
-    async def slot(self, job_id: str, limit: int) -> AsyncIterator[Slot]:
-        async with self.local.slot(job_id, limit):
-            slot = Slot(keys.slots(job_id), uuid.uuid4().hex)
-            await self._acquire(slot, limit)
-            try:
-                yield slot
-            finally:
-                if not slot.released:
-                    await self._shared.redis.zrem(slot.key, slot.holder)
-
-    async def _acquire(self, slot: Slot, limit: int) -> None:
-        """Other replicas hold the job's slots; one frees when their call ends."""
-        while True:
-            if await self._shared.try_acquire(slot.key, limit, self.hold_s, slot.holder):
-                return
-            await asyncio.sleep(self._shared.poll_s)
 
 
 class ProviderLimits:

@@ -53,6 +53,11 @@ class LiteLLM:
         found = costs.cost_usd(model, prompt_tokens, completion_tokens, self._per_1k, batch)
         return found or 0.0
 
+    def reservation_usd(self, call: Call, batch: bool = False) -> tuple[float, float]:
+        """What the call's prompt and its expected answer cost: its budget reservation."""
+        prompt = self.cost_usd(call.model, call.prompt_tokens, 0, batch)
+        return prompt, self.cost_usd(call.model, 0, call.completion_tokens, batch)
+
     async def complete(self, call: Call) -> tuple[str, Usage]:
         """The answer text and its usage; LLMFailure for any API error."""
         try:

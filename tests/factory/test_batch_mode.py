@@ -14,12 +14,23 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from services.factory import keys
 from services.factory.app import create_app
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import costs, streams
 from shared.settings import Settings
-from tests.factory.stage import FAST, JOB, Outcomes, chunks, run_factory, sim_stats, with_sim
+from tests.factory.stage import (
+    FAST,
+    JOB,
+    Outcomes,
+    chunks,
+    held,
+    job_totals,
+    run_factory,
+    sim_stats,
+    with_sim,
+)
 from tests.helpers import configure, publish, read_all, running, wait_for
 
 QUICK = {"llm_batch_window_s": 0.1, "llm_batch_poll_s": 0.05}
@@ -133,3 +144,34 @@ async def test_a_batch_the_provider_gave_up_on_fails_each_chunk_with_the_reason(
     assert {(f.reason, f.outcome) for f in outcomes.failed} == {(f"batch_{end}", "failed")}
     assert all(f"ended {end}" in f.detail for f in outcomes.failed)
     assert set(outcomes.per_chunk().values()) == {1}
+
+
+async def test_a_batch_line_answered_before_is_not_sent_again(settings: Settings) -> None:
+    with serving(SimConfig(batch_delay_s=0.1)) as url:
+        sim = with_sim(settings, url, **QUICK)
+        first = await run_factory(sim, chunks(3, mode="batch"))
+        again = await run_factory(sim, chunks(3, job="job_again", mode="batch"))
+        assert len(batches(url)) == 1, "the second job's lines were answered from the cache"
+    assert len(first.generated) == len(again.generated) == 3
+    assert again.cost_usd() == 0, "another job paid for these answers"
+    assert (await job_totals(settings, "job_again"))["cache_hits"] == 3
+
+
+async def test_a_batch_mode_job_stops_at_its_spending_cap(settings: Settings) -> None:
+    """Each line reserves its cost at the batch price before it joins a batch, so lines past
+    the cap wait for the batch in flight and are then skipped, never sent."""
+    with serving(SimConfig(batch_delay_s=0.2)) as url:
+        sim = with_sim(settings, url, **QUICK)
+        uncapped = await run_factory(sim, chunks(6, job="job_uncapped", mode="batch"))
+        redis = Redis.from_url(settings.redis_dsn)
+        await redis.delete(*[k async for k in redis.scan_iter(f"{keys.CACHE_PREFIX}*")])
+        await redis.aclose()
+        cap = uncapped.cost_usd() / 2
+        capped = await run_factory(sim, chunks(6, mode="batch", max_cost_usd=cap))
+        sent = sum(b["request_counts"]["total"] for b in batches(url)[:-1])  # type: ignore[index]
+    skipped = [f for f in capped.failed if f.reason == "budget_exhausted"]
+    assert 0 < len(skipped) < 6 and len(capped.generated) + len(skipped) == 6
+    assert sent == len(capped.generated), "a skipped line never reached the provider"
+    most = max(g.cost_usd for g in uncapped.generated)
+    assert capped.cost_usd() <= cap + most  # the cap holds within about one call's cost
+    assert set(capped.per_chunk().values()) == {1} and await held(settings) == 0

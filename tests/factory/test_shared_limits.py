@@ -1,4 +1,5 @@
-"""Cross-replica limits on a real Redis: job slots, provider rates and the budget's reservations."""
+"""Cross-replica limits on a real Redis: job slots, provider rates and the budget's reservations,
+as the ledger takes them before a call and frees them after it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 from redis.asyncio import Redis
 
 from services.factory import keys
-from services.factory.budget import Budget
-from services.factory.limits import ProviderLimits, SharedLimiter
-from services.factory.values import LLMFailure
+from services.factory.cache import CachedAnswer
+from services.factory.ledger import Ledger, Ticket
+from services.factory.limits import ProviderLimits
+from services.factory.values import Call, LLMFailure, Usage
+from shared.config import GenerationConfig
 
 
 @pytest.fixture
@@ -22,19 +25,36 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-async def test_two_limiters_share_a_jobs_slots(redis: Redis) -> None:
-    replicas = [SharedLimiter(redis, process_limit=8, hold_s=10) for _ in range(2)]
+def call(owner: str = "chunk", limit: int = 3, cap: float | None = 1.0) -> Call:
+    gen = GenerationConfig(max_concurrent_llm=limit, max_cost_usd=cap)
+    return Call("job", owner, "gpt-4o-mini", gen, [{"role": "user", "content": "q"}], 10)
+
+
+async def begin(ledger: Ledger, usd: tuple[float, float], owner: str = "chunk") -> Ticket:
+    ticket = await ledger.begin(call(owner), "df:test:cache", usd)
+    assert isinstance(ticket, Ticket)
+    return ticket
+
+
+async def settle(ledger: Ledger, ticket: Ticket, spent: float) -> None:
+    await ledger.finish(call(), "df:test:cache", ticket, None, spent_usd=spent)
+
+
+async def test_two_ledgers_share_a_jobs_slots(redis: Redis) -> None:
+    replicas = [Ledger(redis, hold_s=10, default_cap=None) for _ in range(2)]
     running = peak = 0
 
-    async def call(limiter: SharedLimiter) -> None:
+    async def one(ledger: Ledger, i: int) -> None:
         nonlocal running, peak
-        async with limiter.slot("job", 3):
-            running += 1
-            peak = max(peak, running)
-            await asyncio.sleep(0.05)
-            running -= 1
+        ticket = await ledger.begin(call(f"c{i}", cap=None), f"df:test:cache:{i}", (0, 0))
+        assert isinstance(ticket, Ticket)
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        await ledger.finish(call(f"c{i}"), f"df:test:cache:{i}", ticket, None)
 
-    await asyncio.gather(*(call(replicas[i % 2]) for i in range(12)))
+    await asyncio.gather(*(one(replicas[i % 2], i) for i in range(12)))
     assert peak == 3
     assert await redis.zcard(keys.slots("job")) == 0
 
@@ -56,39 +76,50 @@ async def test_tokens_per_minute_wait_for_room(redis_url: str) -> None:
 
 
 async def test_no_reservation_starts_past_the_cap(redis: Redis) -> None:
-    budget = Budget(redis, hold_s=10)
-    first = await budget.reserve("job", 1.0, 0.2, 0.2)
-    second = await budget.reserve("job", 1.0, 0.2, 0.2)
-    waiting = asyncio.create_task(budget.reserve("job", 1.0, 0.2, 0.2))
+    ledger = Ledger(redis, hold_s=10, default_cap=None)
+    first = await begin(ledger, (0.2, 0.2), "a")
+    second = await begin(ledger, (0.2, 0.2), "b")
+    waiting = asyncio.create_task(begin(ledger, (0.2, 0.2), "c"))
     await asyncio.sleep(0.2)
     assert not waiting.done(), "in-flight calls may still leave room"
-    async with redis.pipeline(transaction=True) as pipe:
-        budget.settle(pipe, "job", first)
-        pipe.hincrbyfloat(keys.job("job"), "spent_usd", 0.1)
-        await pipe.execute()
-    assert await asyncio.wait_for(waiting, 2) is not None
-    async with redis.pipeline(transaction=True) as pipe:
-        budget.settle(pipe, "job", second)
-        budget.settle(pipe, "job", waiting.result())
-        pipe.hincrbyfloat(keys.job("job"), "spent_usd", 0.7)
-        await pipe.execute()
+    await settle(ledger, first, 0.1)
+    third = await asyncio.wait_for(waiting, 2)
+    await settle(ledger, second, 0.3)
+    await settle(ledger, third, 0.4)
     with pytest.raises(LLMFailure) as caught:
-        await budget.reserve("job", 1.0, 0.2, 0.2)
+        await begin(ledger, (0.2, 0.2))
     assert (caught.value.reason, caught.value.outcome) == ("budget_exhausted", "skipped")
     with pytest.raises(LLMFailure):
-        await budget.reserve("job", 1.0, 0.0, 0.0)  # exhaustion is latched
+        await begin(ledger, (0.0, 0.0))  # exhaustion is latched
 
 
 async def test_a_dead_replicas_reservation_lapses(redis: Redis) -> None:
-    budget = Budget(redis, hold_s=0.3)
-    assert await budget.reserve("job", 1.0, 0.5, 0.3) is not None  # never settled
+    ledger = Ledger(redis, hold_s=0.3, default_cap=None)
+    await begin(ledger, (0.5, 0.3), "dead")  # never settled
     started = time.monotonic()
-    assert await budget.reserve("job", 1.0, 0.5, 0.3) is not None
+    await begin(ledger, (0.5, 0.3), "alive")
     assert time.monotonic() - started >= 0.2
 
 
 async def test_reservations_learn_the_jobs_answer_size(redis: Redis) -> None:
-    budget = Budget(redis, hold_s=10)
+    ledger = Ledger(redis, hold_s=10, default_cap=None)
     await redis.hset(keys.job("job"), mapping={"completion_tokens": 50, "expected_tokens": 100})
-    held = await budget.reserve("job", 1.0, 0.1, 0.4)
-    assert held is not None and float(held.split(":")[1]) == pytest.approx(0.3)
+    held = await begin(ledger, (0.1, 0.4))
+    assert float(held.reservation.split(":")[1]) == pytest.approx(0.3)
+
+
+async def test_a_batch_line_takes_no_slot_and_reserves_once_however_often_delivered(
+    redis: Redis,
+) -> None:
+    ledger = Ledger(redis, hold_s=10, default_cap=None)
+    line = call("chunk-1", limit=1)
+    for _ in range(3):  # its entry redelivered after replicas died
+        ticket = await ledger.begin_batch_line(line, "df:test:cache", (0.1, 0.1), 3600, 0.01)
+        assert isinstance(ticket, Ticket)
+    assert await redis.zcard(keys.slots("job")) == 0, "the provider runs it, not a slot"
+    assert await redis.zrange(keys.reserved("job"), 0, -1) == [ticket.reservation.encode()]
+    answer = CachedAnswer.of("{}", Usage(10, 10, 0.05), line.owner)
+    await ledger.finish(line, "df:test:cache", ticket, answer, spent_usd=0.05)
+    assert await redis.zcard(keys.reserved("job")) == 0
+    again = await ledger.begin_batch_line(line, "df:test:cache", (0.1, 0.1), 3600, 0.01)
+    assert again == answer, "a cached answer skips the batch"
