@@ -15,6 +15,7 @@ from shared.events import (
     ChunkGenerated,
     DocumentRefined,
     Event,
+    ExampleReviewed,
     ItemFailed,
     JobSubmitted,
 )
@@ -42,6 +43,7 @@ class JobFacts:
     seen: set[str] = field(default_factory=set)
     # Batch mode: (what the tokens cost online, what batch mode saved), priced by the shipper.
     batch_saving: tuple[float, float] | None = None
+    reviews: list[ExampleReviewed] = field(default_factory=list)  # an export applies them
 
     @property
     def fetched(self) -> int:
@@ -68,6 +70,8 @@ class JobFacts:
             self.drops[event.reason] += 1
         elif isinstance(event, ChunkGenerated):
             self._generated(event)
+        elif isinstance(event, ExampleReviewed):
+            self.reviews.append(event)
 
     def _failed(self, e: ItemFailed) -> None:
         self.bad[e.stage, e.outcome, e.reason] += 1

@@ -1,0 +1,58 @@
+"""Example routes: a job's examples, filtered and paged; a review of one example."""
+
+from __future__ import annotations
+
+import functools
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+
+from services.gateway.api.deps import Gateway, GatewayDep, JobDep, find, written_visible
+from services.gateway.api.example_schemas import (
+    ExampleFilters,
+    ExampleOut,
+    ExamplePage,
+    ReviewAccepted,
+    ReviewRequest,
+)
+from services.gateway.commands import reviews as commands
+from services.gateway.queries import examples as queries
+
+router = APIRouter()
+MAX_PAGE = 100_000
+
+
+@router.get("/api/jobs/{job_id}/examples")
+async def job_examples(
+    job: JobDep,
+    gw: GatewayDep,
+    filters: Annotated[ExampleFilters, Query()],
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> ExamplePage:
+    """The job's examples as reviewed, `page_size` a page, in example-id order."""
+    return await queries.examples_page(gw.reader, job.id, filters, page)
+
+
+async def existing_example(gw: Gateway, example_id: str) -> ExampleOut:
+    lookup = functools.partial(queries.get_example, gw.reader, example_id)
+    return await find(gw, lookup, "example", example_id)
+
+
+async def review(gw: Gateway, example_id: str, body: ReviewRequest) -> ReviewAccepted:
+    """The command behind the API and the results page's buttons."""
+    example = await existing_example(gw, example_id)
+    event, written = await commands.review_example(gw.redis, example, body)
+    asked = body.model_dump(include={"action", "input", "output", "note"})
+    if event.model_dump(include=set(asked)) != asked:
+        raise HTTPException(409, detail=f"request {body.request_id} asked for another review")
+    await written_visible(gw, written)
+    return ReviewAccepted(
+        event_id=event.event_id, example=await queries.get_example(gw.reader, example_id) or example
+    )
+
+
+@router.post("/api/examples/{example_id}/review", status_code=202)
+async def review_example(example_id: str, body: ReviewRequest, gw: GatewayDep) -> ReviewAccepted:
+    """Approve, reject or edit an example: an ExampleReviewed on the log. The next export of
+    its job honours the latest review; the original stays in the results beside it."""
+    return await review(gw, example_id, body)
