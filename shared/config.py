@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from shared.templates.spec import TemplateSpec
 
 # Template params go into the job's config and every prompt: bounded, so a job cannot bloat
 # the log or the bill. Render and parse take the chunk and `n` themselves: a param of that
@@ -50,7 +59,10 @@ class ProcessingConfig(_Section):
 
 
 class GenerationConfig(_Section):
-    template: str = "qa"
+    # A built-in's name, or a user template's `name` or `name@version`: the gateway resolves
+    # it at submission into `template_spec`, so the job keeps that version whatever follows.
+    template: str = Field(default="qa", max_length=64)
+    template_spec: TemplateSpec | None = None
     model: str | None = None  # None: the deployment's configured model
     examples_per_chunk: int = Field(default=3, ge=1, le=20)
     max_concurrent_llm: int = Field(default=5, ge=1, le=256)
@@ -77,6 +89,17 @@ class GenerationConfig(_Section):
         if len(json.dumps(value, default=str)) > _MAX_PARAMS_CHARS:
             raise ValueError(f"longer than {_MAX_PARAMS_CHARS} characters as JSON")
         return value
+
+    @model_validator(mode="after")
+    def _spec_named(self) -> GenerationConfig:
+        if (
+            self.template_spec is not None
+            and self.template.split("@")[0] != self.template_spec.name
+        ):
+            raise ValueError(
+                f"template {self.template!r} but template_spec names {self.template_spec.name!r}"
+            )
+        return self
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import random
 import re
 from collections.abc import Callable, Mapping
@@ -9,10 +11,15 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from shared.templates.instances import instance
+
 _MARKER = re.compile(r"\[datafactory-template: (\w+)\]")
 _DOCUMENT = re.compile(r"<document>\n?(.*)</document>", re.DOTALL)
 _COUNT = re.compile(r"exactly (\d+)")
 _LABELS = re.compile(r"^Labels: (.+)$", re.MULTILINE)
+_EXCHANGES = re.compile(r"Each has (\d+) exchanges")
+_SCHEMA = re.compile(r"<output-schema>(.*?)</output-schema>", re.DOTALL)
+_MAX_EXCHANGES = 10
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 _MAX_ITEMS = 50
@@ -29,6 +36,8 @@ class Prompt:
     sentences: list[str]
     count: int
     labels: list[str]
+    exchanges: int = 1
+    schema: dict[str, Any] | None = None  # a user template's item schema
 
 
 def read_prompt(texts: list[str]) -> Prompt:
@@ -36,13 +45,24 @@ def read_prompt(texts: list[str]) -> Prompt:
     joined = "\n".join(texts)
     marker, document = _MARKER.search(joined), _DOCUMENT.search(joined)
     count, labels = _COUNT.search(joined), _LABELS.search(joined)
+    exchanges, schema = _EXCHANGES.search(joined), _SCHEMA.search(joined)
     text = document.group(1).strip() if document else (texts[-1] if texts else "")
     return Prompt(
         template=marker.group(1) if marker else None,
         sentences=[s.strip() for s in _SENTENCE.split(text) if s.strip()] or ["Nothing to say."],
         count=min(int(count.group(1)), _MAX_ITEMS) if count else 1,
         labels=[x.strip() for x in labels.group(1).split(",") if x.strip()] if labels else [],
+        exchanges=min(int(exchanges.group(1)), _MAX_EXCHANGES) if exchanges else 1,
+        schema=_schema(schema.group(1)) if schema else None,
     )
+
+
+def _schema(text: str) -> dict[str, Any] | None:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def answer(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
@@ -105,6 +125,38 @@ def _instructions(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
     return {"examples": [_instruction(s, rng) for s in _pick(prompt, rng)]}
 
 
+def _conversations(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    """Each conversation walks on through the document: a question on a sentence's topic,
+    answered with the sentence."""
+    start = rng.randrange(len(prompt.sentences))
+    out = []
+    for i in range(prompt.count):
+        turns = []
+        for k in range(prompt.exchanges):
+            sentence = prompt.sentences[(start + i + k) % len(prompt.sentences)]
+            question = rng.choice(_QUESTIONS).format(_topic(sentence))
+            turns += [
+                {"role": "user", "content": question},
+                {"role": "assistant", "content": sentence},
+            ]
+        out.append({"turns": turns})
+    return {"conversations": out}
+
+
+def _items(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
+    """A user template's items: its schema filled in, each string a sentence of the document
+    (the next one for each field, so an item's input and output differ)."""
+    if prompt.schema is None:
+        return _echo(prompt, rng)
+    start, schema = rng.randrange(len(prompt.sentences)), prompt.schema
+    return {"items": [instance(schema, _sentences(prompt, start + i)) for i in range(prompt.count)]}
+
+
+def _sentences(prompt: Prompt, start: int) -> Callable[[str], str]:
+    taken = itertools.count(start)
+    return lambda path: prompt.sentences[next(taken) % len(prompt.sentences)]
+
+
 def _echo(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
     return {"text": prompt.sentences[0]}
 
@@ -115,5 +167,7 @@ _WRITERS: Mapping[str, Callable[[Prompt, random.Random], dict[str, Any]]] = Mapp
         "summarization": _summaries,
         "classification": _classify,
         "instruction": _instructions,
+        "conversation": _conversations,
+        "user": _items,
     }
 )

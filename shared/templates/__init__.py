@@ -4,12 +4,16 @@ from shared.templates.base import ChatMessage, ExampleFields, Template, Template
 from shared.templates.errors import TemplateError, TemplateOutputError, UnknownTemplateError
 from shared.templates.registry import (
     TemplateRegistry,
+    builtin_source,
     default_registry,
     get_template,
     list_templates,
     sandboxed_environment,
+    template_for,
 )
 from shared.templates.schemas import DEFAULT_LABELS
+from shared.templates.spec import TemplateSpec
+from shared.templates.user import UserTemplate, checked_spec
 
 __all__ = [
     "DEFAULT_LABELS",
@@ -20,10 +24,15 @@ __all__ = [
     "TemplateInfo",
     "TemplateOutputError",
     "TemplateRegistry",
+    "TemplateSpec",
     "Turns",
     "UnknownTemplateError",
+    "UserTemplate",
+    "builtin_source",
+    "checked_spec",
     "default_registry",
     "get_template",
     "list_templates",
     "sandboxed_environment",
+    "template_for",
 ]

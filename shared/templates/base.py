@@ -127,6 +127,18 @@ class Template(ABC, Generic[OutputT]):
         """How one of this template's examples reads in the chat and instruction formats."""
         return Turns(self.system_prompt, input, "", output)
 
+    def dialogue(self, input: str, output: str, fields: Mapping[str, Any]) -> list[ChatMessage]:
+        """The example as chat messages (OpenAI messages, ShareGPT): one exchange unless the
+        template keeps several turns."""
+        t = self.turns(input, output, fields)
+        request = f"{t.instruction}\n\n{t.input}" if t.input else t.instruction
+        system = [ChatMessage(role="system", content=t.system)] if t.system else []
+        said = [
+            ChatMessage(role="user", content=request),
+            ChatMessage(role="assistant", content=t.output),
+        ]
+        return [*system, *said]
+
     @abstractmethod
     def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> OutputT:
         """`n` placeholder items in the output schema, marked as not generated."""

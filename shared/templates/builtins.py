@@ -1,4 +1,4 @@
-"""The built-in templates: qa, summarization, classification and instruction."""
+"""The built-in templates: qa, summarization, classification, instruction and conversation."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.templates.base import ExampleFields, Template, Turns
+from shared.templates.conversation import ConversationTemplate
 from shared.templates.errors import TemplateOutputError
 from shared.templates.schemas import (
     ClassificationAnswer,
@@ -147,4 +148,5 @@ BUILTINS: tuple[type[Template[Any]], ...] = (
     SummarizationTemplate,
     ClassificationTemplate,
     InstructionTemplate,
+    ConversationTemplate,
 )

@@ -13,6 +13,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from shared.templates.base import Template, TemplateInfo
 from shared.templates.builtins import BUILTINS
 from shared.templates.errors import UnknownTemplateError
+from shared.templates.spec import TemplateSpec
+from shared.templates.user import UserTemplate
 
 _HERE = Path(__file__).resolve().parent
 
@@ -38,6 +40,9 @@ class TemplateRegistry:
         except KeyError:
             raise UnknownTemplateError(name, sorted(self._by_name)) from None
 
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
     def infos(self) -> list[TemplateInfo]:
         return [self._by_name[name].info() for name in sorted(self._by_name)]
 
@@ -54,3 +59,23 @@ def get_template(name: str) -> Template[Any]:
 
 def list_templates() -> list[TemplateInfo]:
     return default_registry().infos()
+
+
+def builtin_source(name: str) -> str:
+    """The Jinja2 source of a built-in template."""
+    default_registry().get(name)  # unknown names raise
+    return (_HERE / f"{name}.j2").read_text()
+
+
+def template_for(name: str, spec: TemplateSpec | None = None) -> Template[Any]:
+    """A job's template: the built-in of that name, or the user's template its config holds
+    (fixed at submission, so every replica renders the same version)."""
+    if spec is None:
+        return get_template(name)
+    return _user_template(spec.model_dump_json())
+
+
+@functools.lru_cache(maxsize=64)
+def _user_template(spec_json: str) -> UserTemplate:
+    # Compiling the parts costs milliseconds: once per job and replica, not once per chunk.
+    return UserTemplate(TemplateSpec.model_validate_json(spec_json))

@@ -25,7 +25,7 @@ from shared.templates import (
 from shared.templates.schemas import QAAnswer, QAPair
 from tests.factory.samples import TEXTS
 
-BUILTINS = ["classification", "instruction", "qa", "summarization"]
+BUILTINS = ["classification", "conversation", "instruction", "qa", "summarization"]
 
 
 def simulated_answer(messages: list[ChatMessage], seed: int = 0) -> str:

@@ -1,0 +1,77 @@
+"""A user's template as data: prompt parts, declared params, the item schema and field mapping."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from shared.templates.sandbox import MAX_SOURCE_CHARS
+
+# A name is also a file name, a dataset tag and part of `name@version`.
+TemplateName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ParamName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,39}$")]
+Source = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SOURCE_CHARS)]
+MAX_SCHEMA_CHARS = 16_000
+MAX_PARAMS = 20
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ParamSpec(_Spec):
+    type: Literal["string", "integer", "number", "boolean", "list"] = "string"
+    default: Any  # required: a job that names no value gets this one
+    description: str = Field(default="", max_length=500)
+
+
+class ChatMapping(_Spec):
+    """How an item reads in the chat formats (OpenAI messages, ShareGPT, Alpaca): the system
+    turn's text, and the fields of the user turn, its context and the assistant's reply.
+    A field left out falls back to the example's input (user) and output (assistant)."""
+
+    system: str | None = Field(default=None, max_length=4_000)
+    user: FieldName | None = None
+    context: FieldName | None = None
+    assistant: FieldName | None = None
+
+
+class FieldMapping(_Spec):
+    """Which fields of an answer item become the example's `input` and `output`."""
+
+    input: FieldName
+    output: FieldName
+    chat: ChatMapping = ChatMapping()
+
+    def fields(self) -> list[str]:
+        chat = [self.chat.user, self.chat.context, self.chat.assistant]
+        return [self.input, self.output, *(name for name in chat if name)]
+
+
+class TemplateSpec(_Spec):
+    """`output_schema` is the JSON Schema of one item; the LLM answers `{"items": [...]}`.
+    `version` is set when the template is saved: 0 names a one-off template a job carries."""
+
+    name: TemplateName
+    description: str = Field(default="", max_length=500)
+    system: Source
+    user: Source
+    params: dict[ParamName, ParamSpec] = Field(default={}, max_length=MAX_PARAMS)
+    output_schema: dict[str, Any]
+    mapping: FieldMapping
+    sample: dict[str, Any] | None = None  # one item that fits the schema, for dry runs
+    version: int = Field(default=0, ge=0)
+
+    @field_validator("output_schema", "sample")
+    @classmethod
+    def _bounded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(json.dumps(value)) > MAX_SCHEMA_CHARS:
+            raise ValueError(f"longer than {MAX_SCHEMA_CHARS} characters as JSON")
+        return value
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}" if self.version else self.name

@@ -1,0 +1,178 @@
+"""A user's template: its parts rendered in the sandbox, its answer items checked against its
+JSON Schema and mapped to examples and chat turns as its mapping says."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from shared.templates import sandbox, vetting
+from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
+from shared.templates.errors import TemplateError, TemplateOutputError
+from shared.templates.instances import instance
+from shared.templates.spec import ParamSpec, TemplateSpec
+
+# What render gives every part besides the params; the simulator finds the schema by its tags.
+CONTEXT_NAMES = frozenset({"text", "n", "schema"})
+USER_MARKER = "[datafactory-template: user]"
+_PYTHON_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "boolean": bool,
+    "list": list[Any],
+}
+
+
+class ItemsAnswer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[dict[str, Any]] = Field(min_length=1)
+
+
+def params_model(spec: TemplateSpec) -> type[BaseModel]:
+    """The declared params as a model: typed, with their defaults, nothing undeclared."""
+    fields: dict[str, Any] = {
+        name: (_PYTHON_TYPES[p.type], p.default) for name, p in spec.params.items()
+    }
+    config = ConfigDict(extra="forbid", frozen=True)
+    return create_model(f"{spec.name}_params", __config__=config, **fields)
+
+
+def schema_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise TemplateError(f"output_schema is not valid JSON Schema: {exc.message}") from None
+    return Draft202012Validator(schema)
+
+
+class UserTemplate(Template[ItemsAnswer]):
+    output = ItemsAnswer
+    item_tokens = 80
+
+    def __init__(self, spec: TemplateSpec) -> None:  # no file: the parts come from the spec
+        self.spec, self.name, self.description = spec, spec.name, spec.description
+        self.params = params_model(spec)
+        self.system_prompt = spec.mapping.chat.system or spec.description or self.system_prompt
+        names = set(CONTEXT_NAMES | spec.params.keys())
+        env = sandbox.PromptSandbox()
+        self._parts = {
+            part: vetting.checked(env, getattr(spec, part), names, part)
+            for part in ("system", "user")
+        }
+        self._validator = schema_validator(spec.output_schema)
+        self._schema_text = json.dumps(spec.output_schema, sort_keys=True)
+
+    def info(self) -> TemplateInfo:
+        defaults = {name: p.default for name, p in self.spec.params.items()}
+        return TemplateInfo(
+            name=self.name,
+            description=self.description,
+            params=defaults,
+            output_schema=self.spec.output_schema,
+        )
+
+    def render(self, chunk_text: str, n: int, **params: Any) -> list[ChatMessage]:
+        context = {"text": chunk_text, "n": n, "schema": self._schema_text, **self.resolve(params)}
+        system = sandbox.render(self._parts["system"], context, "system")
+        user = sandbox.render(self._parts["user"], context, "user")
+        return [
+            ChatMessage(role="system", content=f"{system}\n\n{self._answer_form(n)}"),
+            ChatMessage(role="user", content=user),
+        ]
+
+    def _answer_form(self, n: int) -> str:
+        # In the system turn, ahead of the chunk, so a provider's prefix cache still applies.
+        return (
+            f"{USER_MARKER}\nAnswer with one JSON object and nothing else, of the form "
+            f'{{"items": [...]}} with exactly {n} items. Each item follows this JSON Schema:\n'
+            f"<output-schema>{self._schema_text}</output-schema>"
+        )
+
+    def examples(
+        self, answer: ItemsAnswer, chunk_text: str, params: Mapping[str, Any]
+    ) -> list[ExampleFields]:
+        mapping = self.spec.mapping
+        out = []
+        for item in answer.items:
+            error = next(iter(self._validator.iter_errors(item)), None)
+            if error is not None:
+                where = ".".join(str(p) for p in error.absolute_path) or "item"
+                raise TemplateOutputError("schema_mismatch", f"{where}: {error.message}"[:300])
+            input, output = _text(item, mapping.input), _text(item, mapping.output)
+            out.append(ExampleFields(input=input, output=output, fields=item))
+        return out
+
+    def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> ItemsAnswer:
+        if self.spec.sample is not None:
+            return ItemsAnswer(items=[self.spec.sample] * n)
+        items = [instance(self.spec.output_schema, _dry_run(i)) for i in range(1, n + 1)]
+        return ItemsAnswer(items=items)
+
+    def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
+        chat = self.spec.mapping.chat
+        user = _text(fields, chat.user) if chat.user else input
+        context = _text(fields, chat.context) if chat.context else ""
+        reply = _text(fields, chat.assistant) if chat.assistant else output
+        return Turns(self.system_prompt, user, context, reply)
+
+
+def _text(item: Mapping[str, Any], name: str) -> str:
+    value = item.get(name)
+    if value is None:
+        raise TemplateOutputError("missing_field", name)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _dry_run(index: int) -> Any:
+    return lambda path: f"[dry run] {path or 'value'} {index}."
+
+
+def checked_spec(spec: TemplateSpec) -> UserTemplate:
+    """The template, if it may be saved or run: its schema is JSON Schema, its mapping names
+    the schema's properties, its params' defaults fit their types, and it renders a sample
+    chunk whose sample answer parses. Raises TemplateError with the reason."""
+    validator = schema_validator(spec.output_schema)
+    props = spec.output_schema.get("properties")
+    if spec.output_schema.get("type") != "object" or not isinstance(props, dict):
+        raise TemplateError("output_schema must be an object schema with properties")
+    missing = sorted({f for f in spec.mapping.fields() if f not in props})
+    if missing:
+        raise TemplateError(f"mapping names fields the schema lacks: {', '.join(missing)}")
+    if spec.sample is not None and not validator.is_valid(spec.sample):
+        error = next(iter(validator.iter_errors(spec.sample)))
+        raise TemplateError(f"sample does not fit output_schema: {error.message}")
+    _typed_defaults(spec.params)
+    template = UserTemplate(spec)
+    try:
+        template.check()
+    except TemplateOutputError as exc:
+        raise TemplateError(f"its sample answer does not fit (declare a sample): {exc}") from None
+    return template
+
+
+def _typed_defaults(params: Mapping[str, ParamSpec]) -> None:
+    for name, param in params.items():
+        value = param.default
+        fits = (
+            param.type == "boolean"
+            if isinstance(value, bool)
+            else isinstance(value, _DEFAULT_TYPES[param.type])
+        )
+        if not fits:
+            raise TemplateError(f"param {name!r}: default {value!r} is not {param.type}")
+
+
+_DEFAULT_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "integer": int,
+    "number": (int, float),
+    "boolean": bool,
+    "list": list,
+}
