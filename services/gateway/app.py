@@ -14,8 +14,9 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from services.gateway.api import estimate, jobs, projects, stats
+from services.gateway.api import estimate, jobs, metrics, projects, stats
 from services.gateway.api.deps import Gateway
+from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.templates import router as templates_router
 from services.gateway.queries import estimate as generation
@@ -93,12 +94,13 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     )
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
-    for routes in (stats, projects, jobs, estimate):
+    for routes in (stats, projects, jobs, estimate, metrics):
         app.include_router(routes.router)
     app.include_router(exports_router)
     app.include_router(templates_router)
+    app.include_router(examples_router)
     if dashboard:
-        from services.gateway.dashboard.home import mount_dashboard
+        from services.gateway.dashboard.site import mount_dashboard
 
         mount_dashboard(app)
     return app

@@ -1,85 +1,95 @@
-"""The dashboard's design language: dark HUD, cyan accent, orange cost, glass panels."""
+"""The dashboard's design language: dark HUD, cyan accent, orange cost, glass, local fonts."""
 
 from __future__ import annotations
 
-from nicegui import ui
+from pathlib import Path
+
+from nicegui import app, ui
 
 BACKGROUND = "#0a0a0f"
 CYAN = "#00d4ff"
 ORANGE = "#ff9f1c"
 GREEN = "#3ee6a0"
+RED = "#ff4d6d"
 MUTED = "#6f8398"
+TEXT = "#d6e4f0"
 
-STATUS_COLORS = {"pending": MUTED, "running": CYAN, "completed": GREEN, "cancelled": ORANGE}
+STATUS_COLORS = {
+    "pending": MUTED,
+    "running": CYAN,
+    "completed": GREEN,
+    "cancelled": ORANGE,
+    "failed": RED,
+}
 
-# Local fonts only (the machine may be offline): JetBrains Mono and Inter when installed.
-CSS = f"""
-:root {{ --df-cyan: {CYAN}; --df-orange: {ORANGE}; --df-bg: {BACKGROUND}; }}
-body, .q-page, .nicegui-content {{
-  background: radial-gradient(ellipse at 50% -20%, #10233a 0%, {BACKGROUND} 55%) fixed;
-  background-color: {BACKGROUND};
-  color: #d6e4f0;
-  font-family: Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-}}
-.df-glass {{
-  background: rgba(14, 22, 34, 0.55);
-  backdrop-filter: blur(14px); -webkit-backdrop-filter: blur(14px);
-  border: 1px solid rgba(0, 212, 255, 0.28); border-radius: 10px;
-  box-shadow: 0 0 18px rgba(0, 212, 255, 0.12), inset 0 0 14px rgba(0, 212, 255, 0.05);
-}}
-.df-num {{
-  font-family: "JetBrains Mono", ui-monospace, SFMono-Regular, Menlo, Consolas,
-    "Liberation Mono", monospace;
-  font-variant-numeric: tabular-nums;
-}}
-.df-label {{ text-transform: uppercase; letter-spacing: .14em; font-size: .68rem; color: {MUTED}; }}
-.df-accent {{ color: {CYAN}; text-shadow: 0 0 10px rgba(0, 212, 255, .45); }}
-.df-cost {{ color: {ORANGE}; text-shadow: 0 0 10px rgba(255, 159, 28, .35); }}
-.df-bracket {{ position: relative; padding: 0 14px; }}
-.df-bracket::before, .df-bracket::after {{
-  content: ""; position: absolute; top: 0; bottom: 0; width: 8px;
-  border: 1px solid rgba(0, 212, 255, .6);
-}}
-.df-bracket::before {{ left: 0; border-right: none; }}
-.df-bracket::after {{ right: 0; border-left: none; }}
-.df-hex {{
-  clip-path: polygon(12% 0, 88% 0, 100% 50%, 88% 100%, 12% 100%, 0 50%);
-  padding: 2px 14px; font-size: .72rem; letter-spacing: .08em; text-transform: uppercase;
-  color: {BACKGROUND}; font-weight: 600;
-}}
-.df-running .q-linear-progress__model {{ animation: df-pulse 1.6s ease-in-out infinite; }}
-@keyframes df-pulse {{ 50% {{ filter: brightness(1.6) drop-shadow(0 0 4px {CYAN}); }} }}
-.df-scan {{
-  background: repeating-linear-gradient(0deg, rgba(0, 212, 255, .04) 0 1px, transparent 1px 3px);
-}}
-"""
+FONTS_DIR = Path(__file__).with_name("fonts")
+FONTS_URL = "/fonts"
+# (family, file, weight): the woff2 files shipped beside this module, never a CDN.
+FACES = (
+    ("Inter", "Inter-Regular", 400),
+    ("Inter", "Inter-Medium", 500),
+    ("Inter", "Inter-SemiBold", 600),
+    ("Inter", "Inter-Bold", 700),
+    ("JetBrains Mono", "JetBrainsMono-Regular", 400),
+    ("JetBrains Mono", "JetBrainsMono-Bold", 700),
+)
+MONO = '"JetBrains Mono", ui-monospace, Menlo, Consolas, monospace'
+SANS = 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+
+
+def _font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; font-style: normal;'
+        f' font-display: swap; src: url("{FONTS_URL}/{name}.woff2") format("woff2"); }}'
+        for family, name, weight in FACES
+    )
 
 
 def install() -> None:
-    """Adds the stylesheet to every page; call once per process."""
-    ui.add_css(CSS, shared=True)
+    """Serves the fonts and adds the stylesheet to every page; call once per process."""
+    app.add_static_files(FONTS_URL, FONTS_DIR, max_cache_age=86400)
+    css = (Path(__file__).with_name("theme.css")).read_text(encoding="utf-8")
+    ui.add_css(_font_faces() + "\n" + _variables() + "\n" + css, shared=True)
 
 
-def header(title: str) -> None:
-    with ui.row().classes("w-full items-center justify-between df-glass df-scan px-6 py-3"):
-        with ui.row().classes("items-center gap-3"):
-            ui.label("◢ AI DATA FACTORY").classes("text-lg font-bold df-accent df-num")
-            ui.label(title).classes("df-bracket df-label")
-        ui.label("LIVE").classes("df-label df-accent")
+def _variables() -> str:
+    pairs = {
+        "cyan": CYAN,
+        "orange": ORANGE,
+        "green": GREEN,
+        "red": RED,
+        "muted": MUTED,
+        "bg": BACKGROUND,
+        "text": TEXT,
+        "mono": MONO,
+        "sans": SANS,
+    }
+    return ":root { " + " ".join(f"--df-{k}: {v};" for k, v in pairs.items()) + " }"
 
 
-def label(text: str) -> None:
-    ui.label(text).classes("df-label")
+def label(text: str, *classes: str) -> ui.label:
+    return ui.label(text).classes(" ".join(("df-label", *classes)))
 
 
-def number(text: str, *classes: str) -> None:
-    ui.label(text).classes(" ".join(("df-num", *classes)))
+def number(text: str, *classes: str) -> ui.label:
+    return ui.label(text).classes(" ".join(("df-num", *classes)))
 
 
-def badge(status: str) -> None:
+def badge(status: str) -> ui.label:
     color = STATUS_COLORS.get(status, MUTED)
-    ui.label(status).classes("df-hex").style(f"background: {color}")
+    return ui.label(status).classes("df-hex").style(f"background: {color}")
 
 
 def usd(value: float) -> str:
     return f"${value:,.4f}" if value < 100 else f"${value:,.2f}"
+
+
+def size(n_bytes: int | None) -> str:
+    if n_bytes is None:
+        return "—"
+    value = float(n_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"

@@ -1,0 +1,46 @@
+"""The shared page frame: a sticky HUD header with the nav to every page, then the content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from services.gateway.dashboard import pages, theme
+
+
+@contextmanager
+def frame(title: str, current: str = "") -> Iterator[ui.column]:
+    """Renders the header and nav; the block fills the page's content column."""
+    ui.query("body").classes("df-body")
+    with ui.row().classes("w-full items-center justify-between df-glass df-scan df-header no-wrap"):
+        with ui.row().classes("items-center gap-4 no-wrap"):
+            ui.link("◢ AI DATA FACTORY", "/").classes(
+                "text-lg font-bold df-accent df-num no-underline"
+            )
+            theme.label(title, "df-bracket")
+        with ui.row().classes("items-center gap-1 df-nav no-wrap"):
+            for link in pages.nav():
+                css = "df-current" if link.path == current else ""
+                ui.link(link.label, link.path).classes(css)
+        with ui.row().classes("items-center gap-2 no-wrap"):
+            ui.element("div").classes("df-live-dot")
+            theme.label("live", "df-accent")
+    with ui.column().classes("df-page") as content:
+        yield content
+
+
+def section(title: str) -> ui.label:
+    """A section title in HUD brackets."""
+    return theme.label(title, "df-bracket mt-2")
+
+
+def empty(text: str) -> None:
+    with ui.column().classes("df-glass w-full px-6 py-8 items-center"):
+        ui.label(text).classes("df-muted")
+
+
+def missing(what: str) -> None:
+    """What a page shows for an id the read model does not know (yet)."""
+    empty(f"No such {what} (yet): the log may still be projecting.")

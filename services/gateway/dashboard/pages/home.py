@@ -1,0 +1,107 @@
+"""`/`: stat cards, active jobs with live per-stage bars, recent exports, 7-day cost chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from services.gateway.api.deps import Gateway
+from services.gateway.api.schemas import CostStats, JobStatus, Overview
+from services.gateway.dashboard import charts, components, theme
+from services.gateway.dashboard.frame import frame, section
+from services.gateway.queries import costs, views
+from services.gateway.queries.exports import ExportListing, list_exports
+
+NAV = ("Home", "/", 10)
+REFRESH_S = 1.0
+JOBS_SHOWN = 50
+EXPORTS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    overview: Overview
+    active: list[JobStatus]
+    recent: list[JobStatus]
+    exports: list[ExportListing]
+
+
+async def snapshot(gw: Gateway) -> Snapshot:
+    overview = await views.overview(gw.reader)
+    jobs = await views.list_jobs(gw.reader, limit=JOBS_SHOWN)
+    active = [j for j in jobs if not j.finished]
+    recent = [j for j in jobs if j.finished][:5]
+    exports = await list_exports(gw.reader, gw.settings.data_dir, limit=EXPORTS_SHOWN)
+    return Snapshot(overview, active, recent, exports)
+
+
+def stat_cards(o: Overview) -> None:
+    with ui.row().classes("w-full gap-4 no-wrap"):
+        components.stat_card("Total jobs", f"{o.jobs:,}", caption=f"{o.projects:,} projects")
+        components.stat_card("Active jobs", f"{o.active_jobs:,}")
+        passed = f"{o.examples_passed:,} / {o.examples:,}"
+        components.stat_card("Examples passed", passed, caption="passed / generated")
+        components.stat_card("Total cost", theme.usd(o.cost_usd), "df-cost", f"{o.tokens:,} tokens")
+
+
+def jobs_box(snap: Snapshot) -> None:
+    components.job_list(snap.active, "No active jobs. Start one from a project.")
+    if snap.recent:
+        section("Recently finished")
+        components.job_list(snap.recent, "")
+
+
+def exports_box(listings: list[ExportListing]) -> None:
+    if not listings:
+        theme.label("no exports yet", "normal-case")
+    for item in listings:
+        e = item.export
+        with ui.row().classes("w-full items-center gap-3 no-wrap df-recent-export"):
+            theme.number(e.format, "text-xs df-accent w-14")
+            with ui.column().classes("gap-0 grow min-w-0"):
+                ui.link(e.job_id, f"/jobs/{e.job_id}").classes("df-num text-xs df-link truncate")
+                theme.label(f"{e.record_count:,} examples · {theme.size(item.size_bytes)}")
+            ui.link("download", e.download_url).classes("df-link df-label df-accent")
+
+
+async def cost_chart(gw: Gateway) -> CostStats:
+    return await costs.cost_stats(gw.reader, 7, default_model=gw.settings.llm_model)
+
+
+def register(app: FastAPI) -> None:
+    @ui.page("/", title="AI Data Factory", dark=True, response_timeout=10)
+    async def home() -> None:
+        gw = components.gateway_of(app)
+        shown = await snapshot(gw)
+        with frame("Dashboard", "/"):
+            stats = ui.refreshable(stat_cards)
+            stats(shown.overview)
+            with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
+                with ui.column().classes("df-glass df-panel grow gap-2"):
+                    section("Cost · last 7 days")
+                    chart = ui.echart(charts.cost_bars(await cost_chart(gw)))
+                    chart.classes("w-full h-56 df-cost-chart")
+                with ui.column().classes("df-glass df-panel w-96 gap-3"):
+                    section("Recent exports")
+                    recent = ui.refreshable(exports_box)
+                    recent(shown.exports)
+            section("Active jobs")
+            jobs = ui.refreshable(jobs_box)
+            jobs(shown)
+
+        async def update() -> None:
+            nonlocal shown
+            fresh = await snapshot(gw)
+            if fresh.overview != shown.overview:
+                stats.refresh(fresh.overview)
+                chart.options.update(charts.cost_bars(await cost_chart(gw)))
+                chart.update()
+            if (fresh.active, fresh.recent) != (shown.active, shown.recent):
+                jobs.refresh(fresh)
+            if fresh.exports != shown.exports:
+                recent.refresh(fresh.exports)
+            shown = fresh
+
+        ui.timer(REFRESH_S, update)

@@ -1,0 +1,110 @@
+"""`/jobs/{id}`: the pipeline live, cost per stage and tokens, quality, exports, log, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from services.gateway.api.deps import Gateway
+from services.gateway.api.schemas import JobStatus, LogEntry
+from services.gateway.commands import jobs as job_commands
+from services.gateway.dashboard import charts, components, job_panels, joblog, theme
+from services.gateway.dashboard.frame import frame, missing, section
+from services.gateway.dashboard.pipeline import pipeline
+from services.gateway.queries import job_figures, views
+
+REFRESH_S = 1.0
+
+
+async def _log(gw: Gateway, job_id: str) -> list[LogEntry]:
+    return await views.job_logs(gw.reader, job_id, include_ok=True, limit=5000)
+
+
+def title_row(job: JobStatus, on_cancel: Callable[[], Awaitable[None]]) -> None:
+    with ui.row().classes("w-full items-center gap-4"):
+        theme.badge(job.status)
+        theme.label(f"stage: {job.stage}")
+        ui.link(f"project: {job.project_name or job.project_id}", f"/projects/{job.project_id}")
+        ui.link("results →", f"/jobs/{job.id}/results").classes("df-link df-label df-accent")
+        ui.space()
+        if not job.finished:
+            ui.button("Cancel job", on_click=on_cancel).props("outline color=orange")
+        theme.number(f"submitted {job.submitted_at or '—'}", "text-xs df-muted")
+
+
+def quality_charts(job: JobStatus, histogram: job_figures.Histogram) -> None:
+    inspector = job.stages.inspector
+    with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
+        with ui.column().classes("df-glass df-panel w-80 gap-1 df-quality"):
+            section("Quality")
+            ui.echart(charts.quality_donut(inspector.passed, inspector.rejected)).classes(
+                "w-full h-48"
+            )
+            text = f"{inspector.passed:,} passed · {inspector.rejected:,} rejected"
+            theme.number(text, "text-sm self-center")
+        with ui.column().classes("df-glass df-panel grow gap-1"):
+            section("Score distribution")
+            options = charts.score_histogram(histogram.edges, histogram.passed, histogram.rejected)
+            ui.echart(options).classes("w-full h-56 df-histogram")
+
+
+def register(app: FastAPI) -> None:
+    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True, response_timeout=10)
+    async def job_page(job_id: str) -> None:
+        gw = components.gateway_of(app)
+        with frame(f"Job {job_id}"):
+            await render(gw, job_id)
+
+
+async def render(gw: Gateway, job_id: str) -> None:
+    job = await views.job_status(gw.reader, job_id)
+    if job is None:
+        missing("job")
+        return
+
+    async def cancel() -> None:
+        await job_commands.cancel_job(gw.redis, job_id)
+        ui.notify("Cancel requested: stages skip the job's remaining items.", type="warning")
+
+    head = ui.refreshable(title_row)
+    head(job, cancel)
+    live = ui.refreshable(pipeline)
+    live(job)
+    figures = ui.refreshable(job_panels.figures)
+    # The first render leaves the estimate out so the page appears at once; the timer adds it.
+    shown_figures = await job_panels.load(gw, job, with_estimate=False)
+    figures(shown_figures)
+    quality = ui.refreshable(quality_charts)
+    quality(job, await job_figures.score_histogram(gw.reader, job_id))
+    section("Exports")
+    exports = ui.refreshable(job_panels.exports)
+    exports(job.exports)
+    section("Log")
+    chosen = joblog.LogFilter()
+    entries = await _log(gw, job_id)
+    table = ui.refreshable(joblog.log_table)
+    joblog.log_filters(chosen, lambda: table.refresh(entries, chosen))
+    table(entries, chosen)
+    shown = job
+
+    async def update() -> None:
+        nonlocal shown, entries, shown_figures
+        fresh = await views.job_status(gw.reader, job_id) or shown
+        fresh_figures = await job_panels.load(gw, fresh)
+        if fresh_figures != shown_figures:
+            figures.refresh(fresh_figures)
+            shown_figures = fresh_figures
+        if fresh == shown:
+            return
+        if (fresh.status, fresh.finished) != (shown.status, shown.finished):
+            head.refresh(fresh, cancel)
+        shown = fresh
+        live.refresh(fresh)
+        quality.refresh(fresh, await job_figures.score_histogram(gw.reader, job_id))
+        exports.refresh(fresh.exports)
+        entries = await _log(gw, job_id)
+        table.refresh(entries, chosen)
+
+    ui.timer(REFRESH_S, update)

@@ -1,0 +1,79 @@
+"""The pipeline as five horizontal stages: the current one glows, dots flow while items move."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from services.gateway.api.schemas import JobStatus
+from services.gateway.dashboard import theme
+from services.gateway.dashboard.components import stage_fraction
+from services.gateway.queries.progress import PROGRESS_STAGES
+from shared.streams import STAGES
+
+# What each stage's counter counts, by its progress model's fields.
+COUNTED = {
+    "spider": ("fetched", "pages"),
+    "refiner": ("chunks", "chunks"),
+    "factory": ("examples", "examples"),
+    "inspector": ("passed", "passed"),
+}
+
+
+def moving(job: JobStatus, stage: str) -> bool:
+    """Items are on their way into `stage`: the job runs and the stage has work unsettled."""
+    if job.finished or job.status not in ("running", "pending"):
+        return False
+    if stage == "shipper":
+        return job.stage == "shipper"
+    progress = getattr(job.stages, stage)
+    return bool(progress.settled < progress.total)
+
+
+def _state(job: JobStatus, stage: str) -> str:
+    if stage == job.stage and not job.finished:
+        return "df-current"
+    if job.stage == "done" or (
+        stage in PROGRESS_STAGES and stage_fraction(job, stage) >= 1 and not moving(job, stage)
+    ):
+        return "df-done"
+    return ""
+
+
+def _progress_node(job: JobStatus, stage: str) -> None:
+    progress = getattr(job.stages, stage)
+    field, unit = COUNTED[stage]
+    theme.number(f"{progress.settled:,} / {progress.total:,}", "text-xl df-accent")
+    ui.linear_progress(value=stage_fraction(job, stage), show_value=False, size="6px").props(
+        "color=cyan"
+    )
+    details = [f"{getattr(progress, field):,} {unit}"]
+    details += [f"{n:,} {kind}" for kind in ("failed", "skipped") if (n := getattr(progress, kind))]
+    theme.number(" · ".join(details), "text-xs df-muted")
+
+
+def _shipper_node(job: JobStatus) -> None:
+    records = sum(e.record_count for e in job.exports)
+    theme.number(
+        f"{len(job.exports)} export" + ("" if len(job.exports) == 1 else "s"), "text-xl df-accent"
+    )
+    ui.linear_progress(value=1.0 if job.exports else 0.0, show_value=False, size="6px").props(
+        "color=cyan"
+    )
+    theme.number(f"{records:,} records", "text-xs df-muted")
+
+
+def pipeline(job: JobStatus) -> None:
+    with ui.element("div").classes("df-pipeline df-pipeline-row"):
+        for i, stage in enumerate(STAGES):
+            if i:
+                flow = "df-moving" if moving(job, stage) else ""
+                ui.element("div").classes(f"df-link-flow {flow}")
+            with ui.column().classes(f"df-glass df-node df-stage {_state(job, stage)}"):
+                with ui.row().classes("w-full justify-between items-center no-wrap"):
+                    theme.label(f"{i + 1:02d} · {stage}", "df-accent" if stage == job.stage else "")
+                    if stage == job.stage and not job.finished:
+                        ui.element("div").classes("df-live-dot")
+                if stage == "shipper":
+                    _shipper_node(job)
+                else:
+                    _progress_node(job, stage)
