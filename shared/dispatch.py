@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from shared.commit_queue import CommitQueue
 from shared.events import Event, parse_event
 from shared.gather import Gatherer
 from shared.jobconfig import JobConfigs
+from shared.metrics import StageMetrics
 from shared.poison import dead_letter, salvage
 from shared.stage import BatchHandler, Handler, Outcome, StageSpec, Work, failure
 
@@ -34,6 +36,7 @@ class Dispatcher:
         time_limit_s: float,
         batch_size: int,
         known_secrets: Sequence[str] = (),
+        metrics: StageMetrics | None = None,
     ) -> None:
         self.spec, self._redis, self._queue = spec, redis, queue
         self._released, self._max_deliveries = released, max_deliveries
@@ -43,6 +46,7 @@ class Dispatcher:
         self._running: set[asyncio.Task[None]] = set()
         self._gatherer = Gatherer(self._run_batch, batch_size, spec.linger_s)
         self._secrets = known_secrets
+        self._metrics = metrics
 
     async def take(self, entries: Sequence[Entry], reclaimed: bool) -> None:
         """Returns once every item is handled or, for item handlers, started. Whatever goes
@@ -127,6 +131,7 @@ class Dispatcher:
         return {job for job, flag in zip(jobs, flags, strict=True) if flag}
 
     async def _batch(self, handler: BatchHandler, works: list[Work[Any]]) -> None:
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(self._time_limit_s):
                 outcomes = await handler(works)
@@ -135,6 +140,8 @@ class Dispatcher:
                 "%s: a batch of %d failed; handling its items alone", self.spec.name, len(works)
             )
             outcomes = [await _alone(handler, work, self._time_limit_s) for work in works]
+        errors = sum(isinstance(outcome, Exception) for outcome in outcomes)
+        self._observe(started, len(works), errors)
         settles: list[Settle] = []
         for work, outcome in zip(works, outcomes, strict=True):
             settles += await self._settle(work, outcome)
@@ -148,17 +155,23 @@ class Dispatcher:
             task.add_done_callback(self._running.discard)
 
     async def _one(self, handler: Handler, work: Work[Any]) -> None:
+        started = time.perf_counter()
         try:
             try:
                 async with asyncio.timeout(self._time_limit_s):
                     outcome: Outcome = await handler(work.event, work.config)
             except Exception as exc:
                 outcome = exc
+            self._observe(started, 1, int(isinstance(outcome, Exception)))
             self._queue.put(await self._settle(work, outcome))
         except Exception as exc:
             self._release([work.entry_id], exc)
         finally:
             self._slots.release()
+
+    def _observe(self, started: float, items: int, errors: int) -> None:
+        if self._metrics is not None:
+            self._metrics.observe(time.perf_counter() - started, items, errors)
 
     async def _settle(self, work: Work[Any], outcome: Outcome) -> list[Settle]:
         event = work.event

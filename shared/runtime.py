@@ -18,6 +18,7 @@ from shared import lease
 from shared.commit import Committer
 from shared.commit_queue import CommitQueue
 from shared.dispatch import Dispatcher, Entry
+from shared.metrics import StageMetrics
 from shared.secrets import of_settings
 from shared.settings import Settings
 from shared.stage import StageSpec
@@ -67,6 +68,9 @@ def build_app(
     released: set[str] = set()
     queue = CommitQueue(Committer(redis), spec.stream, spec.name, released)
     max_records = spec.max_records or settings.max_records
+    metrics = StageMetrics(
+        redis, spec.name, consumer, settings.metrics_flush_s, settings.heartbeat_dir
+    )
     dispatcher = Dispatcher(
         spec,
         redis,
@@ -76,6 +80,7 @@ def build_app(
         settings.handler_time_limit_s,
         max_records,
         of_settings(settings),
+        metrics,
     )
     common: dict[str, Any] = {
         "group": spec.name,
@@ -107,6 +112,7 @@ def build_app(
     @app.after_startup
     async def _leases() -> None:
         leases.start(released)
+        metrics.start()
 
     @app.after_shutdown
     async def _close() -> None:
@@ -115,6 +121,7 @@ def build_app(
         await queue.drain(GRACEFUL_TIMEOUT_S)
         await queue.stop()
         await leases.stop()
+        await metrics.stop()
         await redis.aclose()
 
     return app

@@ -1,7 +1,8 @@
 """A job's live LLM totals: one Redis hash the factory increments and the gateway reads.
 
 The factory adds to fields of `FactoryTotals` in its call's MULTI; the gateway shows them
-while the job runs, before the log's events for those calls are projected."""
+while the job runs, before the log's events for those calls are projected. The same amounts
+also go to one hash per model, which never expires: the operator's counters (`/metrics`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from shared.streams import factory_totals_key
+
+# The set of every per-model hash's key, so readers find them without scanning keys.
+MODEL_KEYS = "df:metrics:llm-models"
+
+
+def model_key(model: str) -> str:
+    return f"df:metrics:llm:{model}"
 
 
 class FactoryTotals(BaseModel):
@@ -28,14 +36,19 @@ class FactoryTotals(BaseModel):
     dry_run_usd: float = 0.0  # what a dry run would have spent
 
 
-def add(pipe: Pipeline, job_id: str, **amounts: float) -> None:
-    """Adds to the job's totals inside the caller's pipeline; only known fields exist."""
-    key = factory_totals_key(job_id)
+def add(pipe: Pipeline, job_id: str, model: str | None = None, /, **amounts: float) -> None:
+    """Adds to the job's totals (and the model's) inside the caller's pipeline; only known
+    fields exist."""
+    keys = [factory_totals_key(job_id)]
+    if model is not None:
+        keys.append(model_key(model))
+        pipe.sadd(MODEL_KEYS, model_key(model))
     for name, integral, amount in _increments(amounts):
-        if integral:
-            pipe.hincrby(key, name, int(amount))
-        else:
-            pipe.hincrbyfloat(key, name, amount)
+        for key in keys:
+            if integral:
+                pipe.hincrby(key, name, int(amount))
+            else:
+                pipe.hincrbyfloat(key, name, amount)
 
 
 def script_args(**amounts: float) -> list[str | float]:
@@ -53,7 +66,11 @@ def _increments(amounts: dict[str, float]) -> list[tuple[str, bool, float]]:
 
 
 async def read(redis: Redis, job_id: str) -> FactoryTotals:
-    raw: dict[Any, Any] = await redis.hgetall(factory_totals_key(job_id))
+    return await read_key(redis, factory_totals_key(job_id))
+
+
+async def read_key(redis: Redis, key: str) -> FactoryTotals:
+    raw: dict[Any, Any] = await redis.hgetall(key)
     values = {k.decode() if isinstance(k, bytes) else k: v for k, v in raw.items()}
     return FactoryTotals.model_validate(
         {k: v for k, v in values.items() if k in FactoryTotals.model_fields}
