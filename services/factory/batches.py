@@ -6,9 +6,9 @@ is in hand: its handler parks on the batch (the runtime renews its entry's lease
 then takes the online path's parse/repair/outcome code. A SIGKILL at any point loses and
 doubles nothing:
 - before submission, the chunk's entry is simply redelivered and collected again;
-- the batch is created with metadata naming its group, and the group is written per chunk
-  first (`intent`), so a replica that died between creating the batch and recording it finds
-  the batch by that metadata instead of submitting again;
+- the batch is created with metadata naming its group, and the group (with its lines) is
+  written per chunk first, so a replica that died between creating the batch and recording it
+  finds the batch by that metadata, records it for every line, and never submits again;
 - after submission the chunk's batch id is in Redis (and on the log as BatchSubmitted), so
   the replica that reclaims the entry resumes polling that batch and never resubmits it.
 A line the provider failed is retried online; an expired or cancelled batch fails its chunks
@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from services.factory import stats
 from services.factory.batch_api import BatchAPI, Finished
@@ -39,6 +41,20 @@ _RECORD_TTL_S = 8 * 24 * 3600  # past the provider's longest completion window
 
 def _record(owner: str) -> str:
     return f"df:factory:batch:{owner}"
+
+
+def _group(group: str) -> str:
+    """The (work item, job) of each line of the batch created for `group`."""
+    return f"df:factory:batch-group:{group}"
+
+
+def _member(call: Call) -> tuple[str, str]:
+    return call.owner, call.job_id
+
+
+def _keep(pipe: Pipeline, owner: str, fields: dict[Any, Any]) -> None:
+    pipe.hset(_record(owner), mapping=fields)
+    pipe.expire(_record(owner), _RECORD_TTL_S)
 
 
 class Batcher:
@@ -91,30 +107,36 @@ class Batcher:
         record = {k.decode(): v.decode() for k, v in raw.items()}
         if "batch_id" in record:
             return str(record["batch_id"])
-        if "group" in record:  # died between creating the batch and recording it
-            return await self._api.find(record["group"])
-        return None
+        if "group" not in record:
+            return None
+        # Died between creating the batch and recording it: record it now, for every line.
+        found = await self._api.find(record["group"])
+        if found is not None:
+            members = json.loads(await self._redis.get(_group(record["group"])) or "[]")
+            await self._recorded(found, [tuple(m) for m in members] or [_member(call)])
+        return found
 
     async def _submit_after_window(self) -> dict[str, str]:
         await asyncio.sleep(self._window_s)  # let the job's other chunks join this batch
         calls, self._open, self._flush = list(self._open.values()), {}, None
+        members = [_member(c) for c in calls]
         group = hashlib.sha256("\n".join(sorted(c.owner for c in calls)).encode()).hexdigest()
-        await self._write({c.owner: {"group": group} for c in calls})
-        lines = [self._llm.batch_line(c) for c in calls]
-        batch_id = await self._api.submit(lines, group)
-        await self._write({c.owner: {"batch_id": batch_id} for c in calls}, calls, batch_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(_group(group), json.dumps(members), ex=_RECORD_TTL_S)
+            for owner, _ in members:
+                _keep(pipe, owner, {"group": group})
+            await pipe.execute()
+        batch_id = await self._api.submit([self._llm.batch_line(c) for c in calls], group)
+        await self._recorded(batch_id, members)
         return {c.owner: batch_id for c in calls}
 
-    async def _write(
-        self, fields: dict[str, dict[Any, Any]], calls: list[Call] | None = None, batch_id: str = ""
-    ) -> None:
-        """Per-chunk records and, once submitted, one BatchSubmitted per job, in one MULTI."""
+    async def _recorded(self, batch_id: str, members: list[tuple[str, str]]) -> None:
+        """Each line's batch and one BatchSubmitted per job, in one MULTI."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            for owner, mapping in fields.items():
-                pipe.hset(_record(owner), mapping=mapping)
-                pipe.expire(_record(owner), _RECORD_TTL_S)
-            for job_id in dict.fromkeys(c.job_id for c in calls or []):
-                chunks = [c.owner for c in calls or [] if c.job_id == job_id]
+            for owner, _ in members:
+                _keep(pipe, owner, {"batch_id": batch_id})
+            for job_id in dict.fromkeys(job for _, job in members):
+                chunks = [owner for owner, job in members if job == job_id]
                 event_id = derive(batch_id, "batch-submitted", job_id)
                 event = BatchSubmitted(
                     event_id=event_id, job_id=job_id, batch_id=batch_id, chunk_ids=chunks

@@ -20,7 +20,7 @@ from shared.templates import (
     TemplateError,
     TemplateOutputError,
     UnknownTemplateError,
-    get_template,
+    template_for,
 )
 
 log = logging.getLogger("datafactory.factory")
@@ -42,7 +42,7 @@ class Generator:
         if refused is not None:
             return [outcomes.failed(chunk, refused.reason, refused.detail, Spend())]
         try:
-            template = get_template(gen.template)
+            template = template_for(gen.template, gen.template_spec)
             call = self._call(chunk, gen, template)
         except TemplateError as exc:
             return [outcomes.failed(chunk, _template_reason(exc), str(exc), Spend())]

@@ -22,6 +22,7 @@ _FLAGS = {
     "cached_prefix_tokens": "prompt tokens each answer reports as read from a prompt cache",
     "batch_delay_s": "seconds from creating a batch to its completion",
     "batch_failure_rate": "share of a batch's lines that fail with a 500",
+    "batch_create_delay_s": "seconds a batch's creation takes to answer, the batch stored first",
 }
 
 

@@ -5,6 +5,7 @@ the error file, the rest are answered like `/v1/chat/completions` would be."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import time
@@ -17,6 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from services.llm_sim import responses
+from services.llm_sim.faults import SimConfig
 
 Answer = Callable[[list[str]], str]
 
@@ -29,12 +31,11 @@ class BatchRequest(BaseModel):
 
 
 class BatchAPI:
-    def __init__(
-        self, answer: Answer, delay_s: float, failure_rate: float, seed: int, end: str = "completed"
-    ) -> None:
-        self._answer, self._delay_s, self._failure_rate = answer, delay_s, failure_rate
-        self._end = end
-        self._rng = random.Random(seed)
+    def __init__(self, answer: Answer, config: SimConfig) -> None:
+        self._answer, self._delay_s = answer, config.batch_delay_s
+        self._failure_rate, self._end = config.batch_failure_rate, config.batch_end
+        self._create_delay_s = config.batch_create_delay_s
+        self._rng = random.Random(config.seed)
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
 
@@ -60,6 +61,7 @@ class BatchAPI:
             "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
             "_due": time.monotonic() + self._delay_s, "_lines": lines,
         }  # fmt: skip
+        await asyncio.sleep(self._create_delay_s)
         return await self.retrieve(batch_id)
 
     async def retrieve(self, batch_id: str) -> dict[str, Any]:

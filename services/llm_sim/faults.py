@@ -38,6 +38,9 @@ class SimConfig(BaseModel):
     batch_failure_rate: float = Field(default=0.0, ge=0, le=1)
     # How a due batch ends: "completed", or "expired" / "cancelled" with no results.
     batch_end: Literal["completed", "expired", "cancelled"] = "completed"
+    # Creating a batch answers this late, the batch already stored: a client that dies while
+    # it waits has a batch at the provider that it never recorded.
+    batch_create_delay_s: float = Field(default=0.0, ge=0)
     # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
     api_key: str | None = None
     seed: int = 0

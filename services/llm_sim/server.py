@@ -101,6 +101,5 @@ def create_app(config: SimConfig) -> FastAPI:
     app.add_api_route("/chat/completions", sim.chat, methods=["POST"])
     app.add_api_route("/v1/models", sim.models, methods=["GET"])
     app.add_api_route("/stats", sim.snapshot, methods=["GET"])
-    rate, seed = config.batch_failure_rate, config.seed
-    BatchAPI(sim.answer, config.batch_delay_s, rate, seed, config.batch_end).mount(app)
+    BatchAPI(sim.answer, config).mount(app)
     return app

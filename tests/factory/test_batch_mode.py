@@ -23,6 +23,7 @@ from shared.settings import Settings
 from tests.factory.stage import (
     FAST,
     JOB,
+    Chunks,
     Outcomes,
     chunks,
     held,
@@ -94,38 +95,68 @@ async def test_a_replica_killed_while_its_batch_is_in_flight_never_resubmits_it(
     settings: Settings,
 ) -> None:
     work = chunks(4, mode="batch")
-    quick = settings.model_copy(update={"claim_idle_ms": 2000})
-    redis = Redis.from_url(settings.redis_dsn)
-    await configure(redis, JOB, config=work.config)
-    await redis.hset(streams.tally_key(JOB), "outstanding", len(work))
-    await publish(redis, streams.FACTORY, *work)
+    redis = await _queued(settings, work)
     with serving(SimConfig(batch_delay_s=4.0)) as url:
-        env = {
-            **os.environ,
-            "DATAFACTORY_REDIS_URL": settings.redis_dsn,
-            "DATAFACTORY_DATA_DIR": str(settings.data_dir),
-            "DATAFACTORY_LLM_API_BASE": url,
-            "DATAFACTORY_CLAIM_IDLE_MS": "2000",
-            "DATAFACTORY_LLM_BATCH_WINDOW_S": "0.1",
-            "DATAFACTORY_LLM_BATCH_POLL_S": "0.05",
-        }
-        doomed = _replica(env)
+        doomed = _replica(settings, url)
         try:
             await wait_for(lambda: asyncio.to_thread(batches, url), bool, timeout=60)
         finally:
             doomed.kill()  # SIGKILL while the provider still works on the batch
             doomed.wait()
-        survivor = with_sim(quick, url, **QUICK, claim_idle_ms=2000)
-        async with running(create_app(survivor, FAST)):
-            outcomes = await wait_for(
-                lambda: _outcomes(redis), lambda o: len(o.per_chunk()) == len(work), timeout=60
-            )
+        outcomes = await _survive(settings, url, redis, work)
         assert len(batches(url)) == 1, "the batch in flight was resumed, not submitted again"
     assert set(outcomes.per_chunk().values()) == {1} and outcomes.failed == []
 
 
-def _replica(env: dict[str, str]) -> subprocess.Popen[bytes]:
+async def test_a_replica_killed_before_it_recorded_its_new_batch_finds_it_by_its_group(
+    settings: Settings,
+) -> None:
+    work = chunks(4, mode="batch")
+    redis = await _queued(settings, work)
+    with serving(SimConfig(batch_delay_s=0.5, batch_create_delay_s=30)) as url:
+        doomed = _replica(settings, url)
+        try:  # the provider stored the batch; its id is still on the way back
+            await wait_for(lambda: asyncio.to_thread(batches, url), bool, timeout=60)
+        finally:
+            doomed.kill()
+            doomed.wait()
+        records = [await redis.hgetall(f"df:factory:batch:{c.event_id}") for c in work]
+        assert all(set(r) == {b"group"} for r in records), "died between creating and recording"
+        outcomes = await _survive(settings, url, redis, work)
+        assert len(batches(url)) == 1, "the unrecorded batch was found, not submitted again"
+    assert set(outcomes.per_chunk().values()) == {1} and outcomes.failed == []
+    [submitted] = {e.event_id: e for e in outcomes.events if e.type == "BatchSubmitted"}.values()
+    assert sorted(submitted.chunk_ids) == sorted(c.event_id for c in work), "shown with every line"
+
+
+async def _queued(settings: Settings, work: Chunks) -> Redis:
+    redis = Redis.from_url(settings.redis_dsn)
+    await configure(redis, JOB, config=work.config)
+    await redis.hset(streams.tally_key(JOB), "outstanding", len(work))
+    await publish(redis, streams.FACTORY, *work)
+    return redis
+
+
+def _replica(settings: Settings, url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATAFACTORY_REDIS_URL": settings.redis_dsn,
+        "DATAFACTORY_DATA_DIR": str(settings.data_dir),
+        "DATAFACTORY_LLM_API_BASE": url,
+        "DATAFACTORY_CLAIM_IDLE_MS": "2000",
+        "DATAFACTORY_LLM_BATCH_WINDOW_S": "0.1",
+        "DATAFACTORY_LLM_BATCH_POLL_S": "0.05",
+    }
     return subprocess.Popen([sys.executable, "-m", "services.factory"], env=env, cwd=ROOT)
+
+
+async def _survive(settings: Settings, url: str, redis: Redis, work: Chunks) -> Outcomes:
+    """A fresh replica reclaims the dead one's entries and settles every chunk."""
+    survivor = with_sim(settings, url, **QUICK, claim_idle_ms=2000)
+    async with running(create_app(survivor, FAST)):
+        return await wait_for(
+            lambda: _outcomes(redis), lambda o: len(o.per_chunk()) == len(work), timeout=60
+        )
 
 
 async def _outcomes(redis: Redis) -> Outcomes:
