@@ -8,14 +8,15 @@ import logging
 
 from faststream import FastStream
 
-from shared import secrets
+from shared import secrets, user_settings
 from shared.settings import Settings
 
 
 def run_stage(module: str) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     factory = importlib.import_module(module).create_app
-    settings = Settings()
+    # The model, API base and key saved from the dashboard win over the environment's.
+    settings = user_settings.apply(Settings())
     secrets.guard_logs(settings)  # a key quoted back in an error must not reach the log file
     app: FastStream = factory(settings)
     asyncio.run(app.run())

@@ -7,13 +7,13 @@ import logging
 import uvicorn
 
 from services.gateway.app import create_app
-from shared import secrets
+from shared import secrets, user_settings
 from shared.settings import Settings
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    settings = user_settings.apply(Settings())  # what the dashboard saved wins
     secrets.guard_logs(settings)
     uvicorn.run(
         create_app(settings),
