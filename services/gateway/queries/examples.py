@@ -1,11 +1,15 @@
-"""A job's examples as reviewed: one filtered, paged query over `training_examples` and the
-latest review of each (`example_reviews`), for the results page, its API and the benchmark."""
+"""A job's examples as reviewed: one filtered, paged query over `training_examples` and each
+example's latest review (`example_reviews`), for the results page, its API and the benchmark.
+
+The reviewed state is the latest review's verdict (approve and edit keep an example, reject
+drops it) with the latest edit's text, latest by (`reviewed_at`, `event_id`); the shipper
+applies the same rule to its export (`services/shipper/reviews.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select, true
+from sqlalchemy import FromClause, Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.api.example_schemas import (
@@ -19,72 +23,61 @@ from services.gateway.readmodel.tables import example_reviews, jobs, training_ex
 
 te, r = training_examples.c, example_reviews.c
 DEFAULT_MIN_SCORE = 0.7
+LAST, EDIT = example_reviews.alias("last_review"), example_reviews.alias("last_edit")
 
 
-def _latest(scope: Any) -> Any:
-    """Each example's reviews ranked newest first, overall and among edits; the reviewed
-    state is the latest review's verdict with the latest edit's text."""
-    newest = (r.reviewed_at.desc(), r.event_id.desc())
-    return (
-        select(
-            example_reviews,
-            func.row_number().over(partition_by=r.example_id, order_by=newest).label("nth"),
-            func.row_number()
-            .over(partition_by=(r.example_id, r.action == "edit"), order_by=newest)
-            .label("nth_kind"),
-        )
-        .where(scope)
-        .cte("ranked")
-    )
+def _latest(edits_only: bool = False) -> Any:
+    """The id of the example's newest review (or edit): an index seek."""
+    mine = example_reviews.alias("newest")
+    query = select(mine.c.event_id).where(mine.c.job_id == te.job_id, mine.c.example_id == te.id)
+    query = query.where(mine.c.action == "edit") if edits_only else query
+    newest = query.order_by(mine.c.reviewed_at.desc(), mine.c.event_id.desc()).limit(1)
+    return newest.correlate(training_examples).scalar_subquery()
 
 
-def _select(scope: Any, job_id: Any) -> tuple[Select[Any], Any]:
-    ranked = _latest(scope)
-    last, edit = ranked.alias("last"), ranked.alias("edit")
+def _verdict(action: Any) -> Any:
     original = case(
         (te.passed_qc.is_(None), "unscored"), (te.passed_qc, "passed"), else_="rejected"
     )
-    verdict = case(
-        (last.c.action.is_(None), original), (last.c.action == "reject", "rejected"), else_="passed"
-    )
-    min_score = (
-        select(func.json_extract(jobs.c.config, "$.quality.min_score"))
-        .where(jobs.c.id == job_id)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            training_examples,
-            verdict.label("verdict"),
-            func.coalesce(min_score, DEFAULT_MIN_SCORE).label("min_score"),
-            *(last.c[n].label(f"last_{n}") for n in ("event_id", "action", "note", "reviewed_at")),
-            last.c.input_text.label("last_input"),
-            last.c.output_text.label("last_output"),
-            edit.c.input_text.label("edit_input"),
-            edit.c.output_text.label("edit_output"),
-        )
-        .outerjoin(last, and_(last.c.example_id == te.id, last.c.nth == 1))
-        .outerjoin(
-            edit, and_(edit.c.example_id == te.id, edit.c.action == "edit", edit.c.nth_kind == 1)
-        )
-    )
-    return query, (verdict, last, min_score)
+    return case((action.is_(None), original), (action == "reject", "rejected"), else_="passed")
 
 
-def _filtered(query: Select[Any], parts: Any, f: ExampleFilters) -> Select[Any]:
-    verdict, last, min_score = parts
-    conditions = [
-        verdict == f.verdict if f.verdict else true(),
-        te.quality_score >= f.min_score if f.min_score is not None else true(),
-        te.quality_score <= f.max_score if f.max_score is not None else true(),
-        te.url.contains(f.url, autoescape=True) if f.url else true(),
-    ]
-    if f.reviewed is not None:
-        conditions.append(last.c.action.is_not(None) if f.reviewed else last.c.action.is_(None))
+def _min_score(job_id: Any) -> Any:
+    found = select(func.json_extract(jobs.c.config, "$.quality.min_score"))
+    return func.coalesce(found.where(jobs.c.id == job_id).scalar_subquery(), DEFAULT_MIN_SCORE)
+
+
+def _conditions(job_id: str, f: ExampleFilters) -> list[Any]:
+    """The filters over the examples' own columns; the review's only where asked for."""
+    found = [te.job_id == job_id]
+    if f.verdict is not None or f.reviewed is not None:
+        latest = select(r.action).where(r.event_id == _latest()).correlate(training_examples)
+        action = latest.scalar_subquery()
+        found += [_verdict(action) == f.verdict] if f.verdict else []
+        found += [] if f.reviewed is None else [action.is_not(None) == f.reviewed]
+    found += [] if f.min_score is None else [te.quality_score >= f.min_score]
+    found += [] if f.max_score is None else [te.quality_score <= f.max_score]
+    found += [te.url.contains(f.url, autoescape=True)] if f.url else []
     if f.check is not None:
         score = func.json_extract(te.quality_details, literal(f"$.scores.{f.check}"))
-        conditions.append(score < func.coalesce(min_score, DEFAULT_MIN_SCORE))
-    return query.where(*conditions)
+        found.append(score < _min_score(job_id))
+    return found
+
+
+def _shown(job_id: Any, examples: FromClause = training_examples) -> Select[Any]:
+    """Every column the results show of an example, its latest review and latest edit;
+    `examples` is the examples' table or a join that holds it."""
+    columns = ("event_id", "action", "note", "reviewed_at", "input_text", "output_text")
+    joined = examples.outerjoin(LAST, LAST.c.event_id == _latest())
+    joined = joined.outerjoin(EDIT, EDIT.c.event_id == _latest(edits_only=True))
+    return select(
+        training_examples,
+        _verdict(LAST.c.action).label("verdict"),
+        _min_score(job_id).label("min_score"),
+        *(LAST.c[name].label(f"last_{name}") for name in columns),
+        EDIT.c.input_text.label("edit_input"),
+        EDIT.c.output_text.label("edit_output"),
+    ).select_from(joined)
 
 
 def _review(row: Any) -> Review | None:
@@ -93,8 +86,8 @@ def _review(row: Any) -> Review | None:
     return Review(
         event_id=row.last_event_id,
         action=row.last_action,
-        input=row.last_input,
-        output=row.last_output,
+        input=row.last_input_text,
+        output=row.last_output_text,
         note=row.last_note or "",
         reviewed_at=row.last_reviewed_at,
     )
@@ -126,28 +119,30 @@ async def examples_page(
     reader: AsyncEngine, job_id: str, filters: ExampleFilters, page: int = 1
 ) -> ExamplePage:
     """Page `page` (from 1) of the job's examples that match, in example-id order, and how
-    many match: one query, whose total comes from a window over the matching rows."""
-    query, parts = _select(r.job_id == job_id, job_id)
-    query = _filtered(query.where(te.job_id == job_id), parts, filters)
-    paged = query.add_columns(func.count().over().label("total")).order_by(te.id)
-    paged = paged.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    many match. One query: the matching ids are counted (a window) and paged over the
+    (job_id, id) index, then only the page's rows are read whole."""
+    page = max(page, 1)
+    matching = select(te.id).where(*_conditions(job_id, filters))
+    ids = matching.add_columns(func.count().over().label("total")).order_by(te.id)
+    chosen = ids.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).subquery("page")
+    paged = chosen.join(training_examples, training_examples.c.id == chosen.c.id)
+    query = _shown(job_id, paged).add_columns(chosen.c.total)
     async with reader.connect() as conn:
-        rows = (await conn.execute(paged)).all()
+        rows = (await conn.execute(query.order_by(te.id))).all()
         if rows:
             total = rows[0].total
         else:  # a page past the end: the window had no row to report the count on
-            counted = select(func.count()).select_from(query.subquery())
+            counted = select(func.count()).select_from(matching.subquery())
             total = (await conn.execute(counted)).scalar_one()
     examples = [_example(row) for row in rows]
     return ExamplePage(
-        job_id=job_id, page=max(page, 1), page_size=PAGE_SIZE, total=total, examples=examples
+        job_id=job_id, page=page, page_size=PAGE_SIZE, total=total, examples=examples
     )
 
 
 async def get_example(reader: AsyncEngine, example_id: str) -> ExampleOut | None:
     """One example as reviewed, whichever job it belongs to."""
-    job = select(te.job_id).where(te.id == example_id).scalar_subquery()
-    query, _ = _select(r.example_id == example_id, job)
+    query = _shown(te.job_id).where(te.id == example_id)
     async with reader.connect() as conn:
-        row = (await conn.execute(query.where(te.id == example_id))).first()
+        row = (await conn.execute(query)).first()
     return _example(row) if row else None
