@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.config import GenerationConfig
-from shared.templates import get_template
+from shared.templates import TemplateSpec, template_for
 from shared.tokens import cl100k
 
 # OpenAI's chat accounting: every message costs its content plus 3 tokens of framing, and the
@@ -90,8 +90,9 @@ def estimate(
     items (`Template.completion_tokens`); the price is the job's mode's (batch or online);
     tokens are counted with cl100k_base, which the gpt-4o family's o200k_base matches within
     a few percent on English text."""
-    template = get_template(gen.template)
-    frame = _template_tokens(gen.template, gen.examples_per_chunk, _params_key(gen))
+    template = template_for(gen.template, gen.template_spec)
+    spec = gen.template_spec.model_dump_json() if gen.template_spec else ""
+    frame = _template_tokens(gen.template, spec, gen.examples_per_chunk, _params_key(gen))
     chunks = prompt = completion = 0
     for tokens in chunk_tokens:
         chunks += 1
@@ -109,9 +110,10 @@ def estimate_average(
 
 
 @functools.cache
-def _template_tokens(template: str, n: int, params: str) -> int:
-    """Prompt tokens of the template around an empty document."""
-    messages = get_template(template).render("", n=n, **json.loads(params))
+def _template_tokens(template: str, spec: str, n: int, params: str) -> int:
+    """Prompt tokens of the template around an empty document; `spec`: a user template's."""
+    found = template_for(template, TemplateSpec.model_validate_json(spec) if spec else None)
+    messages = found.render("", n=n, **json.loads(params))
     return message_tokens(messages)
 
 

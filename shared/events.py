@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.config import ExportConfig, JobConfig
 from shared.ids import derive
+from shared.templates.spec import TemplateSpec
 
 E = TypeVar("E", bound="Event")
 
@@ -222,6 +223,21 @@ class ItemFailed(Event):
     cost_usd: float = 0.0
 
 
+class TemplateSaved(Event):
+    """A user template's new version (`spec.version`); jobs submitted later resolve to it."""
+
+    type: Literal["TemplateSaved"] = "TemplateSaved"
+    spec: TemplateSpec
+
+
+class TemplateDeleted(Event):
+    """New jobs can no longer name the template; jobs that did keep their copy."""
+
+    type: Literal["TemplateDeleted"] = "TemplateDeleted"
+    name: str
+    version: int  # the last saved
+
+
 AnyEvent = Annotated[
     ProjectCreated
     | JobSubmitted
@@ -239,7 +255,9 @@ AnyEvent = Annotated[
     | ExportJob
     | ExportWritten
     | ExampleReviewed
-    | ItemFailed,
+    | ItemFailed
+    | TemplateSaved
+    | TemplateDeleted,
     Field(discriminator="type"),
 ]
 

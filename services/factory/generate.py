@@ -91,15 +91,16 @@ class Generator:
         raise MalformedOutput(f"{error} | answer: {answer[:1500]}")
 
     async def _first(self, call: Call) -> Reply:
-        """Batch mode asks the provider's batch first; a line it failed goes online, and so
-        do repairs (one call each: not worth a batch's wait)."""
+        """Batch mode asks the provider's batch first; a line it failed goes online, as does
+        a model whose provider has no batch API, and repairs (one call each: not worth a
+        batch's wait)."""
         if call.gen.mode == "batch" and not call.gen.dry_run:
             try:
                 return await self._batcher.ask(call)
             except LLMFailure as exc:
-                if exc.reason != "batch_line_failed":
+                if exc.reason not in ("batch_line_failed", "batch_unsupported"):
                     raise
-                log.info("%s: batch line failed (%s); asking online", call.owner, exc.detail)
+                log.info("%s: %s (%s); asking online", call.owner, exc.reason, exc.detail)
         return await self._caller.ask(call)
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.shipper.formats import Format, provenance
+from services.shipper.formats import Format, provenance, template_of
 from services.shipper.manifest import ExportSpec
 from services.shipper.records import TABULAR_COLUMNS, splits_at
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import JsonlWriter, Written, row_writer, table_writer
+from shared.templates import Template
 
 # The columns the chat formats shape their rows from.
 SHAPED = ["id", "input", "output", "template", "fields", "metadata"]
@@ -45,6 +47,7 @@ def write_records(
     """`chunks`: the staged rows in example-id order, a table of them at a time."""
     shares, fmt = spec.config.export.splits, spec.format
     files = _Files(folder, spec)
+    template = template_of(spec.config.generation)
     for table in chunks:
         points = table["point"].to_pylist()
         splits = splits_at(points, shares) if shares else ["train"] * len(points)
@@ -53,7 +56,7 @@ def write_records(
         needed = table.select(_columns_for(fmt))  # filtering copies: only what is written
         for split in files.splits:
             mask = [ok and s == split for ok, s in zip(passed, splits, strict=True)]
-            _write(files, fmt, split, needed.filter(pa.array(mask, pa.bool_())))
+            _write(files, fmt, split, needed.filter(pa.array(mask, pa.bool_())), template)
         rejected = table.select(["record"]).filter(pc.invert(table["passed"]))
         files.rejected.add_lines(_strings(rejected["record"]))
     return files.close()
@@ -65,14 +68,16 @@ def _columns_for(fmt: Format) -> list[str]:
     return ["record"] if fmt.row is None else SHAPED
 
 
-def _write(files: _Files, fmt: Format, split: str, chosen: pa.Table) -> None:
+def _write(
+    files: _Files, fmt: Format, split: str, chosen: pa.Table, template: Template[Any] | None
+) -> None:
     if split in files.tables:
         files.tables[split].add_table(chosen)
     elif fmt.row is None:
         files.rows[split].add_lines(_strings(chosen["record"]))
     else:
         rows = chosen.select(SHAPED).to_pylist()
-        files.rows[split].add_rows([fmt.row(row) for row in rows])
+        files.rows[split].add_rows([fmt.row(row, template) for row in rows])
         if fmt.sidecar:
             files.sidecars[split].add_rows([provenance(row) for row in rows])
 

@@ -1,63 +1,79 @@
 """Pure rows of every export format, made from a staged row (`records.row`).
 
 JSON and JSONL write the export record rendered at staging; CSV and Parquet the flat columns;
-the chat formats the example's turns, which its template decides (`Template.turns`)."""
+the chat formats the example's turns, which its template decides (`Template.dialogue` for
+OpenAI messages and ShareGPT, every turn of a conversation; `Template.turns` for Alpaca)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 
 from services.shipper.records import Row
-from shared.config import ExportFormat
-from shared.templates import Turns, UnknownTemplateError, get_template
+from shared.config import ExportFormat, GenerationConfig
+from shared.templates import ChatMessage, Template, Turns, UnknownTemplateError, template_for
 
 FileKind = Literal["jsonl", "json", "csv", "parquet"]
 
 
-@functools.cache
-def _turns_of(template: str) -> Callable[[str, str, dict[str, Any]], Turns]:
+class Shape(Protocol):
+    def __call__(self, row: Row, template: Template[Any] | None = None) -> Row: ...
+
+
+def template_of(gen: GenerationConfig) -> Template[Any] | None:
+    """The job's template, fixed in its config; None for one this version does not know."""
     try:
-        return get_template(template).turns
-    except UnknownTemplateError:  # a template this version does not know: plain turns
-        return lambda input, output, fields: Turns("", input, "", output)
+        return template_for(gen.template, gen.template_spec)
+    except UnknownTemplateError:
+        return None
 
 
-def turns(row: Row) -> Turns:
-    of_template = _turns_of(row["template"])
-    return of_template(row["input"], row["output"], orjson.loads(row["fields"]))
+@functools.cache
+def _built_in(name: str) -> Template[Any] | None:
+    return template_of(GenerationConfig(template=name))
 
 
-def _request(t: Turns) -> str:
-    return f"{t.instruction}\n\n{t.input}" if t.input else t.instruction
+def _fields(row: Row) -> tuple[str, str, dict[str, Any]]:
+    return row["input"], row["output"], orjson.loads(row["fields"])
 
 
-def openai(row: Row) -> Row:
+def turns(row: Row, template: Template[Any] | None = None) -> Turns:
+    """`template`: the job's; without it the built-in the row names, else plain turns."""
+    template = template or _built_in(row["template"])
+    if template is None:
+        return Turns("", row["input"], "", row["output"])
+    return template.turns(*_fields(row))
+
+
+def dialogue(row: Row, template: Template[Any] | None = None) -> list[ChatMessage]:
+    """Every turn of the example: one exchange, or a whole conversation."""
+    template = template or _built_in(row["template"])
+    if template is None:
+        said = [ChatMessage(role="user", content=row["input"])]
+        return [*said, ChatMessage(role="assistant", content=row["output"])]
+    return template.dialogue(*_fields(row))
+
+
+def openai(row: Row, template: Template[Any] | None = None) -> Row:
     """OpenAI chat fine-tuning: `messages` only, since the API refuses keys it does not know."""
-    t = turns(row)
-    system = [{"role": "system", "content": t.system}] if t.system else []
-    return {
-        "messages": [
-            *system,
-            {"role": "user", "content": _request(t)},
-            {"role": "assistant", "content": t.output},
-        ]
-    }
+    return {"messages": [dict(m) for m in dialogue(row, template)]}
 
 
-def sharegpt(row: Row) -> Row:
-    t = turns(row)
-    system = [{"from": "system", "value": t.system}] if t.system else []
-    conversation = [{"from": "human", "value": _request(t)}, {"from": "gpt", "value": t.output}]
-    return {"id": row["id"], "conversations": system + conversation, **_provenance(row)}
+_SHAREGPT_ROLES = {"system": "system", "user": "human", "assistant": "gpt"}
 
 
-def alpaca(row: Row) -> Row:
-    t = turns(row)
+def sharegpt(row: Row, template: Template[Any] | None = None) -> Row:
+    said = [
+        {"from": _SHAREGPT_ROLES[m["role"]], "value": m["content"]} for m in dialogue(row, template)
+    ]
+    return {"id": row["id"], "conversations": said, **_provenance(row)}
+
+
+def alpaca(row: Row, template: Template[Any] | None = None) -> Row:
+    t = turns(row, template)
     parts = {"instruction": t.instruction, "input": t.input, "output": t.output}
     return {"id": row["id"], **parts, "system": t.system, **_provenance(row)}
 
@@ -76,7 +92,8 @@ def _provenance(row: Row) -> Row:
 class Format:
     name: ExportFormat
     kind: FileKind
-    row: Callable[[Row], Row] | None  # of a staged row; None: written from its columns
+    # Of a staged row and the job's template; None: written from its columns.
+    row: Shape | None
     sidecar: bool = False  # its rows cannot carry provenance: a provenance file goes beside
 
     @property

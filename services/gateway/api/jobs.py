@@ -19,7 +19,7 @@ from services.gateway.api.schemas import (
     LogEntry,
     RejectedUrl,
 )
-from services.gateway.api.templates import check_generation
+from services.gateway.api.templates import resolve_template
 from services.gateway.commands import admission
 from services.gateway.commands import jobs as commands
 from services.gateway.queries import estimate as generation
@@ -36,9 +36,9 @@ MAX_LOG_ENTRIES = 10_000
 
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
-    check_generation(body.config.generation)
-    await admission.check_models(body.config, gw.settings)
-    config = admission.with_spending_cap(body.config, gw.settings)
+    config = await resolve_template(gw, body.config)
+    await admission.check_models(config, gw.settings)
+    config = admission.with_spending_cap(config, gw.settings)
     try:
         submission = await commands.submit_job(gw.redis, project.id, body.urls, config)
     except commands.NoValidUrls as exc:

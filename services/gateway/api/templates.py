@@ -1,38 +1,118 @@
-"""Template routes: list and show the registry, and check a job's template before it runs."""
+"""Template routes: list and show every template (its source included), save and delete user
+templates, and resolve a job's template at submission."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Any, Literal
 
-from shared.config import GenerationConfig
-from shared.templates import TemplateError, TemplateInfo, UnknownTemplateError, get_template
-from shared.templates import list_templates as registry_templates
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from services.gateway.api.deps import GatewayDep
+from services.gateway.commands import templates as commands
+from services.gateway.queries import templates as queries
+from shared.config import JobConfig
+from shared.templates import TemplateSpec, template_for
 
 router = APIRouter()
 
-SAMPLE_CHUNK = "A chisel is a hand tool with a sharpened edge, used to cut and shape wood."
+
+class TemplateOut(BaseModel):
+    name: str
+    description: str
+    kind: Literal["built-in", "user"]
+    version: int | None = None
+    params: dict[str, queries.ParamChoice]
+    output_schema: dict[str, Any]
+    source: str  # the Jinja2 source; a user template's parts as its `system` and `user` blocks
+    spec: TemplateSpec | None = None  # a user template as saved: parts, schema, mapping, sample
+
+
+class TemplateSavedOut(BaseModel):
+    name: str
+    version: int
+    event_id: str
+
+
+class TemplateDeletedOut(BaseModel):
+    name: str
+    event_id: str
+
+
+def _out(choice: queries.TemplateChoice, spec: TemplateSpec | None) -> TemplateOut:
+    if spec is None:
+        schema = template_for(choice.name).info().output_schema
+        source = queries.source_of_builtin(choice.name)
+    else:
+        schema = spec.output_schema
+        source = _blocks(spec)
+    return TemplateOut(**choice.model_dump(), output_schema=schema, source=source, spec=spec)
+
+
+def _blocks(spec: TemplateSpec) -> str:
+    return (
+        f"{{% block system %}}\n{spec.system}\n{{% endblock %}}\n"
+        f"{{% block user %}}\n{spec.user}\n{{% endblock %}}\n"
+    )
+
+
+def _refused(exc: commands.TemplateRefused) -> HTTPException:
+    return HTTPException(exc.status, detail={"message": str(exc)})
 
 
 @router.get("/api/templates")
-async def list_templates() -> list[TemplateInfo]:
-    return registry_templates()
+async def list_templates(gw: GatewayDep) -> list[TemplateOut]:
+    specs = {spec.name: spec for spec in await queries.saved(gw.redis)}
+    return [_out(choice, specs.get(choice.name)) for choice in await queries.choices(gw.redis)]
 
 
-@router.get("/api/templates/{name}")
-async def show_template(name: str) -> TemplateInfo:
-    for info in registry_templates():
-        if info.name == name:
-            return info
-    raise HTTPException(404, detail=f"no template {name!r}")
+@router.get("/api/templates/{ref}")
+async def show_template(ref: str, gw: GatewayDep) -> TemplateOut:
+    """`ref`: a name, or `name@version` for a saved template's earlier version."""
+    name, _, version = ref.partition("@")
+    if name in queries.builtin_names() and not version:
+        return _out(queries.builtin_choice(name), None)
+    spec = await queries.stored(gw.redis, name, int(version) if version.isdigit() else None)
+    if spec is None or (version and not version.isdigit()):
+        raise HTTPException(404, detail=f"no template {ref!r}")
+    return _out(queries.user_choice(spec), spec)
 
 
-def check_generation(config: GenerationConfig) -> None:
-    """A job may use a template only if it renders on a sample chunk with the job's params;
-    raises 422 with the reason otherwise, before anything is fetched or spent."""
+@router.post("/api/templates", status_code=201)
+async def create_template(body: TemplateSpec, gw: GatewayDep) -> TemplateSavedOut:
+    return await _save(gw, body, replacing=False)
+
+
+@router.put("/api/templates/{name}")
+async def update_template(name: str, body: TemplateSpec, gw: GatewayDep) -> TemplateSavedOut:
+    """Saves the template's next version; jobs submitted before keep theirs."""
+    if body.name != name:
+        raise HTTPException(422, detail={"message": f"body names {body.name!r}, path {name!r}"})
+    return await _save(gw, body, replacing=True)
+
+
+async def _save(gw: GatewayDep, spec: TemplateSpec, replacing: bool) -> TemplateSavedOut:
     try:
-        template = get_template(config.template)
-        template.render(SAMPLE_CHUNK, n=config.examples_per_chunk, **config.template_params)
-    except (UnknownTemplateError, TemplateError) as exc:
-        raise HTTPException(
-            422, detail={"message": f"template {config.template!r}: {exc}"}
-        ) from None
+        event, _ = await commands.save_template(gw.redis, spec, replacing=replacing)
+    except commands.TemplateRefused as exc:
+        raise _refused(exc) from None
+    return TemplateSavedOut(name=spec.name, version=event.spec.version, event_id=event.event_id)
+
+
+@router.delete("/api/templates/{name}")
+async def delete_template(name: str, gw: GatewayDep) -> TemplateDeletedOut:
+    try:
+        event, _ = await commands.delete_template(gw.redis, name)
+    except commands.TemplateRefused as exc:
+        raise _refused(exc) from None
+    return TemplateDeletedOut(name=name, event_id=event.event_id)
+
+
+async def resolve_template(gw: GatewayDep, config: JobConfig) -> JobConfig:
+    """The job's config with its template resolved and fixed (see `commands.resolve`); 422
+    with the reason, before anything is fetched or spent."""
+    try:
+        gen = await commands.resolve(gw.redis, config.generation)
+    except commands.TemplateRefused as exc:
+        raise _refused(exc) from None
+    return config.model_copy(update={"generation": gen})

@@ -28,6 +28,8 @@ from shared.events import (
     JobSubmitted,
     PageFetched,
     ProjectCreated,
+    TemplateDeleted,
+    TemplateSaved,
 )
 
 Projection = Callable[[Any], list[Write]]
@@ -131,6 +133,8 @@ PROJECTIONS: dict[type[Event], Projection] = {
     ExampleGenerated: items.example_generated,
     ExampleScored: items.example_scored,
     ExampleReviewed: reviews.example_reviewed,
+    TemplateSaved: nothing,  # templates are read from their Redis hashes (queries.templates)
+    TemplateDeleted: nothing,
 }
 
 

@@ -11,6 +11,16 @@ from shared.events import ExampleGenerated
 LABEL_TEMPLATES = frozenset({"classification"})
 # Templates whose input is the source chunk itself.
 SOURCE_INPUT_TEMPLATES = frozenset({"summarization"})
+# Templates whose examples are whole dialogues: every turn is in `fields["turns"]`.
+DIALOGUE_TEMPLATES = frozenset({"conversation"})
+
+
+def said(ex: ExampleGenerated, role: str | None = None) -> list[str]:
+    """A dialogue's turns (of one role, if named); empty for other templates."""
+    if ex.template not in DIALOGUE_TEMPLATES:
+        return []
+    turns = ex.fields.get("turns") or []
+    return [str(t.get("content", "")) for t in turns if role is None or t.get("role") == role]
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class Item:
     def prose(self) -> str:
         """The generated text a reader of the dataset learns from."""
         ex = self.example
+        if ex.template in DIALOGUE_TEMPLATES:  # the user's turns are generated too
+            return "\n".join(said(ex)) or ex.output
         return ex.input if ex.template in LABEL_TEMPLATES else ex.output
 
     @property

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.inspector.checks.base import LABEL_TEMPLATES, PASS, Finding, Item
+from services.inspector.checks.base import LABEL_TEMPLATES, PASS, Finding, Item, said
 from services.inspector.checks.text import normalise, token_count, words
 from shared.templates import UnknownTemplateError, get_template
 
@@ -40,7 +40,10 @@ BOUNDS = {
     "instruction": Bounds((10, 8_000), (15, 8_000)),
     "summarization": Bounds((50, 100_000), (30, 8_000)),
     "classification": Bounds((20, 4_000), (1, 100)),
+    # Input: the dialogue before the last reply; output: that reply. Each turn has its own.
+    "conversation": Bounds((10, 60_000), (15, 8_000)),
 }
+TURN_BOUNDS = {"user": (5, 4_000), "assistant": (15, 8_000)}
 _ANY = Bounds((1, 100_000), (1, 100_000))
 
 
@@ -50,7 +53,8 @@ def check_format(batch: list[Item]) -> list[Finding]:
 
 def _format(item: Item) -> Finding:
     ex = item.example
-    for problem in (_bounds(item), _schema(ex.template, ex.fields), _degenerate(item)):
+    checks = (_bounds(item), _schema(ex.template, ex.fields), _degenerate(item), _turns(item))
+    for problem in checks:
         if problem:
             return Finding(0.0, problem, failed=True)
     if ex.template == "qa" and not is_question(ex.input):
@@ -100,6 +104,25 @@ def _degenerate(item: Item) -> str | None:
     out, inp = normalise(ex.output), normalise(ex.input)
     if out == inp or (ex.template in {"qa", "instruction"} and out in inp):
         return "output_repeats_input"
+    return None
+
+
+def _turns(item: Item) -> str | None:
+    """Every turn of a dialogue says something of its own: no empty, placeholder or
+    one-token reply, and no reply that repeats its request."""
+    ex = item.example
+    turns = (ex.fields.get("turns") or []) if said(ex) else []
+    for i, turn in enumerate(turns, start=1):
+        role, text = str(turn.get("role")), str(turn.get("content", ""))
+        low, high = TURN_BOUNDS.get(role, (1, 8_000))
+        if not low <= len(text.strip()) <= high:
+            return f"turn {i} ({role}) length {len(text.strip())} not in [{low}, {high}]"
+        if is_placeholder(text):
+            return f"turn {i} ({role}) placeholder"
+        if role == "assistant" and token_count(text) < 2:
+            return f"turn {i} one_token_reply"
+        if role == "assistant" and i > 1 and normalise(text) == normalise(turns[i - 2]["content"]):
+            return f"turn {i} repeats its request"
     return None
 
 

@@ -3,7 +3,7 @@ chunk, so fluent invented content is caught without a model."""
 
 from __future__ import annotations
 
-from services.inspector.checks.base import LABEL_TEMPLATES, Finding, Item
+from services.inspector.checks.base import LABEL_TEMPLATES, Finding, Item, said
 from services.inspector.checks.text import content_words, numbers, stem
 
 BACKEND = "token-overlap"
@@ -30,7 +30,11 @@ def check_groundedness(batch: list[Item]) -> list[Finding]:
 
 
 def _claim(item: Item) -> str:
+    """A dialogue's claims are all its assistant's replies."""
     ex = item.example
+    replies = said(ex, "assistant")
+    if replies:
+        return "\n".join(replies)
     return ex.input if ex.template in LABEL_TEMPLATES else ex.output
 
 
