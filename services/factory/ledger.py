@@ -52,17 +52,21 @@ return {'go', held}
 """
 )
 
-# KEYS: slots, reserved, cache, totals. ARGV: holder, reservation ("" for none), answer ("" for
-# none), ttl, then (field, "i" | "f", amount) triples of the totals.
+# KEYS: slots, reserved, cache, job totals, model totals, the set of model totals. ARGV:
+# holder, reservation ("" for none), answer ("" for none), ttl, then (field, "i" | "f",
+# amount) triples added to both totals.
 _FINISH = """
 redis.call('ZREM', KEYS[1], ARGV[1])
 if ARGV[2] ~= '' then redis.call('ZREM', KEYS[2], ARGV[2]) end
 if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4]) end
+redis.call('SADD', KEYS[6], KEYS[5])
 for i = 5, #ARGV, 3 do
-  if ARGV[i + 1] == 'i' then
-    redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 2])
-  else
-    redis.call('HINCRBYFLOAT', KEYS[4], ARGV[i], ARGV[i + 2])
+  for k = 4, 5 do
+    if ARGV[i + 1] == 'i' then
+      redis.call('HINCRBY', KEYS[k], ARGV[i], ARGV[i + 2])
+    else
+      redis.call('HINCRBYFLOAT', KEYS[k], ARGV[i], ARGV[i + 2])
+    end
   end
 end
 return 1
@@ -132,8 +136,10 @@ class Ledger:
     async def finish(
         self, call: Call, key: str, ticket: Ticket, answer: CachedAnswer | None, **amounts: float
     ) -> None:
-        """Frees the slot and reservation, caches `answer`, adds `amounts` to the totals."""
+        """Frees the slot and reservation, caches `answer`, adds `amounts` to the job's totals
+        and the model's."""
         keys_ = [keys.slots(call.job_id), keys.reserved(call.job_id), key, keys.job(call.job_id)]
+        keys_ += [totals.model_key(call.model), totals.MODEL_KEYS]
         cached = json.dumps(asdict(answer)) if answer is not None else ""
         args: list[str | float] = [ticket.holder, ticket.reservation, cached, CACHE_TTL_S]
         await self._finish(keys=keys_, args=args + totals.script_args(**amounts))
