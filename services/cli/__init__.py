@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import get_args
 
-from services.cli import commands
+from services.cli import commands, status
 from shared.config import ExportFormat
 
 
@@ -27,6 +27,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=1800.0)
     rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
     rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
+    watch = sub.add_parser("status", help="queues, stages, LLM spend and projector lag")
+    watch.add_argument("--interval", type=float, default=2.0, help="seconds to measure items/s")
     gc = sub.add_parser("gc", help="delete raw pages and extracted text of finished jobs")
     gc.add_argument("--dry-run", action="store_true", help="only say what would be freed")
     push = sub.add_parser("push", help="upload an export to a dataset repository on a hub")
@@ -51,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rebuild": commands.rebuild,
         "push": commands.push,
         "gc": commands.gc,
+        "status": status.command,
         "llm-sim": commands.llm_sim,
     }[args.command]
     return handler(args)
