@@ -1,4 +1,4 @@
-"""The `datafactory` command: up, run, rebuild, gc, push, llm-sim."""
+"""The `datafactory` command: up, run, templates, rebuild, gc, push, llm-sim."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import get_args
 
 from services.cli import commands, status
+from services.cli.templates import templates
 from shared.config import ExportFormat
 
 
@@ -21,10 +22,23 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--urls-file", help="a file with one URL per line")
     run.add_argument("--sample", action="store_true", help="serve and use the bundled sample site")
     run.add_argument("--project", default="default")
-    run.add_argument("--template", default=None)
+    run.add_argument(
+        "--config", help="a job file (JSON or YAML): the job's config, or the API's body"
+    )
+    run.add_argument("--template", default=None, help="a template's name, or name@version")
+    run.add_argument("--template-file", help="a one-off template (JSON or YAML), not saved")
     run.add_argument("--format", choices=get_args(ExportFormat), default=None)
     run.add_argument("--examples-per-chunk", type=int, default=None)
     run.add_argument("--timeout", type=float, default=1800.0)
+    run.add_argument("--gateway", help="a running gateway's URL (default: this data directory's)")
+    run.add_argument("--detach", action="store_true", help="print the job id and return")
+    tpl = sub.add_parser("templates", help="list, show or add prompt templates")
+    tpl.add_argument("--gateway", help="a running gateway's URL (default: this data directory's)")
+    actions = tpl.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="every template with its params")
+    actions.add_parser("show", help="a template with its source").add_argument("name")
+    add = actions.add_parser("add", help="save a template file (its next version if it exists)")
+    add.add_argument("file")
     rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
     rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
     watch = sub.add_parser("status", help="queues, stages, LLM spend and projector lag")
@@ -50,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "up": commands.up,
         "run": commands.run,
+        "templates": templates,
         "rebuild": commands.rebuild,
         "push": commands.push,
         "gc": commands.gc,

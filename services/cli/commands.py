@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from services.cli import jobfile
 from services.cli.run import console, follow, submit
 from services.cli.sample import serve_sample_site
 from services.cli.stack import Stack, running_gateway
@@ -59,28 +60,21 @@ def up(args: argparse.Namespace) -> int:
         stack.stop()
 
 
-def _urls(args: argparse.Namespace) -> list[str]:
-    urls = list(args.urls)
+def _urls(args: argparse.Namespace, job: jobfile.JobFile) -> list[str]:
+    urls = [*job.urls, *args.urls]
     if args.urls_file:
         lines = Path(args.urls_file).read_text().splitlines()
         urls += [u.strip() for u in lines if u.strip() and not u.startswith("#")]
     return urls
 
 
-def _config(args: argparse.Namespace) -> dict[str, Any]:
-    generation = {
-        k: v
-        for k, v in (("template", args.template), ("examples_per_chunk", args.examples_per_chunk))
-        if v is not None
-    }
-    config: dict[str, Any] = {"generation": generation} if generation else {}
-    if args.format:
-        config["export"] = {"format": args.format}
-    return config
-
-
 def run(args: argparse.Namespace) -> int:
-    urls = _urls(args)
+    try:
+        request = jobfile.from_args(args)
+    except jobfile.JobFileError as exc:
+        console.print(f"[red]bad job[/] {exc}")
+        return 2
+    urls = _urls(args, request)
     if args.sample:
         # The sample site is served on loopback, which the spider refuses unless allowed.
         os.environ.setdefault("DATAFACTORY_ALLOWED_NETWORKS", "127.0.0.0/8")
@@ -93,15 +87,21 @@ def run(args: argparse.Namespace) -> int:
     stack = None
     _stop_on_signals()
     try:
-        gateway = running_gateway(settings)
+        gateway = args.gateway or running_gateway(settings)
+        if gateway is None and args.detach:
+            console.print("[red]--detach needs a running gateway[/]: datafactory up, or --gateway")
+            return 2
         if gateway is None:
             console.print("starting the embedded stack (Redis, stages, gateway)...")
             stack = Stack(settings)
             stack.start()
             gateway = stack.gateway_url
         with httpx.Client(base_url=gateway, timeout=30) as client:
-            job_id = submit(client, urls, args.project, _config(args))
+            job_id = submit(client, urls, args.project, request.config)
             console.print(f"job {job_id}: {len(urls)} URLs; dashboard at {gateway}/")
+            if args.detach:
+                sys.stdout.write(f"{job_id}\n")
+                return 0
             job = follow(client, job_id, args.timeout)
     except Stopped as why:
         console.print(f"{why}: stopping")

@@ -25,17 +25,19 @@ def check_groundedness(batch: list[Item]) -> list[Finding]:
             continue
         if source not in vocabularies:
             vocabularies[source] = _vocabulary(source)
-        found.append(grounding(_claim(item), *_evidence(item, vocabularies[source]), item))
+        evidence = _evidence(item, vocabularies[source])
+        findings = [grounding(claim, *evidence, item) for claim in _claims(item)]
+        found.append(min(findings, key=lambda f: (not f.failed, f.score)))
     return found
 
 
-def _claim(item: Item) -> str:
-    """A dialogue's claims are all its assistant's replies."""
+def _claims(item: Item) -> list[str]:
+    """A dialogue's claims are each of its assistant's replies: the least grounded counts."""
     ex = item.example
     replies = said(ex, "assistant")
     if replies:
-        return "\n".join(replies)
-    return ex.input if ex.template in LABEL_TEMPLATES else ex.output
+        return replies
+    return [ex.input if ex.template in LABEL_TEMPLATES else ex.output]
 
 
 def _evidence(item: Item, vocabulary: tuple[set[str], set[str]]) -> tuple[set[str], set[str]]:
