@@ -1,0 +1,121 @@
+"""`/jobs/{id}/results`: a job's examples, filtered and paged as the API pages them, each
+row expanding to its text, scores and reasons, with approve, reject and edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from services.gateway.api import examples as examples_api
+from services.gateway.api.deps import Gateway
+from services.gateway.api.example_schemas import ExampleFilters, ExamplePage, ReviewRequest
+from services.gateway.dashboard import components, theme
+from services.gateway.dashboard.example_rows import example_row
+from services.gateway.dashboard.frame import frame, missing, section
+from services.gateway.queries import views
+from services.gateway.queries.examples import examples_page
+from shared.config import CheckName
+
+VERDICTS = {"all": "all", "passed": "passed", "rejected": "rejected"}
+REVIEWED = {"all": "reviewed or not", "yes": "reviewed", "no": "not reviewed"}
+CHECKS = {"all": "any check"} | {name: f"{name} below min" for name in get_args(CheckName)}
+
+
+@dataclass
+class Chosen:
+    """The filter widgets' values; `filters()` is what the API would be asked."""
+
+    verdict: str = "all"
+    check: str = "all"
+    reviewed: str = "all"
+    url: str = ""
+    scores: dict[str, float] = field(default_factory=lambda: {"min": 0.0, "max": 1.0})
+    page: int = 1
+
+    def filters(self) -> ExampleFilters:
+        low, high = self.scores["min"], self.scores["max"]
+        return ExampleFilters.model_validate(
+            {
+                "verdict": None if self.verdict == "all" else self.verdict,
+                "check": None if self.check == "all" else self.check,
+                "reviewed": None if self.reviewed == "all" else self.reviewed == "yes",
+                "url": self.url.strip() or None,
+                "min_score": low if low > 0 else None,
+                "max_score": high if high < 1 else None,
+            }
+        )
+
+
+def filter_bar(chosen: Chosen, changed: Any) -> None:
+    with ui.row().classes("w-full items-center gap-4 df-glass df-panel df-filters"):
+        outlined = "dense outlined dark"
+        widgets = {
+            "verdict": ui.toggle(VERDICTS).props("flat dense toggle-color=cyan"),
+            "check": ui.select(CHECKS).props(outlined).classes("w-52"),
+            "reviewed": ui.select(REVIEWED).props(outlined).classes("w-44"),
+            "url": ui.input("source URL contains").props(f"{outlined} clearable").classes("w-64"),
+            "scores": ui.range(min=0, max=1, step=0.05).props("label").classes("w-48"),
+        }
+        for name, widget in widgets.items():
+            widget.bind_value(chosen, name).mark(f"filter-{name}").on_value_change(changed)
+
+
+def results_table(shown: ExamplePage, chosen: Chosen, turn: Any, review: Any) -> None:
+    with ui.row().classes("w-full items-center gap-4"):
+        text = f"{shown.total:,} examples match · page {shown.page} of {shown.pages}"
+        theme.number(text, "text-sm").mark("results-count")
+        ui.space()
+        pager = ui.pagination(1, shown.pages, direction_links=True, value=shown.page)
+        pager.props("dense color=cyan").mark("pages").on_value_change(turn)
+    if not shown.examples:
+        ui.label("No example matches these filters.").classes("df-muted")
+    for example in shown.examples:
+        example_row(example, review)
+
+
+async def render(gw: Gateway, job_id: str) -> None:
+    job = await views.job_status(gw.reader, job_id)
+    if job is None:
+        missing("job")
+        return
+    with ui.row().classes("items-center gap-4"):
+        ui.link("← job", f"/jobs/{job_id}").classes("df-link df-label")
+        theme.badge(job.status)
+    chosen = Chosen()
+    asked = 0
+
+    async def load() -> None:
+        nonlocal asked
+        asked += 1
+        mine = asked
+        shown = await examples_page(gw.reader, job_id, chosen.filters(), chosen.page)
+        if mine == asked:  # a slower answer to an earlier change never overwrites a later one
+            table.refresh(shown, chosen, turn, review)
+
+    async def changed() -> None:
+        chosen.page = 1
+        await load()
+
+    async def turn(event: Any) -> None:
+        chosen.page = int(event.value)
+        await load()
+
+    async def review(example_id: str, body: ReviewRequest) -> None:
+        await examples_api.review(gw, example_id, body)
+        ui.notify(f"{body.action} recorded for {example_id}", type="positive")
+        await load()
+
+    filter_bar(chosen, changed)
+    section("Examples")
+    table = ui.refreshable(results_table)
+    table(await examples_page(gw.reader, job_id, chosen.filters()), chosen, turn, review)
+
+
+def register(app: FastAPI) -> None:
+    @ui.page("/jobs/{job_id}/results", title="Results · AI Data Factory", dark=True)
+    async def results_page(job_id: str) -> None:
+        with frame(f"Results {job_id}"):
+            await render(components.gateway_of(app), job_id)
