@@ -6,13 +6,15 @@ from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.factory import llm
-from services.factory.batch_api import BatchAPI
+from services.factory.batch_api import BatchAPI, OpenAIBatches
+from services.factory.batch_records import BatchRecords
 from services.factory.batches import Batcher
 from services.factory.calls import Caller
 from services.factory.generate import Generator
 from services.factory.ledger import Ledger
 from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.logic import RetryPolicy
+from services.factory.message_batches import MessageBatches
 from shared.events import ChunkMade
 from shared.runtime import build_app
 from shared.settings import Settings
@@ -36,9 +38,13 @@ def create_app(
     client = llm.LiteLLM(settings)
     local = LocalLimiter(settings.llm_concurrency)
     caller = Caller(client, redis, local, ledger, ProviderLimits(settings.redis_dsn), policy)
-    api = BatchAPI(client.batch_client(), settings.llm_batch_poll_s, _MAX_POLL_S)
+    poll_s = settings.llm_batch_poll_s
+    messages = MessageBatches(*client.api, poll_s, _MAX_POLL_S)
+    openai_batches = OpenAIBatches(client.batch_client(), poll_s, _MAX_POLL_S)
+    apis: dict[str, BatchAPI] = {"openai": openai_batches, "anthropic": messages}
     batch_hold_s = settings.llm_batch_wait_s + _HOLD_MARGIN_S
-    batcher = Batcher(client, api, redis, ledger, settings.llm_batch_window_s, batch_hold_s)
+    records = BatchRecords(redis)
+    batcher = Batcher(client, apis, records, ledger, settings.llm_batch_window_s, batch_hold_s)
     generator = Generator(caller, batcher, settings, policy.repairs)
     # A batch-mode chunk waits in its handler for the provider's batch, up to a day.
     limit_s = max(settings.handler_time_limit_s, settings.llm_batch_wait_s)
@@ -50,4 +56,5 @@ def create_app(
     )
     app = build_app(spec, settings, redis, consumer)
     app.after_shutdown(client.aclose)
+    app.after_shutdown(messages.aclose)
     return app

@@ -69,8 +69,21 @@ class LiteLLM:
     def answer(self, body: dict[str, Any], model: str, batch: bool = False) -> tuple[str, Usage]:
         return replies.text(body), self.usage(body, model, batch)
 
+    def batch_api(self, model: str) -> str | None:
+        """Which provider batch API takes `model`'s lines: "openai" (any OpenAI-compatible
+        server), "anthropic", or None when its provider has none we speak."""
+        if self.fast_target(model) is not None:
+            return "openai"
+        try:
+            provider = litellm.get_llm_provider(self._route(model), api_base=self._base)[1]
+        except Exception:  # litellm raises its own error types for models it cannot route
+            return None
+        return "anthropic" if provider == "anthropic" else None
+
     def batch_line(self, call: Call) -> dict[str, Any]:
-        """The call as a line of a provider batch file, `custom_id` naming its work item."""
+        """The call as a line of its provider's batch, `custom_id` naming its work item."""
+        if self.batch_api(call.model) == "anthropic":
+            return {"custom_id": call.owner, "params": self._anthropic_params(call)}
         target = self.fast_target(call.model)
         model = target[0] if target else call.model
         body = {"model": model, "messages": call.messages, **self._params(call)}
@@ -80,6 +93,19 @@ class LiteLLM:
             "url": "/v1/chat/completions",
             "body": body,
         }
+
+    def _anthropic_params(self, call: Call) -> dict[str, Any]:
+        """litellm's own translation of the request to Anthropic's Messages API. No JSON mode
+        (litellm would turn it into a tool call): the prompt asks for JSON and the parser is
+        tolerant, as for any provider without one."""
+        model = litellm.get_llm_provider(self._route(call.model), api_base=self._base)[0]
+        params = self._params(call)
+        wanted = {"temperature": params["temperature"], "max_tokens": params["max_tokens"]}
+        config = litellm.AnthropicConfig()
+        optional = config.map_openai_params(wanted, {}, model, drop_params=True)
+        messages: Any = call.messages  # litellm types them as its own TypedDicts
+        request: dict[str, Any] = config.transform_request(model, messages, optional, {}, {})
+        return request
 
     async def mock(self, call: Call) -> str:
         """The whole litellm path with `mock_response`: no request leaves the process."""
@@ -141,6 +167,11 @@ class LiteLLM:
     def batch_client(self) -> openai.AsyncOpenAI:
         """The openai client of the deployment's OpenAI-compatible server, for its Batch API."""
         return self._fast.client(self._base)
+
+    @property
+    def api(self) -> tuple[str | None, str | None]:
+        """The deployment's API base and key, for the provider batch APIs."""
+        return self._base, self._key
 
     async def aclose(self) -> None:
         await self._fast.aclose()

@@ -1,5 +1,6 @@
 """OpenAI-compatible `/v1/chat/completions` answering template prompts, with injected faults,
-and the Batch API (`services.llm_sim.batches`)."""
+OpenAI's Batch API (`services.llm_sim.batches`) and Anthropic's Message Batches
+(`services.llm_sim.message_batches`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from services.llm_sim import answers, faults, responses
 from services.llm_sim.batches import BatchAPI
 from services.llm_sim.faults import SimConfig
+from services.llm_sim.message_batches import MessageBatches
 from services.llm_sim.stats import Stats
 from shared.simulator import FINGERPRINT
 
@@ -102,4 +104,5 @@ def create_app(config: SimConfig) -> FastAPI:
     app.add_api_route("/v1/models", sim.models, methods=["GET"])
     app.add_api_route("/stats", sim.snapshot, methods=["GET"])
     BatchAPI(sim.answer, config).mount(app)
+    MessageBatches(sim.answer, config).mount(app)
     return app
