@@ -1,0 +1,179 @@
+"""The Kubernetes manifests, checked offline: core kinds against the Kubernetes schemas that
+kubernetes-validate ships, ScaledObjects against our schema of KEDA's documented fields, and
+the properties the deployment relies on (probes, grace, non-root, one gateway)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+from kubernetes_validate.utils import latest_version
+
+from shared import streams
+from shared.runtime import GRACEFUL_TIMEOUT_S
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+KEDA_SCHEMA = json.loads((Path(__file__).parent / "keda_scaledobject.schema.json").read_text())
+
+Doc = dict[str, Any]
+
+
+def resources() -> list[Doc]:
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    return [
+        doc
+        for name in kustomization["resources"]
+        for doc in yaml.safe_load_all((K8S / name).read_text())
+        if doc
+    ]
+
+
+def of_kind(kind: str) -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for doc in resources() if doc["kind"] == kind}
+
+
+def workloads() -> Iterator[tuple[str, Doc]]:
+    for kind in ("Deployment", "StatefulSet"):
+        for name, doc in of_kind(kind).items():
+            yield name, doc["spec"]["template"]["spec"]
+
+
+def env(container: Doc) -> dict[str, str]:
+    return {item["name"]: item.get("value", "") for item in container.get("env", [])}
+
+
+def test_the_kustomization_lists_every_manifest_in_the_folder() -> None:
+    listed = set(yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"])
+    assert listed == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [d for d in resources() if d["apiVersion"] != "keda.sh/v1alpha1"],
+    ids=lambda d: f"{d['kind']}/{d['metadata']['name']}",
+)
+def test_core_kinds_validate_against_the_kubernetes_schemas(doc: Doc) -> None:
+    kubernetes_validate.validate(doc, latest_version(), strict=True)
+
+
+def test_scaled_objects_validate_against_kedas_documented_fields() -> None:
+    validator = jsonschema.Draft202012Validator(KEDA_SCHEMA)
+    for name, scaled in of_kind("ScaledObject").items():
+        errors = [e.message for e in validator.iter_errors(scaled)]
+        assert not errors, f"{name}: {errors}"
+
+
+def test_the_keda_schema_rejects_misspelt_or_incomplete_triggers() -> None:
+    scaled = of_kind("ScaledObject")["refiner"]
+    trigger = scaled["spec"]["triggers"][0]["metadata"]
+    typo = {**trigger, "lagCont": trigger["lagCount"]}
+    no_activation = {k: v for k, v in trigger.items() if k != "activationLagCount"}
+    validator = jsonschema.Draft202012Validator(KEDA_SCHEMA)
+    for metadata in (typo, no_activation, {**trigger, "lagCount": 5}):
+        broken = {
+            **scaled,
+            "spec": {
+                **scaled["spec"],
+                "triggers": [{"type": "redis-streams", "metadata": metadata}],
+            },
+        }
+        assert list(validator.iter_errors(broken)), metadata
+
+
+def test_every_stage_scales_on_its_groups_lag_and_the_spider_least() -> None:
+    scaled = of_kind("ScaledObject")
+    deployments = of_kind("Deployment")
+    assert set(scaled) == set(streams.STAGES)
+    for stage, obj in scaled.items():
+        spec = obj["spec"]
+        assert spec["scaleTargetRef"]["name"] == stage and stage in deployments
+        [trigger] = spec["triggers"]
+        meta = trigger["metadata"]
+        assert trigger["type"] == "redis-streams" and "lagCount" in meta
+        assert (meta["stream"], meta["consumerGroup"]) == (streams.STAGE_STREAM[stage], stage)
+        assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"]
+        container = deployments[stage]["spec"]["template"]["spec"]["containers"][0]
+        sources = {
+            ref.get("configMapRef", ref.get("secretRef", {}))["name"]
+            for ref in container["envFrom"]
+        }
+        assert sources == {"datafactory-config", "datafactory-secrets"}, (
+            "KEDA reads the address and password there"
+        )
+    spider = scaled["spider"]["spec"]["maxReplicaCount"]
+    assert spider <= 2 and all(spider <= s["spec"]["maxReplicaCount"] for s in scaled.values())
+
+
+def test_every_process_has_liveness_and_readiness_probes() -> None:
+    for name, pod in workloads():
+        for container in pod["containers"]:
+            assert "livenessProbe" in container and "readinessProbe" in container, name
+
+
+def test_stage_probes_check_the_heartbeat_files_their_runtime_writes() -> None:
+    for stage in streams.STAGES:
+        [container] = of_kind("Deployment")[stage]["spec"]["template"]["spec"]["containers"]
+        beat = env(container)["DATAFACTORY_HEARTBEAT_DIR"]
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            command = container[probe]["exec"]["command"]
+            assert command[:3] == ["python", "-m", "shared.probe"], (stage, probe)
+            assert Path(command[3]).parent == Path(beat), (stage, probe)
+
+
+def test_a_stopping_stage_gets_longer_than_its_handlers_time_limit() -> None:
+    for stage in streams.STAGES:
+        pod = of_kind("Deployment")[stage]["spec"]["template"]["spec"]
+        limit = Settings.model_validate(
+            {"handler_time_limit_s": env(pod["containers"][0])["DATAFACTORY_HANDLER_TIME_LIMIT_S"]}
+        ).handler_time_limit_s
+        grace = pod["terminationGracePeriodSeconds"]
+        assert grace > limit and grace > 2 * GRACEFUL_TIMEOUT_S, stage
+
+
+def test_every_process_runs_non_root_on_a_read_only_root_with_a_tmp_volume() -> None:
+    for name, pod in workloads():
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] != 0, name
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert "/tmp" in {m["mountPath"] for m in container["volumeMounts"]}, name
+
+
+def test_one_gateway_keeps_sqlite_on_a_persistent_volume() -> None:
+    gateway = of_kind("Deployment")["gateway"]["spec"]
+    assert gateway["replicas"] == 1 and gateway["strategy"]["type"] == "Recreate"
+    assert "gateway" not in of_kind("ScaledObject")
+    pod = gateway["template"]["spec"]
+    [container] = pod["containers"]
+    database = Settings(database_url=env(container)["DATAFACTORY_DATABASE_URL"]).sqlite_url
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"]
+        for v in pod["volumes"]
+        if "persistentVolumeClaim" in v
+    }
+    mounted = {m["mountPath"]: claims.get(m["name"]) for m in container["volumeMounts"]}
+    folder = str(Path(database.split("///", 1)[1]).parent)
+    assert mounted[folder] in of_kind("PersistentVolumeClaim"), "SQLite is on a claim"
+
+
+def test_every_setting_the_manifests_set_is_one_the_processes_read() -> None:
+    config = of_kind("ConfigMap")["datafactory-config"]["data"]
+    secret = of_kind("Secret")["datafactory-secrets"]["stringData"]
+    names = set(config) | set(secret)
+    for _, pod in workloads():
+        for container in pod["containers"]:
+            names |= set(env(container))
+    fields = {f"DATAFACTORY_{name.upper()}" for name in Settings.model_fields}
+    unknown = {n for n in names if n.startswith("DATAFACTORY_")} - fields
+    assert not unknown, f"no such settings: {unknown}"
