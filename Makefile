@@ -1,5 +1,5 @@
 # The README's commands. Each target does its own set-up.
-.PHONY: setup setup-system demo up test lint typecheck unit bench
+.PHONY: setup setup-system demo up test lint typecheck unit bench lock
 
 setup:
 	@scripts/setup.sh
@@ -31,3 +31,8 @@ bench: setup
 	.venv/bin/python bench/inspector.py
 	.venv/bin/python bench/shipper.py
 	.venv/bin/python bench/e2e.py
+
+# Regenerates requirements-dev.lock and requirements.lock from pyproject.toml, keeping the
+# versions already pinned; `make lock LOCK_ARGS=--upgrade` moves to the newest releases.
+lock: setup
+	scripts/lock.sh $(LOCK_ARGS)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prepares a machine for the project: system packages (when root), a venv, the Python packages.
+# Prepares a machine for the project: system packages (when root), a venv, the Python packages
+# at the versions requirements-dev.lock pins.
 # Usage: scripts/setup.sh [--system] [--tests]
 #   --system also installs redis-server and chromium via apt; --tests also the optional extras
 #   the tests exercise (detoxify, on the CPU build of torch).
@@ -34,9 +35,13 @@ fi
 [[ -n "$PYTHON" ]] || { echo "setup: Python 3.11+ is required" >&2; exit 1; }
 
 [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+stamp=.venv/.installed-$(cat pyproject.toml requirements-dev.lock | sha256sum | cut -c1-16)
 if [[ ! -f "$stamp" ]]; then
   .venv/bin/python -m pip install -q --upgrade pip
+  # Every package at the version the lock pins (hash-checked; `make lock` regenerates it),
+  # then the project itself, with whatever pyproject.toml asks for beyond the lock (a
+  # dependency added since the last `make lock`): a no-op when the lock is current.
+  .venv/bin/python -m pip install -q -r requirements-dev.lock
   .venv/bin/python -m pip install -q -e '.[dev]'
   rm -f .venv/.installed-* && touch "$stamp"
 fi
