@@ -14,6 +14,7 @@ PAGE_SIZE = 50
 # An edited text may be this long; the factory's own examples are far shorter.
 MAX_EDIT_CHARS = 20_000
 MAX_NOTE_CHARS = 2_000
+MAX_PAGE = 100_000
 
 
 class ExampleFilters(BaseModel):
@@ -26,6 +27,12 @@ class ExampleFilters(BaseModel):
     check: CheckName | None = Field(default=None, description="a check scored below min_score")
     url: str | None = Field(default=None, max_length=2048, description="a substring of the URL")
     reviewed: bool | None = None
+
+
+class ExampleQuery(ExampleFilters):
+    """The query of `GET /api/jobs/{id}/examples`: the filters and the page, from 1."""
+
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
 
 
 class Review(BaseModel):

@@ -9,9 +9,9 @@ from fastapi import APIRouter, HTTPException, Query
 
 from services.gateway.api.deps import Gateway, GatewayDep, JobDep, find, written_visible
 from services.gateway.api.example_schemas import (
-    ExampleFilters,
     ExampleOut,
     ExamplePage,
+    ExampleQuery,
     ReviewAccepted,
     ReviewRequest,
 )
@@ -19,18 +19,14 @@ from services.gateway.commands import reviews as commands
 from services.gateway.queries import examples as queries
 
 router = APIRouter()
-MAX_PAGE = 100_000
 
 
 @router.get("/api/jobs/{job_id}/examples")
 async def job_examples(
-    job: JobDep,
-    gw: GatewayDep,
-    filters: Annotated[ExampleFilters, Query()],
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    job: JobDep, gw: GatewayDep, query: Annotated[ExampleQuery, Query()]
 ) -> ExamplePage:
     """The job's examples as reviewed, `page_size` a page, in example-id order."""
-    return await queries.examples_page(gw.reader, job.id, filters, page)
+    return await queries.examples_page(gw.reader, job.id, query, query.page)
 
 
 async def existing_example(gw: Gateway, example_id: str) -> ExampleOut:
