@@ -43,6 +43,8 @@ from services.shipper.records import TABULAR_COLUMNS
 from services.shipper.writers import TABULAR_SCHEMA
 from shared.config import ExportConfig, JobConfig
 from shared.events import ExampleGenerated, ExampleScored
+from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 WORDS = "the bees collect nectar from flowers and bring it back to the hive where workers"
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -114,7 +116,8 @@ def ours(data_dir: Path, out: Path, fmt: str) -> tuple[Timing, float]:
     config = JobConfig(export=ExportConfig(format=fmt))  # type: ignore[arg-type]
     spec = ExportSpec("bench", f"export_{fmt}", AT, config)
     with PeakRss() as rss:
-        took = timed(lambda: export(out, spec, staging.read(data_dir, "bench"), JobFacts()))
+        storage = Storage.from_settings(Settings(data_dir=out))
+        took = timed(lambda: export(storage, spec, staging.read(data_dir, "bench"), JobFacts()))
     return took, rss.grown_mb
 
 

@@ -6,10 +6,11 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from shared.config import ExportConfig, JobConfig
 from shared.ids import derive
+from shared.storage.keys import legacy_key
 from shared.templates.spec import TemplateSpec
 
 E = TypeVar("E", bound="Event")
@@ -17,6 +18,18 @@ E = TypeVar("E", bound="Event")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _renamed(data: Any, names: dict[str, str], top: str) -> Any:
+    """`data` with the path fields of an older event under their key names, as keys."""
+    if not isinstance(data, dict) or not any(old in data for old in names):
+        return data
+    data = dict(data)
+    for old, new in names.items():
+        if old in data:
+            value = data.pop(old)
+            data.setdefault(new, legacy_key(value, top) if value else value)
+    return data
 
 
 class Event(BaseModel):
@@ -67,7 +80,7 @@ class PageFetched(Event):
     final_url: str
     status_code: int
     content_type: str
-    html_path: str
+    html_key: str  # the raw page in blob storage
     title: str | None = None
     language: str | None = None
     published: str | None = None
@@ -76,6 +89,12 @@ class PageFetched(Event):
     content_hash: str
     # The robots.txt Crawl-delay the spider honoured for this host, after its cap.
     crawl_delay_s: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _path_to_key(cls, data: Any) -> Any:
+        """Events logged before blob storage held the page's path in the data directory."""
+        return _renamed(data, {"html_path": "html_key"}, "raw")
 
 
 class DocumentRefined(Event):
@@ -185,13 +204,20 @@ class ExportWritten(Event):
     type: Literal["ExportWritten"] = "ExportWritten"
     export_id: str
     format: str
-    path: str  # the data file (the train split's, with splits)
-    card_path: str
+    key: str  # the data file in blob storage (the train split's, with splits)
+    card_key: str
     record_count: int
     rejected_count: int
     version: str
-    manifest_path: str = ""
+    manifest_key: str = ""
     splits: dict[str, int] = {}  # records per split; empty without splits
+
+    @model_validator(mode="before")
+    @classmethod
+    def _paths_to_keys(cls, data: Any) -> Any:
+        """Events logged before blob storage held paths in the data directory."""
+        names = {"path": "key", "card_path": "card_key", "manifest_path": "manifest_key"}
+        return _renamed(data, names, "exports")
 
 
 class ExampleReviewed(Event):

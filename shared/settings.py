@@ -50,8 +50,27 @@ class Settings(BaseSettings):
     log_keep_s: float | None = Field(default=24 * 3600, ge=0)
     log_archive_every_s: float = Field(default=60.0, gt=0)
 
+    # Where raw pages, extracted text and exports live: None is the data directory; else
+    # file:///path, or s3://bucket/prefix on any S3-compatible store (MinIO, Ceph, AWS) at
+    # s3_endpoint_url. Unset S3 credentials come from the AWS_* environment.
+    storage: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Export downloads redirect to a URL signed for this long (S3 only); 0 streams them
+    # through the gateway, for stores that browsers cannot reach.
+    storage_presign_s: int = Field(default=0, ge=0)
+
+    # The gateway listens on loopback unless told otherwise; bound anywhere else it refuses to
+    # start without `api_token`, which the API takes as `Authorization: Bearer` and the
+    # dashboard through its login form.
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
+    api_token: SecretStr | None = None
+    # Host headers the gateway answers besides localhost, 127.0.0.1, ::1 and gateway_host
+    # (comma-separated); any other gets 400, which stops DNS rebinding.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
 
     max_records: int = Field(default=10, ge=1)
     # Entries pending longer than this are reclaimed from a silent replica; it must stay
@@ -92,9 +111,9 @@ class Settings(BaseSettings):
             return [ip_network(part.strip()) for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("llm_models", mode="before")
+    @field_validator("llm_models", "allowed_hosts", mode="before")
     @classmethod
-    def _split_models(cls, value: object) -> object:
+    def _split_names(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value

@@ -16,6 +16,7 @@ import redis
 
 from shared.redis_server import RedisProcess
 from shared.settings import Settings
+from tests.storage.s3 import s3_server
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "web"
 
@@ -33,6 +34,13 @@ def redis_url(redis_process: RedisProcess) -> str:
     client.flushall()
     client.close()
     return redis_process.url
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API server on 127.0.0.1 (moto's), for blob storage on S3."""
+    with s3_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

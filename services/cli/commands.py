@@ -151,7 +151,7 @@ def rebuild(args: argparse.Namespace) -> int:
 def gc(args: argparse.Namespace) -> int:
     from services.cli.gc import collect
 
-    freed = collect(Settings().data_dir.resolve(), dry_run=args.dry_run)
+    freed = collect(Settings(), dry_run=args.dry_run)
     verb = "would free" if args.dry_run else "freed"
     console.print(
         f"{verb} {freed.bytes / 2**20:.1f} MB in {freed.files} files of {freed.jobs} jobs"

@@ -1,13 +1,15 @@
-"""`datafactory gc`: frees the disk a finished job no longer needs (raw HTML, extracted text);
-its staged examples (what re-exports are written from), exports, the log and the read models
-stay."""
+"""`datafactory gc`: frees the storage a finished job no longer needs (raw HTML, extracted
+text, in blob storage); its staged examples (what re-exports are written from), exports, the
+log and the read models stay."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 WORK_FOLDERS = ("raw", "text")
 
@@ -28,21 +30,17 @@ def finished_jobs(database: Path) -> set[str]:
     return {row[0] for row in rows}
 
 
-def _size(folder: Path) -> tuple[int, int]:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
-
-
-def collect(data_dir: Path, dry_run: bool = False) -> Freed:
-    done = finished_jobs(data_dir / "datafactory.db")
+def collect(settings: Settings, dry_run: bool = False) -> Freed:
+    done = finished_jobs(settings.data_dir.resolve() / "datafactory.db")
+    storage = Storage.from_settings(settings)
     jobs, files, size = set(), 0, 0
     for name in WORK_FOLDERS:
-        for folder in sorted((data_dir / name).glob("*/")):
-            if folder.name not in done:
+        for job in storage.folders(name):
+            if job not in done:
                 continue
-            count, taken = _size(folder)
-            jobs.add(folder.name)
-            files, size = files + count, size + taken
+            found = storage.sizes(f"{name}/{job}")
+            jobs.add(job)
+            files, size = files + len(found), size + sum(found.values())
             if not dry_run:
-                shutil.rmtree(folder)
+                storage.delete(list(found))
     return Freed(len(jobs), files, size)

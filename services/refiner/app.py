@@ -14,10 +14,11 @@ from services.refiner.pool import Overrun, WorkerPool
 from shared.commit import Emit
 from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
-from shared.paths import OutsideDataDir, confined
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
+from shared.storage.blobs import Storage
+from shared.storage.keys import OutsideStorage, checked
 
 WARM_TIMEOUT_S = 120.0
 # Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
@@ -39,17 +40,17 @@ def skipped(page: PageFetched, reason: str, detail: str = "") -> Emit:
 
 class Refiner:
     def __init__(self, settings: Settings, pool: WorkerPool, index: DedupIndex) -> None:
-        self.data_dir, self.pool, self.index = settings.data_dir, pool, index
+        self.storage, self.pool, self.index = Storage.from_settings(settings), pool, index
 
     async def __call__(self, page: PageFetched, job: JobConfig) -> list[Emit]:
         config = job.processing
-        # The worker creates the folder: a page that fails creates nothing.
-        text_path = self.data_dir / "text" / page.job_id / f"{page.event_id}.txt"
+        # The worker writes the text: a page that fails writes nothing.
+        text_key = f"text/{page.job_id}/{page.event_id}.txt"
         try:
-            html_path = confined(self.data_dir, page.html_path, "raw")
-        except OutsideDataDir as exc:
-            return [skipped(page, "path_outside_data_dir", str(exc))]
-        args = (html_path, text_path, page.language, config)
+            html_key = checked(page.html_key, "raw")
+        except OutsideStorage as exc:
+            return [skipped(page, "key_outside_raw_pages", str(exc))]
+        args = (self.storage, html_key, text_key, page.language, config)
         try:
             doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
         except Overrun as exc:

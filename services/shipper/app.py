@@ -12,7 +12,7 @@ from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.shipper import history, staging
-from services.shipper.export import export, target
+from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import costs, retention, streams
 from shared.commit import Emit
@@ -29,9 +29,10 @@ from shared.events import (
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.stage import Outcome, StageSpec, Work, failure
+from shared.storage.blobs import Storage
 
 
-def written(cause: Event, folder: Path, manifest: Manifest) -> ExportWritten:
+def written(cause: Event, prefix: str, manifest: Manifest) -> ExportWritten:
     splits = manifest.splits
     return caused(
         cause,
@@ -39,9 +40,9 @@ def written(cause: Event, folder: Path, manifest: Manifest) -> ExportWritten:
         "export",
         export_id=manifest.export_id,
         format=manifest.format,
-        path=str(folder / next(iter(manifest.data_files.values()))),
-        card_path=str(folder / CARD),
-        manifest_path=str(folder / MANIFEST),
+        key=f"{prefix}/{next(iter(manifest.data_files.values()))}",
+        card_key=f"{prefix}/{CARD}",
+        manifest_key=f"{prefix}/{MANIFEST}",
         record_count=manifest.records,
         rejected_count=manifest.rejected,
         version=manifest.version,
@@ -51,8 +52,10 @@ def written(cause: Event, folder: Path, manifest: Manifest) -> ExportWritten:
 
 
 class Shipper:
-    def __init__(self, data_dir: Path, redis: Redis, per_1k: float | None = None) -> None:
-        self.data_dir, self.redis, self.per_1k = data_dir, redis, per_1k
+    def __init__(
+        self, data_dir: Path, storage: Storage, redis: Redis, per_1k: float | None = None
+    ) -> None:
+        self.data_dir, self.storage, self.redis, self.per_1k = data_dir, storage, redis, per_1k
 
     async def stage(self, works: list[Work[ExampleScored]]) -> list[Outcome]:
         """One staged file per job in the batch, named after the batch's first entry."""
@@ -91,24 +94,24 @@ class Shipper:
             args = (model, facts.prompt_tokens, facts.completion_tokens, facts.cost_usd)
             # Prices come from litellm's map, imported on first use (seconds): off the loop.
             facts.batch_saving = await asyncio.to_thread(costs.batch_saving, *args, self.per_1k)
-        exports = self.data_dir / "exports"
-        if facts.examples and await asyncio.to_thread(self._unstaged, exports, spec):
+        if facts.examples and await asyncio.to_thread(self._unstaged, spec):
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
             return [failure("shipper", cause, "staging_removed", detail)]
         chunks = staging.read(self.data_dir, cause.job_id)
-        folder, manifest = await asyncio.to_thread(export, exports, spec, chunks, facts)
-        return [Emit(streams.EVENTS, written(cause, folder, manifest))]
+        prefix, manifest = await asyncio.to_thread(export, self.storage, spec, chunks, facts)
+        return [Emit(streams.EVENTS, written(cause, prefix, manifest))]
 
-    def _unstaged(self, exports: Path, spec: ExportSpec) -> bool:
+    def _unstaged(self, spec: ExportSpec) -> bool:
         """Nothing staged and no export to find: an export now would be wrongly empty."""
         staged = staging.folder(self.data_dir, spec.job_id).exists()
-        return not staged and not (target(exports, spec) / MANIFEST).exists()
+        return not staged and found(self.storage, target(self.storage, spec)) is None
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     redis = Redis.from_url(settings.redis_dsn)
-    shipper = Shipper(settings.data_dir, redis, settings.llm_price_per_1k_tokens)
+    storage = Storage.from_settings(settings)
+    shipper = Shipper(settings.data_dir, storage, redis, settings.llm_price_per_1k_tokens)
     spec = StageSpec(
         "shipper",
         handlers={JobCompleted: shipper.ship, ExportJob: shipper.reexport},

@@ -1,5 +1,6 @@
-"""Writes an export: data, rejected examples, card and manifest in a hidden folder, then one
-rename makes it visible whole. An export that is already there is read, never rewritten.
+"""Writes an export: data, rejected examples, card and manifest in a draft folder, then
+publishes it to blob storage, the manifest last (one rename on a file store), so readers see
+a whole export or none. An export that is already there is read, never rewritten.
 
 Its content is a function of the staged examples, the job's facts and the spec alone (records
 sorted by example id, the time from the event that asked for it), so a crash and a retry, or
@@ -7,8 +8,6 @@ two replicas racing, give the same bytes."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 from collections.abc import Iterable
 from dataclasses import replace
@@ -23,48 +22,47 @@ from services.shipper.figures import figures
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import Written, sha256_of
+from shared.storage.blobs import Storage
 
 
-def target(exports: Path, spec: ExportSpec) -> Path:
-    """The export's folder; one of the same name written for another request keeps its name."""
-    final = exports / spec.job_id / spec.folder_name
-    if (final / MANIFEST).exists() and Manifest.load(final).export_id != spec.export_id:
-        final = final.with_name(f"{spec.folder_name}-{spec.export_id[-6:]}")
-    return final
+def found(storage: Storage, prefix: str) -> Manifest | None:
+    """The manifest of the export published under `prefix`, if there is one."""
+    try:
+        return Manifest.parse(storage.get(f"{prefix}/{MANIFEST}"))
+    except FileNotFoundError:
+        return None
+
+
+def target(storage: Storage, spec: ExportSpec) -> str:
+    """The export's key prefix; one of the same name written for another request keeps it."""
+    final = f"exports/{spec.job_id}/{spec.folder_name}"
+    there = found(storage, final)
+    return (
+        f"{final}-{spec.export_id[-6:]}" if there and there.export_id != spec.export_id else final
+    )
 
 
 def export(
-    exports: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts
-) -> tuple[Path, Manifest]:
-    """The export's folder and manifest, written now or found written."""
-    final = target(exports, spec)
-    if (final / MANIFEST).exists():
-        return final, Manifest.load(final)
-    hidden = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
-    hidden.mkdir(parents=True)
+    storage: Storage, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts
+) -> tuple[str, Manifest]:
+    """The export's key prefix and manifest, written now or found written."""
+    final = target(storage, spec)
+    if there := found(storage, final):
+        return final, there
+    draft = storage.draft(final)
     try:
-        manifest = _write(hidden, spec, chunks, facts)
-        _sync(hidden)
-        hidden.rename(final)  # fails if another writer's rename came first
+        manifest = _write(draft, spec, chunks, facts)
+        storage.publish(draft, final, last=MANIFEST)  # fails if another writer's came first
     except OSError:
         # The same export by another replica is as good as ours; another export's folder of
         # the same name fails this attempt, and the retry picks a folder of its own.
-        shutil.rmtree(hidden, ignore_errors=True)
-        if (final / MANIFEST).exists() and Manifest.load(final).export_id == spec.export_id:
-            return final, Manifest.load(final)
+        there = found(storage, final)
+        if there and there.export_id == spec.export_id:
+            return final, there
         raise
-    _sync(final.parent)
-    for stale in final.parent.glob(f".{final.name}.*.tmp"):  # left by killed writers
-        shutil.rmtree(stale, ignore_errors=True)
-    return final, manifest
-
-
-def _sync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
     finally:
-        os.close(fd)
+        shutil.rmtree(draft, ignore_errors=True)
+    return final, manifest
 
 
 def _write(folder: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts) -> Manifest:

@@ -73,6 +73,10 @@ class Manifest:
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
-        data: dict[str, Any] = orjson.loads((folder / MANIFEST).read_bytes())
+        return cls.parse((folder / MANIFEST).read_bytes())
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Manifest:
+        data: dict[str, Any] = orjson.loads(raw)
         data["files"] = [Written(**f) for f in data["files"]]
         return cls(**data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from faststream import FastStream
@@ -28,6 +27,7 @@ from shared.runtime import build_app
 from shared.semaphore import RedisSemaphore, SlotWaitExpired
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
+from shared.storage.blobs import Storage
 from shared.urls import normalise
 
 
@@ -50,7 +50,7 @@ class Spider:
         slots: RedisSemaphore,
         browser: BrowserPool,
     ) -> None:
-        self.data_dir = settings.data_dir
+        self.storage = Storage.from_settings(settings)
         self.polite, self.crawler, self.slots, self.browser = polite, crawler, slots, browser
 
     async def page(self, cmd: FetchPage, config: ScrapingConfig) -> Got:
@@ -98,10 +98,9 @@ class Spider:
         ]
 
     async def store(self, cmd: FetchPage, got: Got, config: ScrapingConfig) -> PageFetched:
-        """Writes the page as UTF-8 HTML under the data directory; the event carries the path."""
-        page_id = derive(cmd.event_id, "page")
-        path = self.data_dir / "raw" / cmd.job_id / f"{page_id}.html"
-        await asyncio.to_thread(_write, path, got.page.html)
+        """Writes the page as UTF-8 HTML to blob storage; the event carries its key."""
+        key = f"raw/{cmd.job_id}/{derive(cmd.event_id, 'page')}.html"
+        await self.storage.put_async(key, got.page.html.encode())
         meta = describe(got.page)
         delay = await self.polite.crawl_delay(got.final_url, config)
         return caused(
@@ -113,7 +112,7 @@ class Spider:
             final_url=got.final_url,
             status_code=got.status_code,
             content_type=got.kind,
-            html_path=str(path),
+            html_key=key,
             title=meta.title,
             language=meta.language,
             published=meta.published,
@@ -138,11 +137,6 @@ def _canonical(url: str) -> str:
     except ValueError as exc:
         reason = "unsupported_scheme" if "scheme" in str(exc) else "invalid_url"
         raise FetchFailed(reason, f"{url[:200]!r}: {exc}") from None
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
 
 
 def create_app(

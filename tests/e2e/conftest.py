@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,8 +45,10 @@ class Pipeline:
             time.sleep(0.2)
 
     def records(self, job: dict[str, Any]) -> list[dict[str, Any]]:
-        path = Path(job["exports"][-1]["path"])
-        return [json.loads(line) for line in path.read_text().splitlines()]
+        """The newest export's records, downloaded through the gateway from blob storage."""
+        download = self.client.get(f"/api/exports/{job['exports'][-1]['id']}/download")
+        assert download.status_code == 200, download.text
+        return [json.loads(line) for line in download.text.splitlines()]
 
     def db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.stack.data_dir / "datafactory.db")

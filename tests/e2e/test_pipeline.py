@@ -16,8 +16,10 @@ from services.gateway.readmodel.rebuild import rebuild
 from shared import streams, wire
 from shared.events import AnyEvent, parse_event
 from shared.settings import Settings
+from shared.storage.blobs import Storage
 from tests.e2e.conftest import Pipeline, pipeline
 from tests.shipper.read_model import figures
+from tests.storage.s3 import on_s3
 
 pytestmark = pytest.mark.slow
 
@@ -45,9 +47,12 @@ def content(records: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     return sorted((r["metadata"]["source_url"], r["input"], r["output"]) for r in records)
 
 
+@pytest.mark.parametrize("storage", ["file", "s3"])
 def test_a_job_flows_from_urls_to_a_traceable_dataset(
-    settings: Settings, corpus_urls: list[str]
+    settings: Settings, corpus_urls: list[str], storage: str, request: pytest.FixtureRequest
 ) -> None:
+    if storage == "s3":  # every page, text and export in a real S3 API server
+        settings = on_s3(settings, request.getfixturevalue("s3_endpoint"))
     with pipeline(settings, {}) as p:
         job_id = p.submit(corpus_urls)
         job = p.wait_exported(job_id)
@@ -71,8 +76,12 @@ def test_a_job_flows_from_urls_to_a_traceable_dataset(
     assert counts["exports"] == events["ExportWritten"] == 1
     assert len(records) == job["exports"][-1]["record_count"] > 0
     # Every number on the dataset card is the read model's.
-    manifest = json.loads(Path(job["exports"][-1]["manifest_path"]).read_text())
+    stored = Storage.from_settings(settings)
+    manifest = json.loads(stored.get(job["exports"][-1]["manifest_path"]))
     assert manifest["figures"] == figures(p.stack.data_dir / "datafactory.db", job_id)
+    assert stored.folders("raw") == stored.folders("text") == stored.folders("exports") == [job_id]
+    on_disk = {f for f in ("raw", "text", "exports") if (p.stack.data_dir / f).exists()}
+    assert on_disk == (set() if storage == "s3" else {"raw", "text", "exports"})
 
 
 def _spider_failures(events: Counter[str]) -> int:

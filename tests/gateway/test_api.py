@@ -144,7 +144,7 @@ async def test_job_status_follows_the_outcomes_the_stages_publish(
     )
     inspector = done["stages"]["inspector"]
     assert (inspector["total"], inspector["passed"], inspector["rejected"]) == (2, 1, 1)
-    assert done["exports"][0]["path"] == story.export.path
+    assert done["exports"][0]["path"] == story.export.key
     logs = (await client.get(f"/api/jobs/{job_id}/logs")).json()
     assert [(e["stage"], e["reason"]) for e in logs] == [
         ("spider", "http_404"),
@@ -170,8 +170,8 @@ async def test_exports_are_downloadable_with_their_card(
         job_id=job_id,
         export_id="export_1",
         format="jsonl",
-        path=str(dataset),
-        card_path=str(card),
+        key=f"exports/{job_id}/v1/dataset.jsonl",
+        card_key=f"exports/{job_id}/v1/README.md",
         record_count=1,
         rejected_count=0,
         version="v1",

@@ -47,7 +47,7 @@ async def test_projects_a_job_log_into_rows_and_stage_counts(
     assert (s.inspector.total, s.inspector.passed, s.inspector.rejected) == (2, 1, 1)
     assert status.cost_usd == 0.0027, "a chunk that failed after paid calls counts"
     assert (status.prompt_tokens, status.completion_tokens, status.tokens) == (150, 50, 200)
-    assert [e.path for e in status.exports] == ["/data/exports/dataset.jsonl"]
+    assert [e.path for e in status.exports] == ["exports/job/v1/dataset.jsonl"]
     assert status.completed_at == "2026-03-01T12:00:06.000000Z"
     counts = await row_counts(reader)
     assert counts == {

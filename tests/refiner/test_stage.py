@@ -174,7 +174,7 @@ async def test_a_page_stored_outside_the_data_directory_is_refused(
     events = await outcomes(redis, pages, create_app(settings))
     failed = by_type(events, "ItemFailed")
     assert {(f.url.rsplit("/", 1)[1], f.reason) for f in failed} == {
-        ("outside", "path_outside_data_dir"),
-        ("dotdot", "path_outside_data_dir"),
+        ("outside", "key_outside_raw_pages"),
+        ("dotdot", "key_outside_raw_pages"),
     }
     assert await read_all(redis, streams.FACTORY) == []

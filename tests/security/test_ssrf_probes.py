@@ -4,7 +4,6 @@ refused with a reason, the secret host never sees a request, and the secret land
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -111,7 +110,7 @@ async def test_subresources_aimed_at_an_internal_host_are_blocked_and_the_page_k
     got = await outcomes(guarded(settings), [command(url, use_playwright="always")])
     page = got[url]
     assert isinstance(page, PageFetched) and page.renderer == "browser", page
-    assert "workshop" in Path(page.html_path).read_text()
+    assert "workshop" in (settings.data_dir / page.html_key).read_text()
     assert web.hits(SECRET_HOST) == []
     assert await leaks(settings) == []
 
@@ -135,7 +134,7 @@ async def test_a_rebinding_name_is_fetched_from_the_address_that_was_checked(
     assert {u: reason(o) for u, o in got.items()} == dict.fromkeys(urls, "fetched")
     rendered = got[f"http://localhost:{web.port}/js"]
     assert isinstance(rendered, PageFetched) and rendered.renderer == "browser"
-    assert "workshop" in Path(rendered.html_path).read_text()
+    assert "workshop" in (settings.data_dir / rendered.html_key).read_text()
     assert web.hits(SECRET_HOST) == [] and web.hits("127.0.0.1") == []
     assert await leaks(settings) == []
 

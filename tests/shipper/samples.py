@@ -12,6 +12,8 @@ from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
 from shared.config import ExportConfig, JobConfig
 from shared.events import ExampleGenerated, ExampleScored
+from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 AT = datetime(2026, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
 
@@ -73,5 +75,6 @@ def write(data_dir: Path, fmt: str, splits: dict[str, float] | None = None, **kw
     """Exports job `j`'s staged examples in `fmt`; returns the export's folder."""
     config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))  # type: ignore[arg-type]
     spec = ExportSpec("j", kw.get("export_id", f"export_{fmt}"), kw.get("at", AT), config)
-    folder, _ = export(data_dir / "exports", spec, staging.read(data_dir, "j"), JobFacts())
-    return folder
+    storage = Storage.from_settings(Settings(data_dir=data_dir))
+    prefix, _ = export(storage, spec, staging.read(data_dir, "j"), JobFacts())
+    return data_dir / prefix

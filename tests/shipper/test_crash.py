@@ -23,6 +23,7 @@ from shared import streams
 from shared.config import ExportConfig, JobConfig
 from shared.events import ExportWritten, JobCompleted, export_id
 from shared.settings import Settings
+from shared.storage.blobs import Storage
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.shipper.samples import examples
 
@@ -81,9 +82,11 @@ async def test_a_shipper_killed_mid_export_leaves_nothing_partial_and_the_export
 
     async with running(create_app(settings)):  # reclaims the dead replica's entry
         (landed,) = await wait_for(written, bool, timeout=30)
-    assert [p.name for p in exports.iterdir()] == [Path(landed.path).parent.name]
+    landed_at = (settings.data_dir / landed.key).parent
+    assert [p.name for p in exports.iterdir()] == [landed_at.name]
     spec = ExportSpec(JOB, export_id(done), done.at, CONFIG)
     chunks = staging.read(settings.data_dir, JOB)
-    _, undisturbed = export(tmp_path / "undisturbed", spec, chunks, JobFacts())
-    assert Manifest.load(Path(landed.path).parent).files == undisturbed.files
+    elsewhere = Storage.from_settings(Settings(data_dir=tmp_path / "undisturbed"))
+    _, undisturbed = export(elsewhere, spec, chunks, JobFacts())
+    assert Manifest.load(landed_at).files == undisturbed.files
     assert landed.record_count == 15_000 and sum(landed.splits.values()) == 15_000

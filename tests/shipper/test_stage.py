@@ -75,10 +75,10 @@ async def test_the_card_of_a_finished_job_shows_the_read_models_numbers(
         (written,) = await exports_written(redis, 1)
     db = tmp_path / "read-model.db"
     await replay(settings.redis_dsn, db)
-    manifest = Manifest.load(Path(written.manifest_path).parent)
+    manifest = Manifest.load((settings.data_dir / written.manifest_key).parent)
     expected = read_model.figures(db, log.job_id)
     assert manifest.figures == expected
-    card = Path(written.card_path).read_text()
+    card = (settings.data_dir / written.card_key).read_text()
     shown = card_tables(card)
     for section in expected.values():
         for name, rows in section.items():
@@ -103,8 +103,9 @@ async def test_an_export_request_writes_one_new_export_however_often_it_is_deliv
     again = [e for e in found if e.caused_by == request.event_id]
     assert len(again) == 2 and again[0] == again[1], "a repeat names the same export"
     assert again[0].export_id == request.export_id and again[0].format == "csv"
-    folders = {p.name for p in Path(first.path).parent.parent.iterdir()}
-    assert folders == {Path(first.path).parent.name, Path(again[0].path).parent.name}
+    first_folder = (settings.data_dir / first.key).parent
+    folders = {p.name for p in first_folder.parent.iterdir()}
+    assert folders == {first_folder.name, (settings.data_dir / again[0].key).parent.name}
 
 
 async def test_an_export_asked_before_the_job_finished_fails_with_a_reason(
@@ -174,7 +175,7 @@ async def test_a_card_counts_the_facts_already_moved_from_redis_to_the_logs_arch
         (written,) = await exports_written(redis, 1)
     db = tmp_path / "read-model.db"
     await replay(settings.redis_dsn, db, data_dir=settings.data_dir)
-    manifest = Manifest.load(Path(written.manifest_path).parent)
+    manifest = Manifest.load((settings.data_dir / written.manifest_key).parent)
     assert manifest.figures == read_model.figures(db, log.job_id)
 
 
@@ -188,7 +189,7 @@ async def test_a_batch_mode_card_shows_the_saving_the_api_shows(
         (written,) = await exports_written(redis, 1)
     db = tmp_path / "read-model.db"
     await replay(settings.redis_dsn, db)
-    generation = card_tables(Path(written.card_path).read_text())["generation"]
+    generation = card_tables((settings.data_dir / written.card_key).read_text())["generation"]
     facts = read_model.figures(db, log.job_id)["generation"]["generation"]
     paid = float(facts["cost (USD)"])
     tokens = int(facts["prompt tokens"]), int(facts["completion tokens"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -112,7 +111,7 @@ async def test_pages_keep_their_text_metadata_and_file(settings: Settings, web: 
     got = await outcomes(settings, [command(u) for u in urls])
     latin, hopped = got[urls[0]], got[urls[1]]
     assert isinstance(latin, PageFetched) and isinstance(hopped, PageFetched)
-    assert "Straße, grüße Müller" in Path(latin.html_path).read_text("utf-8")
+    assert "Straße, grüße Müller" in (settings.data_dir / latin.html_key).read_text("utf-8")
     assert hopped.final_url == web.url(HOSTS[0], "/ok")
     assert (hopped.title, hopped.language) == ("Fine", "en")
     assert len(hopped.content_hash) == 64
@@ -152,7 +151,7 @@ async def test_script_rendered_pages_are_rendered_by_chromium(settings: Settings
     page = got[url]
     assert isinstance(page, PageFetched), page
     assert page.renderer == "browser"
-    assert "Rendered by script" in Path(page.html_path).read_text()
+    assert "Rendered by script" in (settings.data_dir / page.html_key).read_text()
     never = await outcomes(settings, [command(url + "?n", use_playwright="never")])
     assert reason(never[url + "?n"]) == "near_empty"
 

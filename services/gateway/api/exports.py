@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
+import mimetypes
+from pathlib import PurePosixPath
 
 from fastapi import APIRouter, HTTPException
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse, StreamingResponse
 
-from services.gateway.api.deps import ExportDep, Gateway, GatewayDep, JobDep, written_visible
+from services.gateway.api.deps import ExportDep, GatewayDep, JobDep, written_visible
 from services.gateway.api.schemas import ExportAccepted, ExportRequest
 from services.gateway.commands import exports as commands
 from shared.config import ExportConfig
-from shared.paths import OutsideDataDir, confined
+from shared.storage.blobs import Storage
+from shared.storage.keys import OutsideStorage, stored_key
 
 router = APIRouter()
 
@@ -36,28 +37,39 @@ async def request_export(job: JobDep, body: ExportRequest, gw: GatewayDep) -> Ex
     )
 
 
-def _stored(gw: Gateway, path: str, what: str) -> Path:
-    """Serves only files under the data directory's exports, whatever the event said."""
+def _stored(key: str, what: str) -> str:
+    """Serves only objects under exports/, whatever the event said (rows of older events
+    hold a path in the data directory)."""
     try:
-        return confined(gw.settings.data_dir, path, "exports")
-    except OutsideDataDir:
+        return stored_key(key, "exports")
+    except OutsideStorage:
         raise HTTPException(404, detail=f"{what} is not an export file") from None
 
 
-@router.get("/api/exports/{export_id}/download")
-async def download_export(export: ExportDep, gw: GatewayDep) -> FileResponse:
-    path = _stored(gw, export.path, f"file of export {export.id}")
-    if not await asyncio.to_thread(path.is_file):
-        raise HTTPException(404, detail=f"file of export {export.id} is missing")
-    filename = f"{export.job_id}-{export.version}{path.suffix}"
-    return FileResponse(path, filename=filename)
+@router.get("/api/exports/{export_id}/download", response_model=None)
+async def download_export(
+    export: ExportDep, gw: GatewayDep
+) -> StreamingResponse | RedirectResponse:
+    """The data file, streamed from blob storage, or a redirect to a signed URL for it."""
+    key = _stored(export.path, f"file of export {export.id}")
+    storage = Storage.from_settings(gw.settings)
+    if url := await storage.signed_url(key):
+        return RedirectResponse(url, status_code=307)
+    try:
+        size, chunks = await storage.stream(key)
+    except FileNotFoundError:
+        raise HTTPException(404, detail=f"file of export {export.id} is missing") from None
+    name = f"{export.job_id}-{export.version}{PurePosixPath(key).suffix}"
+    headers = {"Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"'}
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return StreamingResponse(chunks, media_type=kind, headers=headers)
 
 
 @router.get("/api/exports/{export_id}/card")
 async def export_card(export: ExportDep, gw: GatewayDep) -> PlainTextResponse:
-    card = _stored(gw, export.card_path, f"card of export {export.id}")
+    key = _stored(export.card_path, f"card of export {export.id}")
     try:
-        text = await asyncio.to_thread(card.read_text, encoding="utf-8")
-    except OSError:
+        text = (await Storage.from_settings(gw.settings).get_async(key)).decode()
+    except FileNotFoundError:
         raise HTTPException(404, detail=f"card of export {export.id} is missing") from None
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")

@@ -27,7 +27,7 @@ def page_fetched(e: PageFetched) -> list[Write]:
         "final_url": e.final_url,
         "status_code": e.status_code,
         "content_type": e.content_type,
-        "html_path": e.html_path,
+        "html_path": e.html_key,
         "title": e.title,
         "language": e.language,
         "content_hash": e.content_hash,

@@ -1,0 +1,1 @@
+"""Blob storage: raw pages, extracted text and exports, by key (`keys`, `blobs`)."""
