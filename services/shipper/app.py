@@ -11,7 +11,7 @@ from pathlib import Path
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.shipper import history, staging
+from services.shipper import history, reviews, staging
 from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import costs, retention, streams
@@ -97,7 +97,9 @@ class Shipper:
         if facts.examples and await asyncio.to_thread(self._unstaged, spec):
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
             return [failure("shipper", cause, "staging_removed", detail)]
-        chunks = staging.read(self.data_dir, cause.job_id)
+        chunks = reviews.applied(
+            staging.read(self.data_dir, cause.job_id), reviews.decisions(facts.reviews, cause.at)
+        )
         prefix, manifest = await asyncio.to_thread(export, self.storage, spec, chunks, facts)
         return [Emit(streams.EVENTS, written(cause, prefix, manifest))]
 
