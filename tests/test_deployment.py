@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 
 from shared.runtime import GRACEFUL_TIMEOUT_S
+from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = ("spider", "refiner", "factory", "inspector", "shipper")
@@ -57,3 +59,41 @@ def test_redis_requires_a_password_that_every_service_uses() -> None:
     for name in (*WORKERS, "gateway"):
         url = spec["services"][name]["environment"]["DATAFACTORY_REDIS_URL"]
         assert url.startswith("redis://:${REDIS_PASSWORD"), f"{name} connects without a password"
+
+
+def test_blobs_stay_on_the_data_volume_unless_storage_is_set(tmp_path: Path) -> None:
+    services = compose()["services"]
+    for name in (*WORKERS, "gateway"):
+        assert services[name]["environment"]["DATAFACTORY_STORAGE"] == "${DATAFACTORY_STORAGE:-}"
+        assert "data:/app/data" in services[name]["volumes"]
+    storage = Storage.from_settings(Settings(data_dir=tmp_path, storage=""))
+    assert storage.root == tmp_path.resolve()
+
+
+def test_the_s3_profile_runs_minio_with_the_stages_bucket_made_at_start() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    services = compose()["services"]
+    minio, init = services["minio"], services["minio-init"]
+    assert minio["profiles"] == init["profiles"] == ["s3"]
+    assert minio["image"].startswith("minio/minio") and "minio-data:/data" in minio["volumes"]
+    assert "ports" not in minio, "the gateway streams downloads; MinIO stays internal"
+    assert init["depends_on"]["minio"]["condition"] == "service_healthy"
+    made = re.search(r"mc mb --ignore-existing store/(\S+)", " ".join(init["entrypoint"]))
+    assert made, "the init service creates the bucket"
+    documented = re.search(r"DATAFACTORY_STORAGE=(s3://\S+)", text)
+    assert documented and documented.group(1).startswith(f"s3://{made.group(1)}/")
+    for name in (*WORKERS, "gateway"):
+        service = services[name]
+        optional = {"condition": "service_completed_successfully", "required": False}
+        assert service["depends_on"]["minio-init"] == optional, name
+        env = service["environment"]
+        assert "http://minio:9000" in env["DATAFACTORY_S3_ENDPOINT_URL"]
+        assert env["DATAFACTORY_S3_ACCESS_KEY_ID"] == minio["environment"]["MINIO_ROOT_USER"]
+        secret = env["DATAFACTORY_S3_SECRET_ACCESS_KEY"]
+        assert (
+            secret
+            == minio["environment"]["MINIO_ROOT_PASSWORD"]
+            == init["environment"]["MINIO_ROOT_PASSWORD"]
+        )
+    on_minio = Settings(storage=documented.group(1), s3_endpoint_url="http://minio:9000")
+    assert Storage.from_settings(on_minio).root is None, "the URL makes an S3 store"
