@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.config import JobConfig
 from shared.templates import TemplateError, TemplateSpec, checked_spec
+from shared.templates.base import errors_summary
 
 # A job file is either the API's request body or a config alone.
 _BODY_KEYS = frozenset({"urls", "config"})
@@ -46,16 +47,7 @@ def validated(path: Path, model: type[BaseModel], data: Any) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise JobFileError(f"{path}: {_fields(exc)}") from None
-
-
-def _fields(exc: ValidationError, limit: int = 5) -> str:
-    parts = [
-        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-        for err in exc.errors()[:limit]
-    ]
-    more = exc.error_count() - limit
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+        raise JobFileError(f"{path}: {errors_summary(exc, limit=5)}") from None
 
 
 def load_job(path: Path) -> JobFile:

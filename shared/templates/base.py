@@ -97,7 +97,7 @@ class Template(ABC, Generic[OutputT]):
         try:
             parsed = self.output.model_validate(data)
         except ValidationError as exc:
-            raise TemplateOutputError("schema_mismatch", _summary(exc)) from None
+            raise TemplateOutputError("schema_mismatch", errors_summary(exc)) from None
         return self.examples(parsed, chunk_text, self.resolve(params))
 
     def resolve(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,7 +105,9 @@ class Template(ABC, Generic[OutputT]):
         try:
             return self.params.model_validate(dict(params)).model_dump()
         except ValidationError as exc:
-            raise TemplateError(f"bad parameters for {self.name!r}: {_summary(exc)}") from None
+            raise TemplateError(
+                f"bad parameters for {self.name!r}: {errors_summary(exc)}"
+            ) from None
 
     def completion_tokens(self, chunk_tokens: int, n: int) -> int:
         """The expected size of an answer of `n` items about a chunk (an estimate)."""
@@ -156,7 +158,8 @@ class Template(ABC, Generic[OutputT]):
             raise TemplateError(f"template {self.name!r} failed to render {block}: {exc}") from exc
 
 
-def _summary(exc: ValidationError, limit: int = 3) -> str:
+def errors_summary(exc: ValidationError, limit: int = 3) -> str:
+    """The first `limit` problems of a validation, each as `where: what`."""
     parts = [
         f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
         for err in exc.errors()[:limit]

@@ -55,7 +55,7 @@ class ConversationTemplate(Template[ConversationAnswer]):
     def sample(self, chunk_text: str, n: int, params: Mapping[str, Any]) -> ConversationAnswer:
         def dialogue(i: int) -> Dialogue:
             turns = [
-                Turn(role=role, content=f"[dry run] {role} turn {k} of conversation {i}.")
+                Turn(role=role, content=f"[dry run] {role} turn {k + 1} of conversation {i}.")
                 for k in range(params["turns"])
                 for role in ROLES
             ]
