@@ -16,6 +16,8 @@ ParamName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,39}$")
 Source = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SOURCE_CHARS)]
 MAX_SCHEMA_CHARS = 16_000
 MAX_PARAMS = 20
+# Names the render context and the factory's call already use.
+RESERVED_PARAMS = frozenset({"text", "n", "schema", "chunk_text", "range", "loop"})
 
 
 class _Spec(BaseModel):
@@ -70,6 +72,14 @@ class TemplateSpec(_Spec):
     def _bounded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None and len(json.dumps(value)) > MAX_SCHEMA_CHARS:
             raise ValueError(f"longer than {MAX_SCHEMA_CHARS} characters as JSON")
+        return value
+
+    @field_validator("params")
+    @classmethod
+    def _not_reserved(cls, value: dict[str, ParamSpec]) -> dict[str, ParamSpec]:
+        taken = sorted(RESERVED_PARAMS & value.keys())
+        if taken:
+            raise ValueError(f"{', '.join(taken)}: reserved for the render context")
         return value
 
     @property

@@ -154,6 +154,10 @@ def checked_spec(spec: TemplateSpec) -> UserTemplate:
         template.check()
     except TemplateOutputError as exc:
         raise TemplateError(f"its sample answer does not fit (declare a sample): {exc}") from None
+    except TemplateError:
+        raise
+    except Exception as exc:  # e.g. a schema whose $ref resolves nowhere, a minItems of "x"
+        raise TemplateError(f"its check failed: {type(exc).__name__}: {exc}"[:500]) from None
     return template
 
 

