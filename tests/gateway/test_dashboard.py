@@ -5,73 +5,29 @@ NiceGUI keeps its pages in process-wide state, so the dashboard runs in its own 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 from redis.asyncio import Redis
 
-from shared.redis_server import free_port
 from shared.settings import Settings
+from tests.dashboard.browser import chromium, gateway_process
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import Story
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"gateway exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"gateway not healthy within {timeout}s: {log.read_text()}")
 
 
 @pytest.fixture
 def gateway_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env |= {
-        "DATAFACTORY_REDIS_URL": settings.redis_dsn,
-        "DATAFACTORY_DATA_DIR": str(settings.data_dir),
-        "DATAFACTORY_GATEWAY_HOST": "127.0.0.1",
-        "DATAFACTORY_GATEWAY_PORT": str(port),
-    }
-    log = tmp_path / "gateway.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "services.gateway"], cwd=ROOT, env=env, stdout=out, stderr=out
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    with gateway_process(settings, tmp_path / "gateway.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(15)
 
 
 @pytest.fixture
 async def page() -> AsyncIterator[Page]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+    async with chromium() as browser:
         yield await browser.new_page(viewport={"width": 1500, "height": 900})
-        await browser.close()
 
 
 async def test_the_dashboard_shows_jobs_and_follows_them_live(

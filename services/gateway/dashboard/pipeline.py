@@ -19,21 +19,25 @@ COUNTED = {
 }
 
 
-def moving(job: JobStatus, stage: str) -> bool:
-    """Items are on their way into `stage`: the job runs and the stage has work unsettled."""
-    if job.finished or job.status not in ("running", "pending"):
-        return False
+def unsettled(job: JobStatus, stage: str) -> bool:
     if stage == "shipper":
-        return job.stage == "shipper"
+        return not job.finished
     progress = getattr(job.stages, stage)
     return bool(progress.settled < progress.total)
+
+
+def moving(job: JobStatus, upstream: str, downstream: str) -> bool:
+    """Items flow from `upstream` to `downstream` while the job runs and either has work."""
+    if job.finished or job.status not in ("running", "pending"):
+        return False
+    return unsettled(job, upstream) or unsettled(job, downstream)
 
 
 def _state(job: JobStatus, stage: str) -> str:
     if stage == job.stage and not job.finished:
         return "df-current"
     if job.stage == "done" or (
-        stage in PROGRESS_STAGES and stage_fraction(job, stage) >= 1 and not moving(job, stage)
+        stage in PROGRESS_STAGES and stage_fraction(job, stage) >= 1 and not unsettled(job, stage)
     ):
         return "df-done"
     return ""
@@ -66,7 +70,7 @@ def pipeline(job: JobStatus) -> None:
     with ui.element("div").classes("df-pipeline df-pipeline-row"):
         for i, stage in enumerate(STAGES):
             if i:
-                flow = "df-moving" if moving(job, stage) else ""
+                flow = "df-moving" if moving(job, STAGES[i - 1], stage) else ""
                 ui.element("div").classes(f"df-link-flow {flow}")
             with ui.column().classes(f"df-glass df-node df-stage {_state(job, stage)}"):
                 with ui.row().classes("w-full justify-between items-center no-wrap"):

@@ -1,0 +1,45 @@
+"""Form helpers: values checked with the API's own pydantic models, errors shown per field."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from nicegui import ui
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def errors_text(exc: ValidationError) -> str:
+    """One line per problem: where it is and what is wrong."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "value"
+        lines.append(f"{where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def validated(model: type[M], values: dict[str, Any], errors: ui.label) -> M | None:
+    """`values` as `model`, or None with the reasons in `errors`."""
+    try:
+        found = model.model_validate(values)
+    except ValidationError as exc:
+        errors.set_text(errors_text(exc))
+        errors.set_visibility(True)
+        return None
+    errors.set_visibility(False)
+    return found
+
+
+def error_label() -> ui.label:
+    """Where a form's validation errors appear, hidden until there are some."""
+    label = ui.label("").classes("df-text df-bad text-xs df-form-errors")
+    label.set_visibility(False)
+    return label
+
+
+def dialog() -> ui.dialog:
+    """A dialog that is gone once closed, so a page holds only the form in front of the user."""
+    found = ui.dialog()
+    found.on_value_change(lambda e: None if e.value else found.delete())
+    return found

@@ -1,0 +1,100 @@
+"""`/exports`: the download center; every export with its card, and re-export in another format."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from fastapi import FastAPI
+from nicegui import ui
+
+from services.gateway.api.deps import Gateway, written_visible
+from services.gateway.commands import exports as commands
+from services.gateway.dashboard import components, theme
+from services.gateway.dashboard.frame import empty, frame, section
+from services.gateway.queries.exports import ExportListing, card_preview, list_exports
+from shared.config import ExportConfig, ExportFormat
+from shared.storage.blobs import Storage
+
+NAV = ("Exports", "/exports", 30)
+REFRESH_S = 2.0
+FORMATS = list(get_args(ExportFormat))
+
+
+async def show_card(gw: Gateway, listing: ExportListing, box: ui.column) -> None:
+    """Loads the card when first opened; Markdown source shown as text, never rendered."""
+    if box.default_slot.children:
+        return
+    text = await card_preview(Storage.from_settings(gw.settings), listing.export)
+    with box:
+        ui.label(text if text is not None else "the card file is missing").classes("df-pre w-full")
+
+
+def reexport(gw: Gateway, listing: ExportListing) -> None:
+    others = [f for f in FORMATS if f != listing.export.format]
+    choice = ui.select(others, value=others[0]).props("dense outlined dark options-dense")
+    choice.classes("w-32 df-reexport-format").mark("reexport-format")
+
+    async def request() -> None:
+        export = ExportConfig(format=choice.value)
+        _, written = await commands.request_export(gw.redis, listing.export.job_id, export)
+        await written_visible(gw, written)
+        ui.notify(f"{choice.value} export requested: it is listed here once the shipper wrote it")
+
+    ui.button("Re-export", icon="autorenew", on_click=request).props(
+        "outline dense color=cyan"
+    ).classes("df-reexport")
+
+
+def export_row(gw: Gateway, listing: ExportListing) -> None:
+    e = listing.export
+    with ui.column().classes("df-glass w-full px-5 py-3 gap-1 df-export-row"):
+        with ui.row().classes("w-full items-center gap-6 no-wrap"):
+            theme.number(e.format, "text-lg df-accent w-20")
+            with ui.column().classes("gap-0 w-64 min-w-0 overflow-hidden"):
+                ui.link(e.job_id, f"/jobs/{e.job_id}").classes("df-num text-sm df-link")
+                name = listing.project_name or listing.project_id or "—"
+                ui.label(name).classes("text-xs df-muted truncate w-full")
+            number_cell("records", f"{e.record_count:,}")
+            number_cell("rejected", f"{e.rejected_count:,}")
+            number_cell("size", theme.size(listing.size_bytes))
+            number_cell("version", e.version)
+            ui.space()
+            components.export_links(e)
+            reexport(gw, listing)
+        card = ui.expansion("dataset card").classes("w-full df-label df-card-preview")
+        with card:
+            box = ui.column().classes("w-full")
+        card.on_value_change(lambda ev: show_card(gw, listing, box) if ev.value else None)
+
+
+def number_cell(title: str, value: str) -> None:
+    with ui.column().classes("gap-0"):
+        theme.label(title)
+        theme.number(value, "text-sm")
+
+
+def register(app: FastAPI) -> None:
+    @ui.page("/exports", title="Exports · AI Data Factory", dark=True, response_timeout=10)
+    async def exports_page() -> None:
+        gw = components.gateway_of(app)
+        shown = await list_exports(gw.reader, Storage.from_settings(gw.settings))
+
+        def listing(items: list[ExportListing]) -> None:
+            if not items:
+                empty("No exports yet: a job's export appears here once the job completes.")
+            for item in items:
+                export_row(gw, item)
+
+        with frame("Exports", "/exports"):
+            section("download center")
+            box = ui.refreshable(listing)
+            box(shown)
+
+        async def update() -> None:
+            nonlocal shown
+            fresh = await list_exports(gw.reader, Storage.from_settings(gw.settings))
+            if [f.export.id for f in fresh] != [s.export.id for s in shown]:
+                box.refresh(fresh)
+            shown = fresh
+
+        ui.timer(REFRESH_S, update)

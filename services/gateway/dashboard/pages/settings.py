@@ -1,0 +1,108 @@
+"""`/settings`: the LLM model, API base and key (mode-600 file, shown masked, never sent to the
+browser whole), and the defaults new jobs start from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from nicegui import ui
+from pydantic import SecretStr, ValidationError
+
+from services.gateway.api.deps import Gateway
+from services.gateway.dashboard import components, config_form, forms, theme
+from services.gateway.dashboard.frame import frame, section
+from shared import user_settings
+from shared.config import JobConfig
+from shared.user_settings import UserSettings
+
+NAV = ("Settings", "/settings", 90)
+
+
+def llm_panel(gw: Gateway, saved: UserSettings, values: dict[str, Any]) -> ui.label:
+    """Inputs for the model and base; the key input starts empty and is cleared on save."""
+    env = gw.settings
+    with ui.column().classes("df-glass df-corners df-panel w-full gap-3 df-llm-settings"):
+        section("LLM provider")
+        with ui.row().classes("w-full gap-4 items-end"):
+            model = ui.input("Model", value=saved.llm_model or "", placeholder=env.llm_model)
+            model.classes("w-72").props("outlined dark dense")
+            model.bind_value(values, "llm_model")
+            base = ui.input(
+                "API base",
+                value=saved.llm_api_base or "",
+                placeholder=env.llm_api_base or "the provider's default",
+            )
+            base.classes("w-96").props("outlined dark dense")
+            base.bind_value(values, "llm_api_base")
+        with ui.row().classes("w-full gap-4 items-end"):
+            key = ui.input(
+                "API key (empty: keep the saved one)", password=True, password_toggle_button=True
+            )
+            key.classes("w-96 df-key-input").props("outlined dark dense autocomplete=off")
+            key.bind_value(values, "llm_api_key")
+            shown = theme.number(
+                f"saved key: {user_settings.masked(saved.llm_api_key)}",
+                "text-sm df-accent df-key-masked",
+            )
+            ui.checkbox("Remove the saved key").bind_value(values, "clear_key")
+        in_effect = f"in effect now: {env.llm_model} at {env.llm_api_base or 'the default base'}"
+        theme.number(in_effect, "text-xs df-muted")
+        ui.label(
+            "Services read these when they start: restart the stack after saving. The key is "
+            "stored in a file only its owner can read and is never shown again."
+        ).classes("text-xs df-muted")
+    return shown
+
+
+def updated(saved: UserSettings, values: dict[str, Any], defaults: dict[str, Any]) -> UserSettings:
+    """The settings as the form has them; raises ValidationError with each field's problem."""
+    key = saved.llm_api_key
+    if values["llm_api_key"]:
+        key = SecretStr(values["llm_api_key"])
+    elif values["clear_key"]:
+        key = None
+    return UserSettings(
+        llm_model=values["llm_model"] or None,
+        llm_api_base=values["llm_api_base"] or None,
+        llm_api_key=key,
+        job_defaults=JobConfig.model_validate(defaults),
+    )
+
+
+def register(app: FastAPI) -> None:
+    @ui.page("/settings", title="Settings · AI Data Factory", dark=True, response_timeout=10)
+    async def settings_page() -> None:
+        gw = components.gateway_of(app)
+        with frame("Settings", "/settings"):
+            try:
+                saved = user_settings.load(gw.settings.data_dir)
+            except user_settings.UserSettingsError as exc:
+                ui.label(f"{exc}: saving replaces it.").classes("df-bad df-text")
+                saved = UserSettings()
+            values: dict[str, Any] = {"llm_api_key": "", "clear_key": False}
+            values |= {"llm_model": saved.llm_model or "", "llm_api_base": saved.llm_api_base or ""}
+            shown = llm_panel(gw, saved, values)
+            defaults = saved.job_defaults.model_dump(mode="json")
+            with ui.column().classes("df-glass df-panel w-full gap-2 df-defaults"):
+                section("Defaults for new jobs")
+                config_form.panels(defaults, lambda: None)
+            errors = forms.error_label()
+
+            def save() -> None:
+                nonlocal saved
+                try:
+                    fresh = updated(saved, values, defaults)
+                except ValidationError as exc:
+                    errors.set_text(forms.errors_text(exc))
+                    errors.set_visibility(True)
+                    return
+                user_settings.save(gw.settings.data_dir, fresh)
+                saved, values["llm_api_key"], values["clear_key"] = fresh, "", False
+                errors.set_visibility(False)
+                shown.set_text(f"saved key: {user_settings.masked(fresh.llm_api_key)}")
+                ui.notify("Settings saved", type="positive")
+
+            ui.button("Save settings", icon="save", on_click=save).props(
+                "color=cyan text-color=black"
+            ).classes("df-save-settings")
