@@ -51,6 +51,22 @@ class ProjectCreated(Event):
     description: str = ""
 
 
+class ProjectUpdated(Event):
+    """The project's name and description were replaced."""
+
+    type: Literal["ProjectUpdated"] = "ProjectUpdated"
+    project_id: str
+    name: str
+    description: str = ""
+
+
+class ProjectDeleted(Event):
+    """The project is gone from lists and lookups; its jobs and exports stay readable."""
+
+    type: Literal["ProjectDeleted"] = "ProjectDeleted"
+    project_id: str
+
+
 class JobSubmitted(Event):
     type: Literal["JobSubmitted"] = "JobSubmitted"
     project_id: str
@@ -266,6 +282,8 @@ class TemplateDeleted(Event):
 
 AnyEvent = Annotated[
     ProjectCreated
+    | ProjectUpdated
+    | ProjectDeleted
     | JobSubmitted
     | JobCancelled
     | FetchPage

@@ -17,6 +17,7 @@ from services.gateway.api.schemas import (
     JobRequest,
     JobStatus,
     LogEntry,
+    LogLevel,
     RejectedUrl,
 )
 from services.gateway.api.templates import resolve_template
@@ -82,8 +83,14 @@ async def job_logs(
     gw: GatewayDep,
     include_ok: bool = False,
     limit: Annotated[int, Query(ge=1, le=MAX_LOG_ENTRIES)] = 1000,
+    level: LogLevel | None = None,
+    stage: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[LogEntry]:
-    return await views.job_logs(gw.reader, job.id, include_ok=include_ok, limit=limit)
+    """The job's item outcomes, oldest first: at `level` or above (default warning; info with
+    `include_ok`), of one `stage` if given."""
+    return await views.job_logs(
+        gw.reader, job.id, include_ok=include_ok, limit=limit, level=level, stage=stage
+    )
 
 
 @router.get("/api/jobs/{job_id}/exports")

@@ -1,14 +1,11 @@
-"""Project routes: create, list and show projects."""
+"""Project routes: create, list, show, update and delete projects."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 
 from services.gateway.api.deps import GatewayDep, ProjectDep, written_visible
-from services.gateway.api.schemas import (
-    ProjectIn,
-    ProjectOut,
-)
+from services.gateway.api.schemas import ProjectDeletedOut, ProjectIn, ProjectOut
 from services.gateway.commands import projects as commands
 from services.gateway.queries import views
 from services.gateway.readmodel.rows import ts
@@ -36,3 +33,37 @@ async def list_projects(gw: GatewayDep) -> list[ProjectOut]:
 @router.get("/api/projects/{project_id}")
 async def get_project(project: ProjectDep) -> ProjectOut:
     return project
+
+
+@router.put("/api/projects/{project_id}")
+async def update_project(project: ProjectDep, body: ProjectIn, gw: GatewayDep) -> ProjectOut:
+    """Replaces the project's name and description."""
+    event, written = await commands.update_project(
+        gw.redis, project.id, body.name, body.description
+    )
+    await written_visible(gw, written)
+    return project.model_copy(update={"name": event.name, "description": event.description})
+
+
+@router.delete(
+    "/api/projects/{project_id}",
+    responses={409: {"description": "the project has active jobs and cancel_jobs is false"}},
+)
+async def delete_project(
+    project: ProjectDep, gw: GatewayDep, cancel_jobs: bool = False
+) -> ProjectDeletedOut:
+    """Deletes the project; one with pending or running jobs answers 409 unless
+    `cancel_jobs` asks for them to be cancelled first. Its jobs and exports stay readable."""
+    # Jobs submitted a moment ago count as active only once projected.
+    await gw.projector.caught_up(gw.catch_up_s)
+    try:
+        deletion = await commands.delete_project(
+            gw.redis, gw.reader, project.id, cancel_jobs=cancel_jobs
+        )
+    except commands.ProjectHasActiveJobs as exc:
+        detail = {"message": str(exc), "active_jobs": exc.job_ids}
+        raise HTTPException(409, detail=detail) from None
+    await written_visible(gw, deletion.written)
+    return ProjectDeletedOut(
+        id=project.id, event_id=deletion.event.event_id, cancelled_jobs=deletion.cancelled
+    )

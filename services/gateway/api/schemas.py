@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from shared.config import ExportConfig, JobConfig
@@ -20,6 +22,12 @@ class ProjectOut(BaseModel):
     description: str | None
     created_at: str | None
     job_count: int = 0
+
+
+class ProjectDeletedOut(BaseModel):
+    id: str
+    event_id: str
+    cancelled_jobs: list[str]  # active jobs cancelled before the deletion
 
 
 class JobRequest(BaseModel):
@@ -184,12 +192,21 @@ class ProviderBatch(BaseModel):
     waiting: int
 
 
+class JobError(BaseModel):
+    """Why a job failed: a reason code and what it means for this job."""
+
+    reason: str  # no_pages_fetched | no_text | spending_cap_reached | no_examples | export_failed
+    detail: str
+
+
 class JobStatus(BaseModel):
     id: str
     project_id: str | None
     project_name: str | None
-    status: str  # pending | running | completed | cancelled
-    stage: str  # the earliest stage with unsettled items, then shipper, then done
+    status: str  # pending | running | completed | failed | cancelled
+    # The earliest stage with unsettled items, then shipper, then done; a failed job's is
+    # the stage it failed at.
+    stage: str
     finished: bool  # every work item has an outcome (JobCompleted was projected)
     url_count: int
     invalid_urls: int
@@ -205,6 +222,7 @@ class JobStatus(BaseModel):
     exports: list[ExportOut]
     projection_failures: int = 0  # the job's log entries the read models could not apply
     provider_batches: list[ProviderBatch] = []
+    error: JobError | None = None  # set when the status is failed
 
 
 class JobDetail(JobStatus):
@@ -215,9 +233,13 @@ class JobDetail(JobStatus):
     batch_saving: BatchSaving | None = None  # batch mode: against the same tokens online
 
 
+LogLevel = Literal["info", "warning", "error"]
+
+
 class LogEntry(BaseModel):
     event_id: str
-    stage: str
+    level: LogLevel  # info: ok, warning: skipped, error: failed
+    stage: str  # gateway (submission), spider, refiner, factory, inspector, shipper
     item_id: str | None
     outcome: str  # ok | failed | skipped
     reason: str | None
@@ -231,6 +253,7 @@ class Overview(BaseModel):
     jobs: int
     active_jobs: int
     completed_jobs: int
+    failed_jobs: int
     cancelled_jobs: int
     examples: int
     examples_passed: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -88,11 +89,16 @@ async def submit_job(
     return Submission(job, rejected, written)
 
 
+def queue_cancel(pipe: Any, job_id: str, reason: str) -> JobCancelled:
+    """Queues the job's cancellation in `pipe`; stages skip the job's remaining items once it
+    is in the cancelled set. Returns the event to publish in the same transaction."""
+    pipe.sadd(streams.CANCELLED_JOBS, job_id)
+    return JobCancelled(event_id=derive(job_id, "cancelled"), job_id=job_id, reason=reason)
+
+
 async def cancel_job(
     redis: Redis, job_id: str, reason: str = "cancelled by user"
 ) -> tuple[JobCancelled, Written]:
-    """Stages skip the job's remaining items once it is in the cancelled set."""
-    event = JobCancelled(event_id=derive(job_id, "cancelled"), job_id=job_id, reason=reason)
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.sadd(streams.CANCELLED_JOBS, job_id)
+        event = queue_cancel(pipe, job_id, reason)
         return event, await publish(pipe, [(streams.EVENTS, event)])

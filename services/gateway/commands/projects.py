@@ -1,14 +1,36 @@
-"""Project commands: a project created."""
+"""Project commands: a project created, updated, or deleted (its active jobs cancelled first
+on request)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.commands import receipts
+from services.gateway.commands.jobs import queue_cancel
 from services.gateway.commands.log import Written, publish
+from services.gateway.queries import views
 from shared import streams
-from shared.events import ProjectCreated
+from shared.events import Event, ProjectCreated, ProjectDeleted, ProjectUpdated
 from shared.ids import derive, new_id
+
+
+@dataclass(frozen=True)
+class Deletion:
+    event: ProjectDeleted
+    cancelled: list[str]  # the jobs cancelled with it
+    written: Written
+
+
+class ProjectHasActiveJobs(ValueError):
+    def __init__(self, project_id: str, job_ids: list[str]) -> None:
+        super().__init__(
+            f"project {project_id} has {len(job_ids)} active jobs; cancel them first "
+            "(cancel_jobs=true cancels them and deletes the project)"
+        )
+        self.job_ids = job_ids
 
 
 async def create_project(
@@ -25,3 +47,36 @@ async def create_project(
     async with redis.pipeline(transaction=True) as pipe:
         receipts.keep_project(pipe, event)
         return event, await publish(pipe, [(streams.EVENTS, event)])
+
+
+async def update_project(
+    redis: Redis, project_id: str, name: str, description: str = ""
+) -> tuple[ProjectUpdated, Written]:
+    event = ProjectUpdated(
+        event_id=new_id("projupd"),
+        job_id="",
+        project_id=project_id,
+        name=name,
+        description=description,
+    )
+    async with redis.pipeline(transaction=True) as pipe:
+        receipts.update_project(pipe, event)
+        return event, await publish(pipe, [(streams.EVENTS, event)])
+
+
+async def delete_project(
+    redis: Redis, reader: AsyncEngine, project_id: str, *, cancel_jobs: bool = False
+) -> Deletion:
+    """Deletes the project; its pending and running jobs (as projected) are cancelled in the
+    same transaction if `cancel_jobs`, else they refuse the deletion."""
+    active = await views.active_job_ids(reader, project_id)
+    if active and not cancel_jobs:
+        raise ProjectHasActiveJobs(project_id, active)
+    event = ProjectDeleted(event_id=derive(project_id, "deleted"), job_id="", project_id=project_id)
+    async with redis.pipeline(transaction=True) as pipe:
+        entries: list[tuple[str, Event]] = [
+            (streams.EVENTS, queue_cancel(pipe, job_id, "project deleted")) for job_id in active
+        ]
+        receipts.forget_project(pipe, project_id)
+        written = await publish(pipe, [*entries, (streams.EVENTS, event)])
+    return Deletion(event, active, written)

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.gateway.api.schemas import JobStatus, ProjectOut
 from services.gateway.queries.progress import JobCounts, current_stage, stages_of
 from services.gateway.readmodel.rows import ts
-from shared.events import JobSubmitted, ProjectCreated
+from shared.events import JobSubmitted, ProjectCreated, ProjectUpdated
 
 
 def _text(value: bytes | str) -> str:
@@ -28,6 +28,15 @@ def _key(kind: str, key: str) -> str:
 def keep_project(pipe: Any, event: ProjectCreated) -> None:
     fields = {"name": event.name, "description": event.description, "created_at": ts(event.at)}
     pipe.hset(_key("project", event.project_id), mapping=fields)
+
+
+def update_project(pipe: Any, event: ProjectUpdated) -> None:
+    fields = {"name": event.name, "description": event.description}
+    pipe.hset(_key("project", event.project_id), mapping=fields)
+
+
+def forget_project(pipe: Any, project_id: str) -> None:
+    pipe.delete(_key("project", project_id))
 
 
 def keep_job(pipe: Any, job: JobSubmitted) -> None:
@@ -44,7 +53,13 @@ async def project(redis: Redis, project_id: str) -> ProjectOut | None:
     found = await _fields(redis, "project", project_id)
     if not found:
         return None
-    return ProjectOut(id=project_id, **found)
+    # A project from before receipts has only what later updates wrote.
+    return ProjectOut(
+        id=project_id,
+        name=found.get("name"),
+        description=found.get("description"),
+        created_at=found.get("created_at"),
+    )
 
 
 async def job(redis: Redis, job_id: str) -> JobStatus | None:

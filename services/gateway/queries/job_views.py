@@ -11,7 +11,8 @@ from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.gateway.api.schemas import ExportOut, JobStatus, ProviderBatch
-from services.gateway.queries.progress import JobCounts, current_stage, stages_of
+from services.gateway.queries.progress import JobCounts, current_stage, job_error, stages_of
+from services.gateway.readmodel.failure import FAILED_AT
 from services.gateway.readmodel.ledger import projection_failures
 from services.gateway.readmodel.tables import (
     batch_chunks,
@@ -113,15 +114,17 @@ async def _exports(conn: AsyncConnection, ids: Sequence[str]) -> dict[str, list[
     return found
 
 
-def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut], failed: int) -> JobStatus:
+def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut], unapplied: int) -> JobStatus:
     stages = stages_of(replace(counts, url_count=row.url_count))
     finished = row.completed_at is not None
+    stage = current_stage(stages, finished, bool(job_exports))
+    failed = row.error is not None and row.status == "failed"
     return JobStatus(
         id=row.id,
         project_id=row.project_id,
         project_name=row.project_name,
         status=row.status,
-        stage=current_stage(stages, finished, bool(job_exports)),
+        stage=FAILED_AT.get(row.error, stage) if failed else stage,
         finished=finished,
         url_count=row.url_count,
         invalid_urls=counts.outcomes["gateway", "failed"],
@@ -135,7 +138,8 @@ def _status(row: Any, counts: JobCounts, job_exports: list[ExportOut], failed: i
         completion_tokens=row.completion_tokens,
         tokens=row.prompt_tokens + row.completion_tokens,
         exports=job_exports,
-        projection_failures=failed,
+        projection_failures=unapplied,
+        error=job_error(row.error, stages) if failed else None,
     )
 
 

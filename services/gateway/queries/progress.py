@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from services.gateway.api.schemas import (
     FactoryProgress,
     InspectorProgress,
+    JobError,
     RefinerProgress,
     SpiderProgress,
     Stages,
@@ -67,3 +68,21 @@ def current_stage(stages: Stages, finished: bool, exported: bool) -> str:
         if progress.settled < progress.total:
             return name
     return "shipper"
+
+
+def job_error(reason: str | None, stages: Stages) -> JobError | None:
+    """What a failure reason (see readmodel.failure) means for the job, in its counts."""
+    if reason is None:
+        return None
+    spider, refiner, factory = stages.spider, stages.refiner, stages.factory
+    details = {
+        "no_pages_fetched": f"none of the {spider.total} pages could be fetched "
+        f"({spider.failed} failed, {spider.skipped} skipped)",
+        "no_text": f"the {refiner.total} fetched pages held no text to generate from",
+        "spending_cap_reached": "the job's spending cap was reached: "
+        f"{factory.skipped} of {factory.total} chunks were not generated",
+        "no_examples": f"no examples were generated: {factory.failed} of {factory.total} "
+        "chunks failed",
+        "export_failed": "the export failed; the job's log has the shipper's error",
+    }
+    return JobError(reason=reason, detail=details.get(reason, reason))

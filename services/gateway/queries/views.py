@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.api.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
@@ -28,7 +28,7 @@ def _project(row: Any) -> ProjectOut:
 
 def _projects_query() -> Any:
     job_count = select(func.count()).where(jobs.c.project_id == projects.c.id).scalar_subquery()
-    return select(projects, job_count.label("job_count"))
+    return select(projects, job_count.label("job_count")).where(projects.c.deleted_at.is_(None))
 
 
 async def list_projects(engine: AsyncEngine) -> list[ProjectOut]:
@@ -55,20 +55,46 @@ async def list_jobs(
         return await job_statuses(conn, ids)
 
 
+async def active_job_ids(engine: AsyncEngine, project_id: str) -> list[str]:
+    """The project's pending and running jobs."""
+    of_project = (jobs.c.project_id == project_id) & jobs.c.status.in_(ACTIVE)
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(jobs.c.id).where(of_project))).scalars())
+
+
 async def job_status(engine: AsyncEngine, job_id: str) -> JobStatus | None:
     async with engine.connect() as conn:
         found = await job_statuses(conn, [job_id])
     return found[0] if found else None
 
 
+# A log entry's level follows its outcome; asking for a level gets it and those above it.
+LEVEL_OF = {"ok": "info", "skipped": "warning", "failed": "error"}
+AT_LEAST = {
+    "info": ("ok", "skipped", "failed"),
+    "warning": ("skipped", "failed"),
+    "error": ("failed",),
+}
+
+
 async def job_logs(
-    engine: AsyncEngine, job_id: str, include_ok: bool = False, limit: int = 1000
+    engine: AsyncEngine,
+    job_id: str,
+    include_ok: bool = False,
+    limit: int = 1000,
+    *,
+    level: str | None = None,
+    stage: str | None = None,
 ) -> list[LogEntry]:
-    """The job's item outcomes in log time; by default only failures and skips."""
-    query = select(outcomes).where(outcomes.c.job_id == job_id)
-    if not include_ok:
-        query = query.where(outcomes.c.outcome != "ok")
-    query = query.order_by(outcomes.c.at, outcomes.c.event_id).limit(limit)
+    """The job's item outcomes in log time, at `level` or above (without one: warnings and
+    errors, or everything with `include_ok`), of one `stage` if given."""
+    o = outcomes.c
+    kinds = AT_LEAST[level or ("info" if include_ok else "warning")]
+    query = select(outcomes, case(LEVEL_OF, value=o.outcome, else_="info").label("level"))
+    query = query.where(o.job_id == job_id, o.outcome.in_(kinds))
+    if stage is not None:
+        query = query.where(o.stage == stage)
+    query = query.order_by(o.at, o.event_id).limit(limit)
     async with engine.connect() as conn:
         rows = await conn.execute(query)
         return [LogEntry.model_validate(row, from_attributes=True) for row in rows]
@@ -92,6 +118,7 @@ def _totals() -> tuple[Executable, Executable]:
         func.count(),
         func.count().filter(jobs.c.status.in_(ACTIVE)),
         func.count().filter(jobs.c.status == "completed"),
+        func.count().filter(jobs.c.status == "failed"),
         func.count().filter(jobs.c.status == "cancelled"),
         func.coalesce(func.sum(jobs.c.cost_nano), 0),
         func.coalesce(func.sum(jobs.c.prompt_tokens + jobs.c.completion_tokens), 0),
@@ -102,15 +129,19 @@ def _totals() -> tuple[Executable, Executable]:
 async def overview(engine: AsyncEngine) -> Overview:
     job_totals, example_totals = _totals()
     async with engine.connect() as conn:
-        n_jobs, active, completed, cancelled, nano, tokens = (await conn.execute(job_totals)).one()
+        n_jobs, active, completed, failed, cancelled, nano, tokens = (
+            await conn.execute(job_totals)
+        ).one()
         examples, passed = (await conn.execute(example_totals)).one()
-        n_projects = (await conn.execute(select(func.count()).select_from(projects))).scalar_one()
+        live = select(func.count()).select_from(projects).where(projects.c.deleted_at.is_(None))
+        n_projects = (await conn.execute(live)).scalar_one()
         n_exports = (await conn.execute(select(func.count()).select_from(exports))).scalar_one()
     return Overview(
         projects=n_projects,
         jobs=n_jobs,
         active_jobs=active,
         completed_jobs=completed,
+        failed_jobs=failed,
         cancelled_jobs=cancelled,
         examples=examples,
         examples_passed=passed,

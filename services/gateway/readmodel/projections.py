@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.gateway.readmodel import item_projections as items
+from services.gateway.readmodel import project_projections as project_changes
 from services.gateway.readmodel import review_projections as reviews
 from services.gateway.readmodel.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
 from services.gateway.readmodel.tables import batch_chunks, chunks, exports, jobs, projects
@@ -28,6 +29,8 @@ from shared.events import (
     JobSubmitted,
     PageFetched,
     ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
     TemplateDeleted,
     TemplateSaved,
 )
@@ -82,7 +85,7 @@ def export_written(e: ExportWritten) -> list[Write]:
         "splits": e.splits,
         "created_at": ts(e.at),
     }
-    return [Upsert(exports, row)]
+    return [Upsert(exports, row), Status(e.job_id)]  # an export settles an export failure
 
 
 def item_failed(e: ItemFailed) -> list[Write]:
@@ -117,6 +120,8 @@ def nothing(e: Event) -> list[Write]:
 
 PROJECTIONS: dict[type[Event], Projection] = {
     ProjectCreated: project_created,
+    ProjectUpdated: project_changes.project_updated,
+    ProjectDeleted: project_changes.project_deleted,
     JobSubmitted: job_submitted,
     JobCancelled: job_cancelled,
     JobCompleted: job_completed,

@@ -16,6 +16,7 @@ projects = Table(
     Column("config", JSON),
     Column("created_at", String),
     Column("updated_at", String),
+    Column("deleted_at", String),  # a deleted project is left out of lists and lookups
 )
 
 jobs = Table(
@@ -35,6 +36,8 @@ jobs = Table(
     Column("cancelled_at", String),
     Column("cancel_reason", String),
     Column("completed_at", String),
+    # Why a completed job failed (see readmodel.failure); None for one that did not.
+    Column("error", String),
 )
 
 raw_documents = Table(
@@ -111,6 +114,8 @@ training_examples = Table(
     Column("passed_qc", Boolean),
     Column("scored_at", String),
 )
+# The results page's order: a job's examples by id, counted and paged from the index alone.
+Index("ix_training_examples_job_order", training_examples.c.job_id, training_examples.c.id)
 
 exports = Table(
     "exports",

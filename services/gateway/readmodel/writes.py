@@ -17,6 +17,7 @@ from sqlalchemy import Executable, String, Table, and_, bindparam, case, func, o
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.gateway.readmodel import failure
 from services.gateway.readmodel.rows import NANO, Earliest, Outcome, Totals, Upsert, Write
 from services.gateway.readmodel.tables import chunks, jobs, outcomes
 
@@ -83,6 +84,7 @@ _STATUS = case(
         ),
         "cancelled",
     ),
+    (jobs.c.error.is_not(None), "failed"),
     (jobs.c.completed_at.is_not(None), "completed"),
     (jobs.c.started_at.is_not(None), "running"),
     else_="pending",
@@ -115,7 +117,10 @@ async def execute(conn: AsyncConnection, plan: Plan) -> None:
     if plan.totals:
         await conn.execute(update(jobs).where(jobs.c.id.in_(plan.totals)).values(_TOTALS))
     if plan.statuses:
-        await conn.execute(update(jobs).where(jobs.c.id.in_(plan.statuses)).values(status=_STATUS))
+        touched_jobs = update(jobs).where(jobs.c.id.in_(plan.statuses))
+        # Status reads the error, and an UPDATE's expressions see the row as it was.
+        await conn.execute(touched_jobs.values(error=failure.error()))
+        await conn.execute(touched_jobs.values(status=_STATUS))
 
 
 async def _write_earliest(conn: AsyncConnection, writes: Iterable[Earliest]) -> None:
