@@ -95,3 +95,12 @@ async def test_the_estimate_route_answers_for_a_url_list_and_config(
 async def test_the_estimate_route_refuses_an_invalid_config(client: httpx.AsyncClient) -> None:
     body = {"urls": ["https://example.com/a"], "config": {"generation": {"examples_per_chunk": 0}}}
     assert (await client.post("/api/estimate", json=body)).status_code == 422
+
+
+def test_the_largest_crawl_is_estimated_without_walking_its_chunks(local: Settings) -> None:
+    crawl = JobConfig.model_validate(
+        {"scraping": {"crawl": True, "max_pages": 100_000}, "processing": {"chunk_size": 32}}
+    )
+    found = estimate_submission(local, URLS, crawl)
+    assert found.chunks.high == 100_000 * 125  # 4,000 tokens a page in chunks of 32
+    assert found.cost_usd.high > found.cost_usd.low > 0

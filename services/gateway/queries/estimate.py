@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -92,11 +91,13 @@ def _refusal(settings: Settings, config: JobConfig) -> str | None:
 def _priced(
     settings: Settings, config: JobConfig, pages: int, page_tokens: int
 ) -> costs.CostEstimate:
+    """Priced for one chunk, then scaled: a crawl's range may span millions of chunks."""
     count, average = _page_chunks(config, page_tokens)
     gen, model = config.generation, model_policy.job_model(settings, config.generation)
-    per_1k = settings.llm_price_per_1k_tokens
-    found = costs.estimate_average(gen, model, pages * count, average, per_1k)
-    return replace(found, cost_usd=0.0) if gen.dry_run else found
+    one = costs.estimate_average(gen, model, 1, average, settings.llm_price_per_1k_tokens)
+    n = pages * count
+    cost = 0.0 if gen.dry_run else one.cost_usd * n
+    return costs.CostEstimate(n, one.prompt_tokens * n, one.completion_tokens * n, cost, one.priced)
 
 
 def estimate_submission(
