@@ -22,7 +22,12 @@ the gateway's Projector in a process pinned to one core: the projector's own rat
 
 Bare work, in the same run against the same simulator (bench/e2e_bare.py): the same pages
 through the refiner's pure steps, a bare httpx client at the same concurrency and the
-inspector's checks, in one asyncio process. Last line: `ratio: <pipeline ÷ bare pages/s>`.
+inspector's checks, in one asyncio process: `pipeline ÷ bare ratio`.
+
+Blob storage: the run above keeps raw pages, text and exports in the data directory
+(file://). The same job then runs on a fresh stack whose blobs go to a real S3 API server
+(moto's, its own process on 127.0.0.1; bench/e2e_s3.py). Last line:
+`ratio: <S3 pages/s ÷ file pages/s>`.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, tree_cpu_s
 from bench.e2e_bare import BareResult, Check, bare_work, inspector_checks
+from bench.e2e_s3 import on_s3, s3_server
 from bench.e2e_web import Page, cycled_pages, publish, serve
 from services.cli.stack import Stack, uses_simulator
 from shared import streams
@@ -65,7 +71,7 @@ DEADLINE_S = 900.0
 # Each poll costs the gateway a query; a quarter second is ~1% of a 300-page run.
 POLL_S = 0.25
 SHARED_CORES = 0.2  # other processes' average load above which a figure is flagged
-TARGETS = {"pages/s": 15.0, "ratio": 0.6, "replay events/s": 3000.0}
+TARGETS = {"pages/s": 15.0, "ratio": 0.6, "replay events/s": 3000.0, "s3 ratio": 0.9}
 
 
 @dataclass
@@ -88,11 +94,12 @@ def job_config(concurrency: int) -> dict[str, Any]:
     }
 
 
-def start_stack(data_dir: Path, latency_ms: float, jitter_ms: float) -> Stack:
+def start_stack(data_dir: Path, latency_ms: float, jitter_ms: float, **extra: Any) -> Stack:
     settings = Settings(
         data_dir=data_dir,
         gateway_port=free_port(),
         allowed_networks=[ip_network("127.0.0.0/8")],
+        **extra,
     )
     if not uses_simulator(settings):
         raise SystemExit(
@@ -326,6 +333,23 @@ def bare_config(concurrency: int) -> JobConfig:
     return JobConfig.model_validate({"generation": {"max_concurrent_llm": concurrency}})
 
 
+def measure_on_s3(
+    args: argparse.Namespace, pages: list[Page], warm: list[Page], data_dir: Path
+) -> float:
+    """The same job on a fresh stack whose blobs live in a real S3 API server; pages/s."""
+    with s3_server() as (endpoint, server):
+        stack = start_stack(data_dir, args.latency_ms, args.jitter_ms, **on_s3(endpoint))
+        try:
+            print(f"on S3 storage ({endpoint}, moto's server in its own process):")
+            run = measure_pipeline(stack, pages, warm, job_config(args.concurrency))
+            rate = report_pipeline(run)
+        finally:
+            stack.stop()
+        used = sum(tree_cpu_s(server))
+    print(f"  S3 server, whole run with warm-up and start: {used:.1f} CPU-s")
+    return rate
+
+
 async def run_bare(pages: list[Page], sim_url: str, concurrency: int, check: Check) -> BareResult:
     return await bare_work(pages, sim_url, concurrency, bare_config(concurrency), check)
 
@@ -337,6 +361,7 @@ def main() -> None:
     parser.add_argument("--jitter-ms", type=float, default=50)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--skip-s3", action="store_true", help="no run on S3 storage")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--replay", nargs=2, metavar=("REDIS_URL", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -396,7 +421,15 @@ def main() -> None:
         if bare_rate is not None:
             ratio = rate / bare_rate
             print(f"target: ratio {ratio:.2f}, {verdict(ratio, TARGETS['ratio'])}")
-            print(f"ratio: {ratio:.2f}")
+            print(f"pipeline ÷ bare ratio: {ratio:.2f}")
+        if not args.skip_s3:
+            stack.stop()
+            stack = None
+            s3_rate = measure_on_s3(args, pages, warm, data_dir / "on-s3")
+            s3_ratio = s3_rate / rate
+            print(f"target: S3 {s3_rate:.1f} ÷ file {rate:.1f} pages/s, ", end="")
+            print(verdict(s3_ratio, TARGETS["s3 ratio"]))
+            print(f"ratio: {s3_ratio:.2f}")
         ok = True
     finally:
         if stack is not None:

@@ -17,7 +17,7 @@ from shared.events import PageFetched
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.stage import StageSpec, failure
-from shared.storage.blobs import Storage
+from shared.storage.blobs import Storage, TooLarge
 from shared.storage.keys import OutsideStorage, checked
 
 WARM_TIMEOUT_S = 120.0
@@ -44,20 +44,30 @@ class Refiner:
 
     async def __call__(self, page: PageFetched, job: JobConfig) -> list[Emit]:
         config = job.processing
-        # The worker writes the text: a page that fails writes nothing.
-        text_key = f"text/{page.job_id}/{page.event_id}.txt"
-        try:
-            html_key = checked(page.html_key, "raw")
-        except OutsideStorage as exc:
-            return [skipped(page, "key_outside_raw_pages", str(exc))]
-        args = (self.storage, html_key, text_key, page.language, config)
+        html = await self.html(page)
+        if isinstance(html, Emit):
+            return [html]
+        args = (html, page.language, config)
         try:
             doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
         except Overrun as exc:
             return [skipped(page, exc.reason, exc.detail)]
         if doc.failure:
             return [skipped(page, doc.failure, doc.detail)]
+        await self.storage.put_async(f"text/{page.job_id}/{page.event_id}.txt", doc.text.encode())
         return outcomes.of_document(page, doc, await self.dedup(page, config, doc))
+
+    async def html(self, page: PageFetched) -> bytes | Emit:
+        """The stored page, or the page's failure when it cannot be had."""
+        try:
+            key = checked(page.html_key, "raw")
+            return await self.storage.get_async(key, limit=worker.MAX_HTML_BYTES)
+        except OutsideStorage as exc:
+            return skipped(page, "key_outside_raw_pages", str(exc))
+        except TooLarge as exc:
+            return skipped(page, "too_large", str(exc))
+        except FileNotFoundError as exc:
+            return skipped(page, "html_missing", repr(exc))
 
     async def dedup(
         self, page: PageFetched, config: ProcessingConfig, doc: logic.Document

@@ -52,15 +52,16 @@ class Storage:
     def put(self, key: str, data: bytes) -> None:
         obstore.put(self.store, checked(key), data)
 
-    async def get_async(self, key: str) -> bytes:
+    async def get_async(self, key: str, limit: int | None = None) -> bytes:
+        """The object's bytes; TooLarge, before reading them, when over `limit`."""
         result = await obstore.get_async(self.store, checked(key))
+        _within(key, result.meta["size"], limit)
         return bytes(await result.bytes_async())
 
     def get(self, key: str, limit: int | None = None) -> bytes:
         """The object's bytes; TooLarge, before reading them, when over `limit`."""
         result = obstore.get(self.store, checked(key))
-        if limit is not None and result.meta["size"] > limit:
-            raise TooLarge(key, result.meta["size"], limit)
+        _within(key, result.meta["size"], limit)
         return bytes(result.bytes())
 
     async def size_async(self, key: str) -> int:
@@ -148,6 +149,11 @@ def _store(url: str, settings: Settings) -> ObjectStore:
     config = {name: value for name, value in given.items() if value}
     http = bool(settings.s3_endpoint_url and settings.s3_endpoint_url.startswith("http://"))
     return S3Store.from_url(url, config=config, client_options={"allow_http": http})  # type: ignore[arg-type]
+
+
+def _within(key: str, size: int, limit: int | None) -> None:
+    if limit is not None and size > limit:
+        raise TooLarge(key, size, limit)
 
 
 def _fsync(folder: Path) -> None:

@@ -39,6 +39,8 @@ def test_an_object_over_the_limit_is_refused_before_it_is_read(storage: Storage)
     with pytest.raises(TooLarge) as refused:
         storage.get("raw/job/big.html", limit=999)
     assert refused.value.size == 1000
+    with pytest.raises(TooLarge):
+        asyncio.run(storage.get_async("raw/job/big.html", limit=999))
     assert storage.get("raw/job/big.html", limit=1000) == b"x" * 1000
 
 
