@@ -29,8 +29,10 @@ def from_environment() -> list[str]:
 
 
 def of_settings(settings: Settings) -> list[str]:
-    """The LLM key (which may come from `.env`, not the environment) and the Redis password."""
-    found = [settings.llm_api_key.get_secret_value()] if settings.llm_api_key else []
+    """The LLM key and the gateway's token (which may come from `.env`, not the environment)
+    and the Redis password."""
+    keys = (settings.llm_api_key, settings.api_token)
+    found = [key.get_secret_value() for key in keys if key is not None]
     if settings.redis_url and urlsplit(settings.redis_url).password:
         found.append(str(urlsplit(settings.redis_url).password))
     return found

@@ -13,11 +13,13 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from services.gateway.api import estimate, jobs, metrics, projects, stats
+from services.gateway.api import access, estimate, jobs, metrics, projects, stats
 from services.gateway.api.deps import Gateway
 from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
+from services.gateway.api.login import login_router
 from services.gateway.api.templates import router as templates_router
 from services.gateway.queries import estimate as generation
 from services.gateway.readmodel.archive import Archiver
@@ -85,8 +87,20 @@ async def _redis_unavailable(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "2"})
 
 
+def _guard(app: FastAPI, settings: Settings) -> None:
+    """Unknown Host headers get 400 (DNS rebinding); with a token, requests without it 401."""
+    token = access.token_of(settings)
+    app.state.api_token = token
+    app.include_router(login_router())
+    if token is not None:
+        app.add_middleware(access.TokenGate, token=token)
+    # Added last, so it runs first: a foreign Host is refused before anything else.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=access.allowed_hosts(settings))
+
+
 def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
-    """A fresh app; `dashboard=False` leaves out the NiceGUI pages, whose state is global."""
+    """A fresh app; `dashboard=False` leaves out the NiceGUI pages, whose state is global.
+    Raises access.TokenRequired for a gateway bound beyond loopback without a token."""
     app = FastAPI(
         title="AI Data Factory",
         summary="Turns web pages into curated LLM training datasets.",
@@ -99,6 +113,7 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     app.include_router(exports_router)
     app.include_router(templates_router)
     app.include_router(examples_router)
+    _guard(app, settings)
     if dashboard:
         from services.gateway.dashboard.site import mount_dashboard
 

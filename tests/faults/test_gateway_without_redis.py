@@ -14,7 +14,7 @@ async def test_the_gateway_answers_503_while_redis_is_unreachable(settings: Sett
     app = create_app(away, dashboard=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             health = await http.get("/health")
             job = await http.get("/api/jobs/job_unknown")
             created = await http.post("/api/projects", json={"name": "p"})

@@ -75,7 +75,7 @@ async def served(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.Async
     app = create_app(settings, dashboard=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             yield app, http
 
 

@@ -25,7 +25,7 @@ async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(local, dashboard=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield client
 
 
@@ -87,7 +87,7 @@ async def test_an_unpriced_model_is_accepted_once_the_operator_prices_it(
     app = create_app(priced, dashboard=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             response = await submit(client, {"generation": {"model": "my-local-llama"}})
     assert response.status_code == 202, response.text
 

@@ -1,0 +1,104 @@
+"""The dashboard's login: a form that takes the API token and sets an HttpOnly session cookie."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import SecretStr
+
+from services.gateway.api.access import COOKIE, same_secret, session_value
+
+# A week: the cookie only proves the token was typed once; changing the token ends it.
+SESSION_S = 7 * 24 * 3600
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>AI Data Factory: sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+@font-face {{ font-family: "JetBrains Mono";
+  src: url("/fonts/JetBrainsMono-Regular.woff2") format("woff2"); }}
+@font-face {{ font-family: Inter; src: url("/fonts/Inter-Regular.woff2") format("woff2"); }}
+body {{ margin: 0; min-height: 100vh; display: grid; place-items: center; color: #d6e4f0;
+  background: radial-gradient(ellipse at 50% -20%, #10233a 0%, #0a0a0f 55%) fixed #0a0a0f;
+  font-family: Inter, system-ui, sans-serif; }}
+form {{ width: 340px; padding: 28px 30px; display: grid; gap: 14px; border-radius: 10px;
+  background: rgba(14, 22, 34, .55); border: 1px solid rgba(0, 212, 255, .22);
+  box-shadow: 0 0 18px rgba(0, 212, 255, .10), inset 0 0 14px rgba(0, 212, 255, .04); }}
+h1 {{ margin: 0; font: 700 1.05rem "JetBrains Mono", monospace; color: #00d4ff;
+  text-shadow: 0 0 10px rgba(0, 212, 255, .45); }}
+label {{ text-transform: uppercase; letter-spacing: .14em; font-size: .68rem; color: #6f8398; }}
+input {{ padding: 10px 12px; border-radius: 6px; border: 1px solid rgba(0, 212, 255, .3);
+  background: rgba(0, 0, 0, .35); color: #d6e4f0; font-family: "JetBrains Mono", monospace; }}
+button {{ padding: 10px; border: 0; border-radius: 6px; background: #00d4ff; color: #0a0a0f;
+  font-weight: 700; cursor: pointer; }}
+.error {{ color: #ff4d6d; font-size: .85rem; margin: 0; }}
+</style></head>
+<body><form method="post" action="/login">
+<h1>&#9698; AI DATA FACTORY</h1>
+<label for="token">API token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" autofocus required>
+<input type="hidden" name="next" value="{next}">
+{error}<button type="submit">Sign in</button>
+</form></body></html>
+"""
+
+
+def _page(target: str, error: str = "", status: int = 200) -> HTMLResponse:
+    shown = f'<p class="error">{escape(error)}</p>' if error else ""
+    return HTMLResponse(PAGE.format(next=escape(target), error=shown), status_code=status)
+
+
+def _local(target: str) -> str:
+    """Only a path on this site: `next` must not send a signed-in user elsewhere."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _token(request: Request) -> SecretStr | None:
+    token: SecretStr | None = request.app.state.api_token
+    return token
+
+
+def login_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/login")
+    async def login_form(request: Request, next: str = "/") -> Response:
+        if _token(request) is None:
+            return RedirectResponse(_local(next), status_code=303)
+        return _page(_local(next))
+
+    @router.post("/login")
+    async def log_in(
+        request: Request,
+        token: Annotated[str, Form(max_length=1000)],
+        next: Annotated[str, Form(max_length=2000)] = "/",
+    ) -> Response:
+        expected = _token(request)
+        if expected is None:
+            return RedirectResponse(_local(next), status_code=303)
+        if not same_secret(token.strip(), expected.get_secret_value()):
+            return _page(_local(next), "That token is not the gateway's.", status=401)
+        response = RedirectResponse(_local(next), status_code=303)
+        secure = request.url.scheme == "https"
+        response.set_cookie(
+            COOKIE,
+            session_value(expected),
+            max_age=SESSION_S,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+        )
+        return response
+
+    @router.get("/logout")
+    async def log_out() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    return router
