@@ -165,6 +165,9 @@ def test_one_gateway_keeps_sqlite_on_a_persistent_volume() -> None:
     mounted = {m["mountPath"]: claims.get(m["name"]) for m in container["volumeMounts"]}
     folder = str(Path(database.split("///", 1)[1]).parent)
     assert mounted[folder] in of_kind("PersistentVolumeClaim"), "SQLite is on a claim"
+    hosts = env(container)["DATAFACTORY_ALLOWED_HOSTS"].split(",")
+    assert "$(POD_IP)" in hosts, "kubelet's probes and Prometheus send the pod's IP as Host"
+    assert "DATAFACTORY_API_TOKEN" in of_kind("Secret")["datafactory-secrets"]["stringData"]
 
 
 def test_every_setting_the_manifests_set_is_one_the_processes_read() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
+from services.gateway.app import create_app
 from shared import streams, totals
 from shared.metrics import StageMetrics
+from shared.settings import Settings
 from tests.gateway.conftest import publish_log, served
 from tests.gateway.story import Story
 from tests.helpers import wait_for
@@ -76,3 +79,24 @@ async def test_metrics_show_queues_stages_llm_spend_and_projector_lag(
     assert value(samples, "datafactory_llm_prompt_tokens_total", **model) == 900
     assert value(samples, "datafactory_llm_cost_usd_total", **model) == 0.25
     assert value(samples, "datafactory_projector_lag_seconds", stream=streams.EVENTS) == 0
+
+
+async def test_a_cluster_gateway_answers_probes_and_scrapes_at_its_pod_ip_without_the_token(
+    settings: Settings,
+) -> None:
+    """As deploy/k8s/gateway.yaml runs it: bound to 0.0.0.0 with a token, the pod's IP among
+    the allowed hosts; kubelet and Prometheus send that IP as Host and no token."""
+    cluster = settings.model_copy(
+        update={
+            "gateway_host": "0.0.0.0",
+            "api_token": SecretStr("s3cret"),
+            "allowed_hosts": ["10.1.2.3", "gateway"],
+        }
+    )
+    app = create_app(cluster, dashboard=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://10.1.2.3:8000") as pod:
+            assert (await pod.get("/health")).status_code == 200
+            assert (await pod.get("/metrics")).status_code == 200
+            assert (await pod.get("/api/projects")).status_code == 401
