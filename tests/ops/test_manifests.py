@@ -180,3 +180,20 @@ def test_every_setting_the_manifests_set_is_one_the_processes_read() -> None:
     fields = {f"DATAFACTORY_{name.upper()}" for name in Settings.model_fields}
     unknown = {n for n in names if n.startswith("DATAFACTORY_")} - fields
     assert not unknown, f"no such settings: {unknown}"
+
+
+def test_no_manifest_repeats_a_key() -> None:
+    """YAML keeps the last of two equal keys in silence; a repeated one is a mistake."""
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        keys = [loader.construct_object(key) for key, _ in node.value]
+        repeated = {k for k in keys if keys.count(k) > 1}
+        assert not repeated, f"line {node.start_mark.line + 1}: {repeated}"
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for path in K8S.glob("*.yaml"):
+        list(yaml.load_all(path.read_text(), Loader=Strict))
