@@ -50,7 +50,7 @@ class StageMetrics:
         redis: Redis,
         stage: str,
         replica: str,
-        every_s: float = 5.0,
+        every_s: float = 1.0,
         heartbeat_dir: Path | None = None,
     ) -> None:
         self._redis, self._stage, self._replica = redis, stage, replica

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     polling_interval_ms: int = Field(default=200, ge=10)
     # Each replica adds its stage's counters to Redis this often (see shared.metrics); with
     # `heartbeat_dir` it also touches the files that Kubernetes' exec probes check there.
-    metrics_flush_s: float = Field(default=5.0, gt=0)
+    metrics_flush_s: float = Field(default=1.0, gt=0)
     heartbeat_dir: Path | None = None
 
     # Private and loopback networks the spider may fetch from (comma-separated CIDRs).

@@ -42,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild = sub.add_parser("rebuild", help="replay the event log into a fresh database")
     rebuild.add_argument("--output", help="database file to write (default: replace the live one)")
     watch = sub.add_parser("status", help="queues, stages, LLM spend and projector lag")
-    watch.add_argument("--interval", type=float, default=2.0, help="seconds to measure items/s")
+    watch.add_argument("--interval", type=float, default=3.0, help="seconds to measure items/s")
     gc = sub.add_parser("gc", help="delete raw pages and extracted text of finished jobs")
     gc.add_argument("--dry-run", action="store_true", help="only say what would be freed")
     push = sub.add_parser("push", help="upload an export to a dataset repository on a hub")
