@@ -46,7 +46,19 @@ def _stored(key: str, what: str) -> str:
         raise HTTPException(404, detail=f"{what} is not an export file") from None
 
 
-@router.get("/api/exports/{export_id}/download", response_model=None)
+# Files, not JSON: the schema says so, so clients and schemathesis do not expect a model.
+_DATA_FILE = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+}
+_CARD = {"content": {"text/markdown": {"schema": {"type": "string"}}}}
+
+
+@router.get(
+    "/api/exports/{export_id}/download",
+    response_model=None,
+    response_class=StreamingResponse,
+    responses={200: _DATA_FILE, 307: {"description": "a signed URL of the file (S3)"}},
+)
 async def download_export(
     export: ExportDep, gw: GatewayDep
 ) -> StreamingResponse | RedirectResponse:
@@ -65,7 +77,9 @@ async def download_export(
     return StreamingResponse(chunks, media_type=kind, headers=headers)
 
 
-@router.get("/api/exports/{export_id}/card")
+@router.get(
+    "/api/exports/{export_id}/card", response_class=PlainTextResponse, responses={200: _CARD}
+)
 async def export_card(export: ExportDep, gw: GatewayDep) -> PlainTextResponse:
     key = _stored(export.card_path, f"card of export {export.id}")
     try:
