@@ -97,6 +97,7 @@ async def test_review_buttons_record_events_the_table_shows(
     set_value(user, "filter-verdict", "rejected")
     rejected = sum(not s.passed for s in many(job, N)) + 1
     await count_is(user, rejected)
+    set_value(user, "example-ex_00007", True)  # the row opens to its detail and buttons
     user.find("approve-ex_00007").click()
     await see(user, "approve recorded for ex_00007")
     await count_is(user, rejected - 1)
@@ -111,6 +112,7 @@ async def test_the_edit_dialog_refuses_an_empty_text_and_saves_an_edit(
 ) -> None:
     await user.open(f"/jobs/{job.job_id}/results")
     await count_is(user, 62, pages=2)
+    set_value(user, "example-ex_00001", True)
     user.find("edit-ex_00001").click()
     set_value(user, "edit-output-ex_00001", "   ")
     user.find("save-ex_00001").click()

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException
 from nicegui import ui
+from nicegui.events import ValueChangeEventArguments
 from pydantic import ValidationError
 
 from services.gateway.api.example_schemas import ExampleOut, ReviewRequest
@@ -98,9 +99,23 @@ def _buttons(ex: ExampleOut, review: Review) -> None:
         ui.button("Edit…", on_click=edit).props("outline").mark(f"edit-{ex.id}")
 
 
-def example_row(ex: ExampleOut, review: Review) -> None:
+def example_row(ex: ExampleOut, review: Review, opened: set[str]) -> None:
+    """The summary line; the detail is built when the row is first opened, so a page of
+    rows stays light. `opened` keeps the rows open across the page's refreshes."""
     with ui.expansion().classes("w-full df-glass df-example").mark(f"example-{ex.id}") as row:
         with row.add_slot("header"):
             _summary(ex)
-        _detail(ex)
-        _buttons(ex, review)
+        body = ui.column().classes("w-full gap-1")
+
+    def toggled(event: ValueChangeEventArguments[bool]) -> None:
+        if not event.value:
+            opened.discard(ex.id)
+            return
+        opened.add(ex.id)
+        if not body.default_slot.children:
+            with body:
+                _detail(ex)
+                _buttons(ex, review)
+
+    row.on_value_change(toggled)
+    row.value = ex.id in opened

@@ -34,6 +34,7 @@ class Chosen:
     url: str = ""
     scores: dict[str, float] = field(default_factory=lambda: {"min": 0.0, "max": 1.0})
     page: int = 1
+    opened: set[str] = field(default_factory=set)  # rows the user opened
 
     def filters(self) -> ExampleFilters:
         low, high = self.scores["min"], self.scores["max"]
@@ -49,6 +50,12 @@ class Chosen:
         )
 
 
+def _score_range() -> ui.range:
+    with ui.row().classes("items-center gap-3 no-wrap"):
+        theme.label("score")
+        return ui.range(min=0, max=1, step=0.05).props("label color=cyan").classes("w-48")
+
+
 def filter_bar(chosen: Chosen, changed: Any) -> None:
     with ui.row().classes("w-full items-center gap-4 df-glass df-panel df-filters"):
         outlined = "dense outlined dark"
@@ -57,7 +64,7 @@ def filter_bar(chosen: Chosen, changed: Any) -> None:
             "check": ui.select(CHECKS).props(outlined).classes("w-52"),
             "reviewed": ui.select(REVIEWED).props(outlined).classes("w-44"),
             "url": ui.input("source URL contains").props(f"{outlined} clearable").classes("w-64"),
-            "scores": ui.range(min=0, max=1, step=0.05).props("label").classes("w-48"),
+            "scores": _score_range(),
         }
         for name, widget in widgets.items():
             widget.bind_value(chosen, name).mark(f"filter-{name}").on_value_change(changed)
@@ -73,7 +80,7 @@ def results_table(shown: ExamplePage, chosen: Chosen, turn: Any, review: Any) ->
     if not shown.examples:
         ui.label("No example matches these filters.").classes("df-muted")
     for example in shown.examples:
-        example_row(example, review)
+        example_row(example, review, chosen.opened)
 
 
 async def render(gw: Gateway, job_id: str) -> None:
