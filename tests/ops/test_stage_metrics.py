@@ -23,25 +23,9 @@ from shared.settings import Settings
 from shared.snapshot import StageFigures
 from shared.stage import StageSpec
 from tests.helpers import configure, publish, running, wait_for
+from tests.runtime.test_stream_runtime import example
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def example(i: int, output: str = "fine") -> ExampleGenerated:
-    return ExampleGenerated(
-        event_id=f"ex{i}",
-        job_id="job1",
-        chunk_id="c",
-        document_id="d",
-        url="http://x",
-        template="qa",
-        input=f"question {i}",
-        output=output,
-        model="m",
-        prompt_tokens=1,
-        completion_tokens=1,
-        cost_usd=0.0,
-    )
 
 
 def inspector_like(settings: Settings) -> FastStream:
@@ -85,7 +69,7 @@ async def test_a_running_stage_reports_its_items_errors_and_heartbeats(
     health = ops_settings.heartbeat_dir
     assert health is not None
     await configure(redis, "job1")
-    await publish(redis, "df:inspector", *(example(i) for i in range(5)), example(9, "boom"))
+    await publish(redis, "df:inspector", *(example(i) for i in range(5)), example(9, text="boom"))
     async with running(inspector_like(ops_settings)):
         seen = await wait_for(
             lambda: snapshot.take(redis),
