@@ -160,17 +160,18 @@ def gc(args: argparse.Namespace) -> int:
 
 
 def push(args: argparse.Namespace) -> int:
-    from services.shipper.push import NoExport, locate
+    from services.shipper.push import NoExport, export_folder
     from services.shipper.push import push as upload
+    from shared.storage.blobs import Storage
 
+    options = {"endpoint": args.endpoint, "token": args.token, "private": args.private}
     try:
-        folder = locate(Settings().data_dir, args.export)
+        with export_folder(Storage.from_settings(Settings()), args.export) as folder:
+            url = upload(folder, args.repo_id, **options)
     except NoExport as exc:
         console.print(f"[red]{exc}[/]")
         return 2
-    options = {"endpoint": args.endpoint, "token": args.token, "private": args.private}
-    url = upload(folder, args.repo_id, **options)
-    console.print(f"[green]pushed[/] {folder} to {args.repo_id}")
+    console.print(f"[green]pushed[/] {args.export} to {args.repo_id}")
     sys.stdout.write(f"{url}\n")
     return 0
 

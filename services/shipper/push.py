@@ -1,39 +1,56 @@
-"""Uploads an export folder to a dataset repository on a Hugging Face hub (`datafactory push`)."""
+"""Uploads an export to a dataset repository on a Hugging Face hub (`datafactory push`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
 
 from huggingface_hub import HfApi
 
+from services.shipper.export import found
 from services.shipper.manifest import MANIFEST, Manifest
+from shared.storage.blobs import Storage
 
 
 class NoExport(LookupError):
     pass
 
 
-def _exports_of(folder: Path) -> list[Path]:
-    """Finished exports only: a folder still being written is hidden and has no manifest yet."""
-    if not folder.is_dir():
-        return []
-    found = (p for p in folder.iterdir() if not p.name.startswith("."))
-    return [p for p in found if (p / MANIFEST).is_file()]
+def _exports_of(storage: Storage, job_id: str) -> list[tuple[str, Manifest]]:
+    """Finished exports only: a draft is hidden, and an export has its manifest last."""
+    named = (n for n in storage.folders(f"exports/{job_id}") if not n.startswith("."))
+    prefixes = (f"exports/{job_id}/{name}" for name in named)
+    return [(prefix, manifest) for prefix in prefixes if (manifest := found(storage, prefix))]
 
 
-def locate(data_dir: Path, job_or_export: str) -> Path:
-    """An export's folder, from its path, its id, or its job's id (the job's newest export)."""
-    given = Path(job_or_export)
-    if (given / MANIFEST).is_file():
-        return given
-    exports = data_dir / "exports"
-    if mine := _exports_of(exports / job_or_export):
-        return max(mine, key=lambda p: (Manifest.load(p).created_at, p.name))
-    for job in exports.iterdir() if exports.is_dir() else ():
-        for folder in _exports_of(job):
-            if Manifest.load(folder).export_id == job_or_export:
-                return folder
-    raise NoExport(f"no export or job {job_or_export!r} under {exports}")
+def locate(storage: Storage, job_or_export: str) -> str:
+    """An export's key prefix, from its id or its job's id (the job's newest export)."""
+    if mine := _exports_of(storage, job_or_export):
+        return max(mine, key=lambda pair: (pair[1].created_at, pair[0]))[0]
+    for job_id in storage.folders("exports"):
+        for prefix, manifest in _exports_of(storage, job_id):
+            if manifest.export_id == job_or_export:
+                return prefix
+    raise NoExport(f"no export or job {job_or_export!r} in {storage.url}")
+
+
+@contextmanager
+def export_folder(storage: Storage, job_or_export: str) -> Iterator[Path]:
+    """The export's files in a local folder: a folder given by its path, the store's own
+    folder on a file store, else a download."""
+    if (Path(job_or_export) / MANIFEST).is_file():
+        yield Path(job_or_export)
+        return
+    prefix = locate(storage, job_or_export)
+    if storage.root:
+        yield storage.root / prefix
+        return
+    with tempfile.TemporaryDirectory(prefix="push-") as folder:
+        for key in storage.sizes(prefix):
+            (Path(folder) / PurePosixPath(key).name).write_bytes(storage.get(key))
+        yield Path(folder)
 
 
 def push(

@@ -8,7 +8,9 @@ import pytest
 
 from services.cli import main
 from services.shipper.manifest import Manifest
-from services.shipper.push import locate
+from services.shipper.push import export_folder, locate
+from shared.settings import Settings
+from shared.storage.blobs import Storage
 from tests.shipper.fake_hub import fake_hub
 from tests.shipper.samples import AT, write
 
@@ -38,6 +40,9 @@ def test_an_export_is_found_by_its_id_or_folder_and_an_unknown_one_is_refused(
 ) -> None:
     older = write(data_dir, "json", export_id="export_old")
     write(data_dir, "json", export_id="export_new", at=AT.replace(hour=10))
-    assert locate(data_dir, "export_old") == older == locate(data_dir, str(older))
+    storage = Storage.from_settings(Settings(data_dir=data_dir))
+    assert data_dir / locate(storage, "export_old") == older
+    with export_folder(storage, str(older)) as given, export_folder(storage, "export_old") as found:
+        assert given == found == older
     monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
     assert main(["push", "job_unknown", "me/x", "--endpoint", "http://127.0.0.1:9"]) == 2
