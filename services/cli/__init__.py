@@ -1,4 +1,4 @@
-"""The `datafactory` command: up, run, templates, rebuild, gc, push, llm-sim."""
+"""The `datafactory` command: up, run, status, templates, rebuild, gc, push, llm-sim."""
 
 from __future__ import annotations
 
