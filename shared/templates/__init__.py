@@ -13,7 +13,8 @@ from shared.templates.registry import (
 )
 from shared.templates.schemas import DEFAULT_LABELS
 from shared.templates.spec import TemplateSpec
-from shared.templates.user import UserTemplate, checked_spec
+from shared.templates.user import UserTemplate
+from shared.templates.validation import checked_spec
 
 __all__ = [
     "DEFAULT_LABELS",

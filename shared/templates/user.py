@@ -15,7 +15,7 @@ from shared.templates import sandbox, vetting
 from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
 from shared.templates.errors import TemplateError, TemplateOutputError
 from shared.templates.instances import instance
-from shared.templates.spec import ParamSpec, TemplateSpec
+from shared.templates.spec import TemplateSpec
 
 # What render gives every part besides the params; the simulator finds the schema by its tags.
 CONTEXT_NAMES = frozenset({"text", "n", "schema"})
@@ -132,51 +132,3 @@ def _text(item: Mapping[str, Any], name: str) -> str:
 
 def _dry_run(index: int) -> Any:
     return lambda path: f"[dry run] {path or 'value'} {index}."
-
-
-def checked_spec(spec: TemplateSpec) -> UserTemplate:
-    """The template, if it may be saved or run: its schema is JSON Schema, its mapping names
-    the schema's properties, its params' defaults fit their types, and it renders a sample
-    chunk whose sample answer parses. Raises TemplateError with the reason."""
-    validator = schema_validator(spec.output_schema)
-    props = spec.output_schema.get("properties")
-    if spec.output_schema.get("type") != "object" or not isinstance(props, dict):
-        raise TemplateError("output_schema must be an object schema with properties")
-    missing = sorted({f for f in spec.mapping.fields() if f not in props})
-    if missing:
-        raise TemplateError(f"mapping names fields the schema lacks: {', '.join(missing)}")
-    if spec.sample is not None and not validator.is_valid(spec.sample):
-        error = next(iter(validator.iter_errors(spec.sample)))
-        raise TemplateError(f"sample does not fit output_schema: {error.message}")
-    _typed_defaults(spec.params)
-    template = UserTemplate(spec)
-    try:
-        template.check()
-    except TemplateOutputError as exc:
-        raise TemplateError(f"its sample answer does not fit (declare a sample): {exc}") from None
-    except TemplateError:
-        raise
-    except Exception as exc:  # e.g. a schema whose $ref resolves nowhere, a minItems of "x"
-        raise TemplateError(f"its check failed: {type(exc).__name__}: {exc}"[:500]) from None
-    return template
-
-
-def _typed_defaults(params: Mapping[str, ParamSpec]) -> None:
-    for name, param in params.items():
-        value = param.default
-        fits = (
-            param.type == "boolean"
-            if isinstance(value, bool)
-            else isinstance(value, _DEFAULT_TYPES[param.type])
-        )
-        if not fits:
-            raise TemplateError(f"param {name!r}: default {value!r} is not {param.type}")
-
-
-_DEFAULT_TYPES: dict[str, type | tuple[type, ...]] = {
-    "string": str,
-    "integer": int,
-    "number": (int, float),
-    "boolean": bool,
-    "list": list,
-}
