@@ -2,7 +2,7 @@
 # no network beyond Debian's and PyPI's registries. Two targets of one build:
 #   slim  the gateway and every stage but the spider (no browser);
 #   full  slim plus Debian's Chromium, for the spider (the default, which compose builds).
-# docker build --target slim -t datafactory:slim . && docker build -t datafactory:latest .
+# docker build --target slim -t datafactory-slim . && docker build -t datafactory .
 
 FROM python:3.12-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1

@@ -5,6 +5,9 @@ the properties the deployment relies on (probes, grace, non-root, one gateway)."
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ K8S = ROOT / "deploy" / "k8s"
 KEDA_SCHEMA = json.loads((Path(__file__).parent / "keda_scaledobject.schema.json").read_text())
 
 Doc = dict[str, Any]
+KUBECTL = shutil.which("kubectl")
 
 
 def resources() -> list[Doc]:
@@ -197,3 +201,37 @@ def test_no_manifest_repeats_a_key() -> None:
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     for path in K8S.glob("*.yaml"):
         list(yaml.load_all(path.read_text(), Loader=Strict))
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="needs kubectl, whose kustomize builds overlays")
+def test_the_readmes_overlay_builds_on_the_base_and_sets_images_and_bounds(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    overlay = re.search(r"```yaml\n# my-overlay/kustomization.yaml\n(.*?)```", readme, re.S)
+    assert overlay, "the README shows an overlay"
+    shutil.copytree(K8S, tmp_path / "deploy" / "k8s")
+    (tmp_path / "my-overlay").mkdir()
+    (tmp_path / "my-overlay" / "kustomization.yaml").write_text(overlay.group(1))
+    built = subprocess.run(
+        [str(KUBECTL), "kustomize", str(tmp_path / "my-overlay")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    docs = [doc for doc in yaml.safe_load_all(built) if doc]
+    assert len(docs) == len(resources())
+    assert all(
+        d["metadata"].get("namespace") == "datafactory" for d in docs if d["kind"] != "Namespace"
+    )
+    images = {
+        d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["image"]
+        for d in docs
+        if d["kind"] == "Deployment"
+    }
+    assert images.pop("spider") == "registry.example/datafactory:1.0"
+    assert set(images.values()) == {"registry.example/datafactory-slim:1.0"}
+    refiner = next(
+        d for d in docs if d["kind"] == "ScaledObject" and d["metadata"]["name"] == "refiner"
+    )
+    assert refiner["spec"]["maxReplicaCount"] == 16
+    assert not list(jsonschema.Draft202012Validator(KEDA_SCHEMA).iter_errors(refiner))
