@@ -81,6 +81,8 @@ async def test_the_job_page_shows_stages_failures_and_exports(
     await publish_log(redis, running.log()[7:])  # the job finishes and is exported
     await expect(page.locator(".df-export")).to_have_count(1, timeout=15_000)
     await expect(page.locator(".df-export")).to_contain_text("download")
-    await page.get_by_role("button", name="warning", exact=True).click()
-    await expect(page.locator(".df-log")).not_to_contain_text("http_404")
+    await expect(page.locator(".df-log")).to_contain_text("info")
+    await page.get_by_role("button", name="errors", exact=True).click()
+    await expect(page.locator(".df-log")).not_to_contain_text("info")
+    await expect(page.locator(".df-log")).to_contain_text("http_404")
     await redis.aclose()

@@ -1,4 +1,4 @@
-"""A job's live log, filterable by level and stage; reasons counted above the rows."""
+"""A job's live log, filterable by level (that level and above) and stage; newest first."""
 
 from __future__ import annotations
 
@@ -9,51 +9,51 @@ from typing import Any
 
 from nicegui import ui
 
+from services.gateway.api.deps import Gateway
 from services.gateway.api.schemas import LogEntry
 from services.gateway.dashboard import theme
+from services.gateway.queries import views
 from shared.streams import STAGES
 
 ROWS = 300
-LEVELS = {"all": "all levels", "info": "info", "warning": "warning", "error": "error"}
-# An item's outcome read as a log level: a skip is worth a look, a failure lost the item.
-OUTCOME_LEVEL = {"ok": "info", "skipped": "warning", "failed": "error"}
+READ = 10_000  # entries read a refresh; the table shows the newest ROWS of them
+LEVELS = {"info": "all", "warning": "warnings", "error": "errors"}  # each: that level and above
 COLUMNS = ("at", "level", "stage", "outcome", "reason", "url", "detail")
 
 
 @dataclass
 class LogFilter:
-    level: str = "all"
+    level: str = "info"
     stage: str = "all"
 
-    def keeps(self, entry: LogEntry) -> bool:
-        level = OUTCOME_LEVEL.get(entry.outcome, "info")
-        return self.level in ("all", level) and self.stage in ("all", entry.stage)
+    async def read(self, gw: Gateway, job_id: str) -> list[LogEntry]:
+        stage = None if self.stage == "all" else self.stage
+        return await views.job_logs(gw.reader, job_id, limit=READ, level=self.level, stage=stage)
 
 
 def stage_choices() -> dict[str, str]:
     return {"all": "all stages", "gateway": "gateway"} | {s: s for s in STAGES}
 
 
-def log_table(entries: list[LogEntry], chosen: LogFilter) -> None:
-    shown = [e for e in entries if chosen.keeps(e)]
-    reasons = Counter(f"{e.stage}: {e.reason}" for e in shown if e.reason)
+def log_table(entries: list[LogEntry]) -> None:
+    reasons = Counter(f"{e.stage}: {e.reason}" for e in entries if e.reason)
     summary = ", ".join(f"{n} x {r}" for r, n in reasons.most_common(8))
-    theme.number(summary or f"{len(shown)} entries", "text-xs df-muted")
+    theme.number(summary or f"{len(entries)} entries", "text-xs df-muted")
+    # Newest first, times of day only: the date is the job's.
     rows = [
-        e.model_dump(include={*COLUMNS, "event_id"})
-        | {"level": OUTCOME_LEVEL.get(e.outcome, "info")}
-        for e in shown[-ROWS:]
+        e.model_dump(include={*COLUMNS, "event_id"}) | {"at": (e.at or "")[11:23]}
+        for e in reversed(entries[-ROWS:])
     ]
     columns = [{"name": k, "label": k, "field": k, "align": "left"} for k in COLUMNS]
-    # Table cells are rendered as text by Quasar: a scraped detail never becomes markup.
+    # Quasar renders table cells as text: a scraped detail never becomes markup.
     table = ui.table(columns=columns, rows=rows, row_key="event_id", pagination=25)
     table.classes("w-full df-glass df-log").props("dense flat")
 
 
-def log_filters(chosen: LogFilter, on_change: Callable[..., Any]) -> None:
+def log_filters(chosen: LogFilter, on_change: Callable[[], Any]) -> None:
     with ui.row().classes("items-center gap-4"):
-        level = ui.toggle(LEVELS, value=chosen.level).props("flat dense toggle-color=cyan")
-        level.classes("df-label df-log-level")
+        level = ui.toggle(LEVELS, value=chosen.level).props("flat dense toggle-color=cyan no-caps")
+        level.classes("df-log-level")
         stage = ui.select(stage_choices(), value=chosen.stage).props("dense outlined dark")
         stage.classes("w-44 df-log-stage")
         level.bind_value(chosen, "level")

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from nicegui import ui
 
 from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import JobStatus, LogEntry
+from services.gateway.api.schemas import JobStatus
 from services.gateway.commands import jobs as job_commands
 from services.gateway.dashboard import charts, components, job_panels, joblog, theme
 from services.gateway.dashboard.frame import frame, missing, section
@@ -16,10 +16,6 @@ from services.gateway.dashboard.pipeline import pipeline
 from services.gateway.queries import job_figures, views
 
 REFRESH_S = 1.0
-
-
-async def _log(gw: Gateway, job_id: str) -> list[LogEntry]:
-    return await views.job_logs(gw.reader, job_id, include_ok=True, limit=5000)
 
 
 def title_row(job: JobStatus, on_cancel: Callable[[], Awaitable[None]]) -> None:
@@ -32,6 +28,10 @@ def title_row(job: JobStatus, on_cancel: Callable[[], Awaitable[None]]) -> None:
         if not job.finished:
             ui.button("Cancel job", on_click=on_cancel).props("outline color=orange")
         theme.number(f"submitted {job.submitted_at or '—'}", "text-xs df-muted")
+    if job.error is not None:  # a failed job says why, at the stage it failed at
+        with ui.row().classes("w-full df-glass df-panel gap-3 items-center df-job-error"):
+            theme.label(job.error.reason, "df-bad")
+            ui.label(job.error.detail).classes("df-text")
 
 
 def quality_charts(job: JobStatus, histogram: job_figures.Histogram) -> None:
@@ -83,14 +83,17 @@ async def render(gw: Gateway, job_id: str) -> None:
     exports(job.exports)
     section("Log")
     chosen = joblog.LogFilter()
-    entries = await _log(gw, job_id)
     table = ui.refreshable(joblog.log_table)
-    joblog.log_filters(chosen, lambda: table.refresh(entries, chosen))
-    table(entries, chosen)
+
+    async def reread() -> None:
+        table.refresh(await chosen.read(gw, job_id))
+
+    joblog.log_filters(chosen, reread)
+    table(await chosen.read(gw, job_id))
     shown = job
 
     async def update() -> None:
-        nonlocal shown, entries, shown_figures
+        nonlocal shown, shown_figures
         fresh = await views.job_status(gw.reader, job_id) or shown
         fresh_figures = await job_panels.load(gw, fresh)
         if fresh_figures != shown_figures:
@@ -98,13 +101,16 @@ async def render(gw: Gateway, job_id: str) -> None:
             shown_figures = fresh_figures
         if fresh == shown:
             return
-        if (fresh.status, fresh.finished) != (shown.status, shown.finished):
+        if (fresh.status, fresh.finished, fresh.error) != (
+            shown.status,
+            shown.finished,
+            shown.error,
+        ):
             head.refresh(fresh, cancel)
         shown = fresh
         live.refresh(fresh)
         quality.refresh(fresh, await job_figures.score_histogram(gw.reader, job_id))
         exports.refresh(fresh.exports)
-        entries = await _log(gw, job_id)
-        table.refresh(entries, chosen)
+        await reread()
 
     ui.timer(REFRESH_S, update)

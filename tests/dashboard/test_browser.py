@@ -1,0 +1,106 @@
+"""Every page in real Chromium, one browser session over a finished 300-example job and an
+active one: no console errors, nothing fetched from another host, the bundled fonts in use,
+and scraped markup shown as text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.async_api import ConsoleMessage, Page, Request, expect
+from redis.asyncio import Redis
+
+from shared.settings import Settings
+from tests.dashboard.browser import chromium, gateway_process
+from tests.dashboard.seed import HOSTILE, seed
+
+# Where screenshots go: DATAFACTORY_SCREENSHOTS to keep them, else the test's tmp folder.
+SHOTS = os.environ.get("DATAFACTORY_SCREENSHOTS")
+FONTS_LOADED = """async () => {
+  await document.fonts.ready;
+  const loaded = [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family);
+  return {loaded, mono: document.fonts.check('12px "JetBrains Mono"'),
+          sans: document.fonts.check('12px Inter')};
+}"""
+
+
+@pytest.fixture
+def gateway_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
+    with gateway_process(settings, tmp_path / "gateway.log") as url:
+        yield url
+
+
+class Watch:
+    """What the browser did that a page must not: console errors, requests to other hosts."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", self.console)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", self.request)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def request(self, request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname != "127.0.0.1":
+            self.outside.append(request.url)
+
+
+async def visit(page: Page, url: str, shots: Path, name: str) -> None:
+    response = await page.goto(url)
+    assert response is not None and response.status == 200, name
+    await page.wait_for_load_state("networkidle")
+    fonts = await page.evaluate(FONTS_LOADED)
+    assert {"Inter", "JetBrains Mono"} <= set(fonts["loaded"]), (name, fonts)
+    assert fonts["mono"] and fonts["sans"], (name, fonts)
+    assert await page.evaluate("window.__pwned") is None, name  # no scraped script ran
+    path = shots / f"{name}.png"
+    await page.screenshot(path=path, full_page=True)
+    assert path.stat().st_size > 10_000
+
+
+async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_text(
+    gateway_url: str, settings: Settings, redis_url: str, tmp_path: Path
+) -> None:
+    redis = Redis.from_url(redis_url)
+    ids = await seed(redis, settings.data_dir)
+    await redis.aclose()
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    async with chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1500, "height": 1000})
+        watch = Watch(page)
+        await page.goto(gateway_url + f"/jobs/{ids['done']}")  # waits out the projector
+        await expect(page.locator(".df-export")).to_have_count(1, timeout=20_000)
+        pages = {
+            "home": "/",
+            "projects": "/projects",
+            "project": f"/projects/{ids['project']}",
+            "new-job": f"/projects/{ids['project']}/new-job",
+            "job-done": f"/jobs/{ids['done']}",
+            "job-active": f"/jobs/{ids['active']}",
+            "results": f"/jobs/{ids['done']}/results",
+            "exports": "/exports",
+            "settings": "/settings",
+        }
+        for name, path in pages.items():
+            await visit(page, gateway_url + path, shots, name)
+
+        await page.goto(gateway_url + f"/projects/{ids['project']}")
+        await expect(page.locator(".df-project-name")).to_have_text(f"Tools {HOSTILE}")
+        await page.goto(gateway_url + f"/jobs/{ids['done']}")
+        await page.get_by_role("button", name="errors", exact=True).click()
+        await expect(page.locator(".df-log")).to_contain_text(f"404 {HOSTILE}")
+        await page.goto(gateway_url + "/exports")
+        await page.get_by_text("dataset card").click()
+        await expect(page.locator(".df-pre")).to_contain_text(HOSTILE)
+        assert await page.evaluate("window.__pwned") is None
+    assert watch.errors == []
+    assert watch.outside == []
