@@ -12,12 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from services.cli import jobfile
 from services.cli.run import console, follow, submit
 from services.cli.sample import serve_sample_site
-from services.cli.stack import Stack, running_gateway
+from services.cli.stack import Stack, gateway_client, running_gateway
 from shared.redis_server import RedisProcess
 from shared.settings import Settings
 
@@ -96,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
             stack = Stack(settings)
             stack.start()
             gateway = stack.gateway_url
-        with httpx.Client(base_url=gateway, timeout=30) as client:
+        with gateway_client(settings, gateway) as client:
             job_id = submit(client, urls, args.project, request.config)
             console.print(f"job {job_id}: {len(urls)} URLs; dashboard at {gateway}/")
             if args.detach:

@@ -55,7 +55,10 @@ class Stack:
 
     @property
     def gateway_url(self) -> str:
-        return f"http://{self.settings.gateway_host}:{self.settings.gateway_port}"
+        # A gateway on every interface is reached on loopback: its Host check knows that name.
+        host = self.settings.gateway_host
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+        return f"http://{host}:{self.settings.gateway_port}"
 
     def start(self) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -168,3 +171,10 @@ def running_gateway(settings: Settings) -> str | None:
         return url if httpx.get(f"{url}/health", timeout=2).status_code == 200 else None
     except httpx.HTTPError:
         return None
+
+
+def gateway_client(settings: Settings, url: str) -> httpx.Client:
+    """A client of the gateway at `url`, with the API token when the settings hold one."""
+    token = settings.api_token
+    headers = {"Authorization": f"Bearer {token.get_secret_value()}"} if token else {}
+    return httpx.Client(base_url=url, timeout=30, headers=headers)

@@ -15,17 +15,18 @@ from rich.table import Table
 
 from services.cli.jobfile import JobFileError, load_template
 from services.cli.run import console
-from services.cli.stack import running_gateway
+from services.cli.stack import gateway_client, running_gateway
 from shared.settings import Settings
 
 
 def templates(args: argparse.Namespace) -> int:
-    gateway = args.gateway or running_gateway(Settings())
+    settings = Settings()
+    gateway = args.gateway or running_gateway(settings)
     if gateway is None:
         console.print("[red]no gateway running[/]: start one with datafactory up, or --gateway")
         return 2
     actions = {"list": _list, "show": _show, "add": _add}
-    with httpx.Client(base_url=gateway, timeout=30) as client:
+    with gateway_client(settings, gateway) as client:
         return actions[args.action](client, args)
 
 

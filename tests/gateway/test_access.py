@@ -11,9 +11,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from services.cli.stack import gateway_client
 from services.gateway.api.access import COOKIE, TokenRequired
 from services.gateway.app import create_app
 from shared.settings import Settings
+from tests.gateway.process import gateway_process
 
 ROOT = Path(__file__).parents[2]
 TOKEN = "s3cret-token-for-tests-0123456789"
@@ -133,3 +135,13 @@ async def test_login_never_redirects_off_the_site(gateway: httpx.AsyncClient) ->
 async def test_the_login_form_escapes_what_it_echoes(gateway: httpx.AsyncClient) -> None:
     form = await gateway.get("/login", params={"next": '/"><script>alert(1)</script>'})
     assert "<script>" not in form.text and "&lt;script&gt;" in form.text
+
+
+def test_the_cli_sends_the_token_to_a_gateway_that_asks_for_one(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with gateway_process(settings, tmp_path, DATAFACTORY_API_TOKEN=TOKEN) as (url, _):
+        assert httpx.get(f"{url}/api/projects").status_code == 401
+        cli = settings.model_copy(update={"api_token": SecretStr(TOKEN)})
+        with gateway_client(cli, url) as client:
+            assert client.get("/api/projects").status_code == 200

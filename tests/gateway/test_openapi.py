@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.routing import APIRoute
 
 from services.gateway.app import create_app
-from shared.redis_server import free_port
 from shared.settings import Settings
+from tests.gateway.process import gateway_process
 
-ROOT = Path(__file__).parents[2]
 # The run's budget: schemathesis stops generating after this many seconds.
 FUZZ_S = 30
 MODELS = (
@@ -53,42 +49,10 @@ def test_every_route_documents_its_response_model(settings: Settings) -> None:
             ), f"{method} {route.path}: {bodies}"
 
 
-def _healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"gateway not healthy at {url} (exit code {proc.poll()})")
-
-
 @pytest.fixture
 def gateway(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """`python -m services.gateway` on a free loopback port; yields its URL and its log."""
-    port, log = free_port(), tmp_path / "gateway.log"
-    env = os.environ | {
-        "DATAFACTORY_REDIS_URL": str(settings.redis_url),
-        "DATAFACTORY_DATA_DIR": str(settings.data_dir),
-        "DATAFACTORY_GATEWAY_PORT": str(port),
-        "PYTHONPATH": str(ROOT),
-    }
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "services.gateway"],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=out,
-        )
-        try:
-            _healthy(f"http://127.0.0.1:{port}", proc)
-            yield f"http://127.0.0.1:{port}", log
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with gateway_process(settings, tmp_path) as served:
+        yield served
 
 
 def test_schemathesis_finds_no_server_error(gateway: tuple[str, Path], tmp_path: Path) -> None:
