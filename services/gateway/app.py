@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -19,6 +20,7 @@ from services.gateway.api import access, estimate, jobs, metrics, projects, stat
 from services.gateway.api.deps import Gateway
 from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
+from services.gateway.api.invalid import invalid_request
 from services.gateway.api.login import login_router
 from services.gateway.api.templates import router as templates_router
 from services.gateway.queries import estimate as generation
@@ -108,6 +110,7 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
     )
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
+    app.add_exception_handler(RequestValidationError, invalid_request)
     for routes in (stats, projects, jobs, estimate, metrics):
         app.include_router(routes.router)
     app.include_router(exports_router)

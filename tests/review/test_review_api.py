@@ -3,6 +3,7 @@ as events on the log, their projection, a rebuild, and bad review bodies refused
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -129,12 +130,15 @@ async def test_a_repeated_request_is_one_review_and_a_later_review_wins(
         ({"action": "promote"}, "'approve', 'reject' or 'edit'"),
         ({"action": "reject", "score": 1}, "Extra inputs are not permitted"),
         ({"action": "reject", "note": "n" * 2001}, "at most 2000 characters"),
+        ({"action": "edit", "output": "\ud800"}, "a valid string"),  # JSON, not text
     ],
 )
 async def test_a_bad_review_is_refused_with_its_reason_and_logs_nothing(
     client: httpx.AsyncClient, job: Story, redis: Redis, body: dict[str, Any], reason: str
 ) -> None:
-    response = await client.post("/api/examples/ex_00001/review", json=body)
+    # As JSON text: a lone surrogate is valid JSON, though not valid text.
+    content, headers = json.dumps(body), {"content-type": "application/json"}
+    response = await client.post("/api/examples/ex_00001/review", content=content, headers=headers)
     assert response.status_code == 422
     assert reason in response.text
     assert await reviews_on_the_log(redis) == []
