@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from shared.settings import Settings
 
 COOKIE = "datafactory_session"
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+# As Host headers name them: an IPv6 address in brackets.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 # Reachable without a token: the health check; /metrics, since Prometheus scrapes without
 # credentials and it holds figures only (no content, no secrets); the login form and its fonts.
 OPEN_PATHS = ("/health", "/metrics", "/login", "/logout")
@@ -54,8 +55,13 @@ def token_of(settings: Settings) -> SecretStr | None:
 def allowed_hosts(settings: Settings) -> list[str]:
     """Host headers answered: loopback names, the bind address, and the configured ones."""
     wildcard = settings.gateway_host in ("0.0.0.0", "::", "")
-    bound = [] if wildcard else [settings.gateway_host]
-    return list(dict.fromkeys([*LOOPBACK_HOSTS, *bound, *settings.allowed_hosts]))
+    bound = [] if wildcard else [_as_host_header(settings.gateway_host)]
+    configured = [_as_host_header(host) for host in settings.allowed_hosts]
+    return list(dict.fromkeys([*LOOPBACK_HOSTS, *bound, *configured]))
+
+
+def _as_host_header(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def session_value(token: SecretStr) -> str:
