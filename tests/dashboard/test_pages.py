@@ -10,6 +10,8 @@ from nicegui.testing.user import User
 from services.gateway.api.deps import Gateway
 from services.gateway.queries import views
 from shared import streams, user_settings
+from shared.config import GenerationConfig, JobConfig
+from shared.user_settings import UserSettings
 from tests.helpers import by_type, read_all, wait_for
 
 
@@ -132,3 +134,19 @@ async def test_settings_refuse_an_api_base_that_is_not_http(user: User, gateway:
     user.find("Save settings").click()
     await user.should_see("llm_api_base")
     assert not user_settings.path(gateway.settings.data_dir).exists()
+
+
+async def test_a_new_job_starts_from_the_defaults_saved_in_settings(
+    user: User, gateway: Gateway, seeded: dict[str, str]
+) -> None:
+    defaults = JobConfig(generation=GenerationConfig(examples_per_chunk=7))
+    user_settings.save(gateway.settings.data_dir, UserSettings(job_defaults=defaults))
+    await user.open(f"/projects/{seeded['project']}/new-job")
+    user.find(kind=ui.textarea).type("https://docs.example.com/c")
+    await user.should_see("chunks", retries=100)
+    user.find("Start job").click()
+    events = await wait_for(
+        lambda: read_all(gateway.redis, streams.EVENTS),
+        lambda found: len(by_type(found, "JobSubmitted")) == 3,
+    )
+    assert by_type(events, "JobSubmitted")[-1].config.generation.examples_per_chunk == 7

@@ -35,9 +35,9 @@ def estimate(found: SubmissionEstimate | None, problem: str = "") -> None:
             else (f"{theme.usd(cost.low)} to {theme.usd(cost.high)}")
         )
         theme.number(
-            money if found.priced else "no price known", "text-3xl df-cost df-estimate-cost"
+            money if found.priced else "no price known", "text-2xl df-cost df-estimate-cost"
         )
-        with ui.row().classes("gap-5"):
+        with ui.grid(columns=2).classes("gap-x-8 gap-y-2"):
             _step("pages", _span(found.pages))
             _step("chunks", _span(found.chunks))
             _step("tokens in", _span(found.prompt_tokens))

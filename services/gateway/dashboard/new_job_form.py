@@ -103,5 +103,5 @@ def url_panel(form: NewJob) -> ui.textarea:
         on_upload=uploaded,
         on_rejected=refused,
     )
-    upload.props('accept=".txt,.csv" flat bordered dark color=cyan').classes("w-full df-upload")
+    upload.props('accept=".txt,.csv" flat bordered dark').classes("w-full df-upload")
     return area

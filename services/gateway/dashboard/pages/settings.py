@@ -12,6 +12,8 @@ from pydantic import SecretStr, ValidationError
 from services.gateway.api.deps import Gateway
 from services.gateway.dashboard import components, config_form, forms, theme
 from services.gateway.dashboard.frame import frame, section
+from services.gateway.dashboard.template_picker import picker
+from services.gateway.queries import templates
 from shared import user_settings
 from shared.config import JobConfig
 from shared.user_settings import UserSettings
@@ -86,7 +88,10 @@ def register(app: FastAPI) -> None:
             defaults = saved.job_defaults.model_dump(mode="json")
             with ui.column().classes("df-glass df-panel w-full gap-2 df-defaults"):
                 section("Defaults for new jobs")
-                config_form.panels(defaults, lambda: None)
+                panels = config_form.panels(defaults, lambda: None)
+                with panels["generation"]:
+                    choices = await templates.choices(gw.redis)
+                    picker(defaults["generation"], choices, lambda: None)
             errors = forms.error_label()
 
             def save() -> None:
