@@ -23,7 +23,7 @@ from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 from tests.helpers import read_all, wait_for
-from tests.review.log import job_log, many
+from tests.review.log import job_log, many, scored
 
 N = 60
 
@@ -129,3 +129,13 @@ async def test_the_edit_dialog_refuses_an_empty_text_and_saves_an_edit(
     )
     await see(user, "original output")
     ui.notify("done")  # the page is still alive after the reviews
+
+
+async def test_examples_the_job_makes_later_appear_without_a_reload(
+    user: User, job: Story, redis: Redis
+) -> None:
+    await user.open(f"/jobs/{job.job_id}/results")
+    await count_is(user, N + 2, pages=2)
+    later = [scored(job, i) for i in range(N, N + 50)]
+    await publish_log(redis, [(streams.SHIPPER, s) for s in later])
+    await count_is(user, N + 52, pages=3)

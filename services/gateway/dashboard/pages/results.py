@@ -19,6 +19,7 @@ from services.gateway.queries import views
 from services.gateway.queries.examples import examples_page
 from shared.config import CheckName
 
+REFRESH_S = 3.0
 VERDICTS = {"all": "all", "passed": "passed", "rejected": "rejected"}
 REVIEWED = {"all": "reviewed or not", "yes": "reviewed", "no": "not reviewed"}
 CHECKS = {"all": "any check"} | {name: f"{name} below min" for name in get_args(CheckName)}
@@ -92,15 +93,18 @@ async def render(gw: Gateway, job_id: str) -> None:
         ui.link("← job", f"/jobs/{job_id}").classes("df-link df-label")
         theme.badge(job.status)
     chosen = Chosen()
+    shown = await examples_page(gw.reader, job_id, chosen.filters())
     asked = 0
 
     async def load() -> None:
-        nonlocal asked
+        """Redraws if the page changed; a slower answer to an earlier ask is dropped."""
+        nonlocal asked, shown
         asked += 1
         mine = asked
-        shown = await examples_page(gw.reader, job_id, chosen.filters(), chosen.page)
-        if mine == asked:  # a slower answer to an earlier change never overwrites a later one
-            table.refresh(shown, chosen, turn, review)
+        fresh = await examples_page(gw.reader, job_id, chosen.filters(), chosen.page)
+        if mine == asked and fresh != shown:
+            shown = fresh
+            table.refresh(fresh, chosen, turn, review)
 
     async def changed() -> None:
         chosen.page = 1
@@ -118,7 +122,8 @@ async def render(gw: Gateway, job_id: str) -> None:
     filter_bar(chosen, changed)
     section("Examples")
     table = ui.refreshable(results_table)
-    table(await examples_page(gw.reader, job_id, chosen.filters()), chosen, turn, review)
+    table(shown, chosen, turn, review)
+    ui.timer(REFRESH_S, load)  # a running job's new examples, another reviewer's reviews
 
 
 def register(app: FastAPI) -> None:
