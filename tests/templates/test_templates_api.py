@@ -36,6 +36,12 @@ async def test_a_saved_template_is_listed_and_shown_with_its_source(
         "default": True,
         "description": "quote the evidence",
     }
+    assert listed["classification"]["params"]["labels"]["type"] == "list"
+    assert listed["conversation"]["params"]["turns"] == {
+        "type": "integer",
+        "default": 3,
+        "description": "",
+    }
     shown = (await client.get("/api/templates/claims")).json()
     assert "{% block user %}" in shown["source"] and "{{ text }}" in shown["source"]
     assert shown["spec"]["mapping"]["input"] == "claim"

@@ -72,12 +72,18 @@ def builtin_choice(name: str) -> TemplateChoice:
     defaults = template.params().model_dump()
     schema = template.params.model_json_schema().get("properties", {})
     params = {
-        key: ParamChoice(type=str(schema.get(key, {}).get("type", "string")), default=value)
+        key: ParamChoice(type=_kind(schema.get(key, {})), default=value)
         for key, value in defaults.items()
     }
     return TemplateChoice(
         name=name, description=template.description, kind="built-in", params=params
     )
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    """A built-in's param type in the words user templates declare theirs with."""
+    kind = str(schema.get("type", "string"))
+    return "list" if kind == "array" else kind
 
 
 def user_choice(spec: TemplateSpec) -> TemplateChoice:
