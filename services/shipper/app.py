@@ -11,7 +11,7 @@ from pathlib import Path
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.shipper import history, reviews, staging
+from services.shipper import history, reviews, staged, staging
 from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import costs, retention, streams
@@ -65,8 +65,8 @@ class Shipper:
         for job_id, batch in by_job.items():
             scored = [w.event for w in batch]
             name, min_score = batch[0].entry_id, batch[0].config.quality.min_score
-            args = (self.data_dir, job_id, name, scored, min_score)
-            await asyncio.to_thread(staging.append, *args)
+            args = (self.storage, job_id, name, scored, min_score)
+            await asyncio.to_thread(staged.put, *args)
         return [[] for _ in works]
 
     async def ship(self, done: JobCompleted, config: JobConfig) -> list[Emit]:
@@ -97,16 +97,18 @@ class Shipper:
         if facts.examples and await asyncio.to_thread(self._unstaged, spec):
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
             return [failure("shipper", cause, "staging_removed", detail)]
+        base = await asyncio.to_thread(staged.pulled, self.storage, cause.job_id)
         chunks = reviews.applied(
-            staging.read(self.data_dir, cause.job_id), reviews.decisions(facts.reviews, cause.at)
+            staging.read(base, cause.job_id), reviews.decisions(facts.reviews, cause.at)
         )
         prefix, manifest = await asyncio.to_thread(export, self.storage, spec, chunks, facts)
+        await asyncio.to_thread(staged.pushed, self.storage, cause.job_id, base)
         return [Emit(streams.EVENTS, written(cause, prefix, manifest))]
 
     def _unstaged(self, spec: ExportSpec) -> bool:
         """Nothing staged and no export to find: an export now would be wrongly empty."""
-        staged = staging.folder(self.data_dir, spec.job_id).exists()
-        return not staged and found(self.storage, target(self.storage, spec)) is None
+        there = staged.any_staged(self.storage, spec.job_id)
+        return not there and found(self.storage, target(self.storage, spec)) is None
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

@@ -43,12 +43,17 @@ def _land(target: Path, lines: Iterable[bytes]) -> None:
     tmp.replace(target)
 
 
+def lines(scored: list[ExampleScored], min_score: float) -> list[bytes]:
+    """A batch's staged file: one sorted line per example."""
+    return sorted(staged_line(s, min_score) for s in scored)
+
+
 def append(
     data_dir: Path, job_id: str, batch_name: str, scored: list[ExampleScored], min_score: float
 ) -> None:
     target = folder(data_dir, job_id) / f"{batch_name}{SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    _land(target, sorted(staged_line(s, min_score) for s in scored))
+    _land(target, lines(scored, min_score))
 
 
 def _once(lines: Iterable[bytes]) -> Iterator[bytes]:

@@ -68,6 +68,18 @@ class Storage:
         """The object's size in bytes (FileNotFoundError if there is none)."""
         return (await obstore.head_async(self.store, checked(key)))["size"]
 
+    def put_file(self, key: str, path: Path) -> None:
+        """Uploads a file of any size (in parts when large; the object appears whole)."""
+        obstore.put(self.store, checked(key), path)
+
+    def download(self, key: str, path: Path) -> None:
+        """Writes the object to `path`, which appears whole or not at all."""
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        with tmp.open("wb") as f:
+            for chunk in obstore.get(self.store, checked(key)).stream(STREAM_CHUNK):
+                f.write(chunk)
+        tmp.replace(path)
+
     def exists(self, key: str) -> bool:
         try:
             obstore.head(self.store, checked(key))

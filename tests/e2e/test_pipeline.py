@@ -79,9 +79,10 @@ def test_a_job_flows_from_urls_to_a_traceable_dataset(
     stored = Storage.from_settings(settings)
     manifest = json.loads(stored.get(job["exports"][-1]["manifest_path"]))
     assert manifest["figures"] == figures(p.stack.data_dir / "datafactory.db", job_id)
-    assert stored.folders("raw") == stored.folders("text") == stored.folders("exports") == [job_id]
-    on_disk = {f for f in ("raw", "text", "exports") if (p.stack.data_dir / f).exists()}
-    assert on_disk == (set() if storage == "s3" else {"raw", "text", "exports"})
+    kept = ("raw", "text", "staging", "exports")
+    assert all(stored.folders(folder) == [job_id] for folder in kept)
+    on_disk = {f for f in kept if (p.stack.data_dir / f).exists()}
+    assert on_disk == (set() if storage == "s3" else set(kept))
 
 
 def _spider_failures(events: Counter[str]) -> int:
