@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared import secrets
 from shared.settings import Settings
 from shared.storage.blobs import Storage, TooLarge
 from shared.storage.keys import OutsideStorage, checked
@@ -144,3 +145,9 @@ def test_the_default_store_is_the_data_directory(tmp_path: Path) -> None:
 def test_an_unknown_storage_url_is_refused_with_its_reason(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="file:///path or s3://bucket/prefix"):
         Storage.from_settings(Settings(data_dir=tmp_path, storage="ftp://host/x"))
+
+
+def test_an_s3_secret_from_the_settings_is_redacted(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, s3_secret_access_key="s3-secret-0123456789")
+    known = secrets.of_settings(settings)
+    assert secrets.redact("403 signing with s3-secret-0123456789", known) == "403 signing with ***"
