@@ -144,13 +144,20 @@ async def test_a_bad_review_is_refused_with_its_reason_and_logs_nothing(
     assert await reviews_on_the_log(redis) == []
 
 
-async def test_a_review_of_an_unknown_example_is_404(
+async def test_an_unknown_example_is_404_to_read_and_to_review(
     client: httpx.AsyncClient, job: Story, redis: Redis
 ) -> None:
     response = await review(client, "ex_unknown", action="approve")
     assert response.status_code == 404
     assert "example ex_unknown not found" in response.text
     assert await reviews_on_the_log(redis) == []
+    assert (await client.get("/api/examples/ex_unknown")).status_code == 404
+    found = (await client.get("/api/examples/ex_00007")).json()
+    assert (found["job_id"], found["verdict"], found["failing"]) == (
+        "job_a",
+        "rejected",
+        ["toxicity"],
+    )
 
 
 async def test_the_schema_names_the_example_bodies(client: httpx.AsyncClient) -> None:

@@ -47,6 +47,12 @@ async def review(gw: Gateway, example_id: str, body: ReviewRequest) -> ReviewAcc
     )
 
 
+@router.get("/api/examples/{example_id}")
+async def get_example(example_id: str, gw: GatewayDep) -> ExampleOut:
+    """One example as generated, scored and reviewed."""
+    return await existing_example(gw, example_id)
+
+
 @router.post("/api/examples/{example_id}/review", status_code=202)
 async def review_example(example_id: str, body: ReviewRequest, gw: GatewayDep) -> ReviewAccepted:
     """Approve, reject or edit an example: an ExampleReviewed on the log. The next export of
