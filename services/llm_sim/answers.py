@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
 from shared.templates.instances import instance
 
 _MARKER = re.compile(r"\[datafactory-template: (\w+)\]")
@@ -19,6 +22,7 @@ _COUNT = re.compile(r"exactly (\d+)")
 _LABELS = re.compile(r"^Labels: (.+)$", re.MULTILINE)
 _EXCHANGES = re.compile(r"Each has (\d+) exchanges")
 _SCHEMA = re.compile(r"<output-schema>(.*?)</output-schema>", re.DOTALL)
+_SAMPLE = re.compile(r"<sample-item>(.*?)</sample-item>", re.DOTALL)
 _MAX_EXCHANGES = 10
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
@@ -38,6 +42,7 @@ class Prompt:
     labels: list[str]
     exchanges: int = 1
     schema: dict[str, Any] | None = None  # a user template's item schema
+    sample: dict[str, Any] | None = None  # and the item it declares as an example
 
 
 def read_prompt(texts: list[str]) -> Prompt:
@@ -46,6 +51,7 @@ def read_prompt(texts: list[str]) -> Prompt:
     marker, document = _MARKER.search(joined), _DOCUMENT.search(joined)
     count, labels = _COUNT.search(joined), _LABELS.search(joined)
     exchanges, schema = _EXCHANGES.search(joined), _SCHEMA.search(joined)
+    sample = _SAMPLE.search(joined)
     text = document.group(1).strip() if document else (texts[-1] if texts else "")
     return Prompt(
         template=marker.group(1) if marker else None,
@@ -54,6 +60,7 @@ def read_prompt(texts: list[str]) -> Prompt:
         labels=[x.strip() for x in labels.group(1).split(",") if x.strip()] if labels else [],
         exchanges=min(int(exchanges.group(1)), _MAX_EXCHANGES) if exchanges else 1,
         schema=_schema(schema.group(1)) if schema else None,
+        sample=_schema(sample.group(1)) if sample else None,
     )
 
 
@@ -149,7 +156,17 @@ def _items(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
     if prompt.schema is None:
         return _echo(prompt, rng)
     start, schema = rng.randrange(len(prompt.sentences)), prompt.schema
-    return {"items": [instance(schema, _sentences(prompt, start + i)) for i in range(prompt.count)]}
+    items = [instance(schema, _sentences(prompt, start + i)) for i in range(prompt.count)]
+    if prompt.sample is not None and not all(_fits(schema, item) for item in items):
+        items = [prompt.sample] * prompt.count  # a schema our filling cannot meet
+    return {"items": items}
+
+
+def _fits(schema: dict[str, Any], item: Any) -> bool:
+    try:
+        return bool(Draft202012Validator(schema).is_valid(item))
+    except SchemaError:
+        return False
 
 
 def _sentences(prompt: Prompt, start: int) -> Callable[[str], str]:

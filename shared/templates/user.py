@@ -89,11 +89,15 @@ class UserTemplate(Template[ItemsAnswer]):
 
     def _answer_form(self, n: int) -> str:
         # In the system turn, ahead of the chunk, so a provider's prefix cache still applies.
-        return (
+        form = (
             f"{USER_MARKER}\nAnswer with one JSON object and nothing else, of the form "
             f'{{"items": [...]}} with exactly {n} items. Each item follows this JSON Schema:\n'
             f"<output-schema>{self._schema_text}</output-schema>"
         )
+        if self.spec.sample is None:
+            return form
+        sample = json.dumps(self.spec.sample, sort_keys=True)
+        return f"{form}\nAn item of that form:\n<sample-item>{sample}</sample-item>"
 
     def examples(
         self, answer: ItemsAnswer, chunk_text: str, params: Mapping[str, Any]

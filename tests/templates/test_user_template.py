@@ -113,3 +113,17 @@ BAD = {
 def test_a_template_that_fails_validation_says_why(changes: dict[str, Any], reason: str) -> None:
     with pytest.raises((TemplateError, ValueError), match=reason):
         template(**changes)
+
+
+def test_the_simulator_answers_with_the_declared_sample_when_the_schema_is_strict() -> None:
+    strict = {
+        "type": "object",
+        "properties": {"claim": {"type": "string", "pattern": "^C-[0-9]+$"}, "evidence": {}},
+        "required": ["claim", "evidence"],
+    }
+    sample = {"claim": "C-1", "evidence": "Bees make honey."}
+    declared = template(output_schema=strict, sample=sample)
+    messages = declared.render(TEXTS[1], n=2)
+    assert "<sample-item>" in messages[0]["content"]
+    examples = declared.parse(simulated(messages))
+    assert [e.fields for e in examples] == [sample, sample]
