@@ -42,6 +42,13 @@ def test_an_exposed_gateway_without_a_token_refuses_to_be_built(settings: Settin
         create_app(exposed(settings, api_token=SecretStr("  ")), dashboard=False)
 
 
+def test_a_guessable_token_is_refused_wherever_the_gateway_binds(settings: Settings) -> None:
+    for host in ("0.0.0.0", "127.0.0.1"):
+        short = exposed(settings, gateway_host=host, api_token=SecretStr("change-me"))
+        with pytest.raises(TokenRequired, match="shorter than 16"):
+            create_app(short, dashboard=False)
+
+
 def test_an_exposed_gateway_without_a_token_does_not_start(
     settings: Settings, tmp_path: Path
 ) -> None:

@@ -23,6 +23,15 @@ async def project_jobs(client: httpx.AsyncClient, project_id: str, n: int) -> li
     return ids
 
 
+async def finished_job(client: httpx.AsyncClient, redis: Redis) -> tuple[str, str]:
+    """A new project's job, run to completion by the story's stage events."""
+    project_id = await new_project(client)
+    (job_id,) = await project_jobs(client, project_id, 1)
+    await publish_log(redis, stage_events(Story(job_id)))
+    await wait_for(lambda: job(client, job_id), lambda s: s["finished"])
+    return project_id, job_id
+
+
 async def test_an_update_replaces_name_and_description(client: httpx.AsyncClient) -> None:
     project_id = await new_project(client, "Old")
     body = {"name": "New", "description": "renamed"}
@@ -43,10 +52,7 @@ async def test_an_update_is_validated_like_a_creation(client: httpx.AsyncClient)
 async def test_a_deleted_project_is_gone_but_its_jobs_stay_readable(
     client: httpx.AsyncClient, redis: Redis
 ) -> None:
-    project_id = await new_project(client)
-    (job_id,) = await project_jobs(client, project_id, 1)
-    await publish_log(redis, stage_events(Story(job_id)))
-    await wait_for(lambda: job(client, job_id), lambda s: s["finished"])
+    project_id, job_id = await finished_job(client, redis)
     deleted = await client.delete(f"/api/projects/{project_id}")
     assert deleted.status_code == 200, deleted.text
     assert deleted.json()["cancelled_jobs"] == []
@@ -91,10 +97,7 @@ async def logs(client: httpx.AsyncClient, job_id: str, **params: Any) -> list[tu
 async def test_log_entries_carry_a_level_and_filter_by_level_and_stage(
     client: httpx.AsyncClient, redis: Redis
 ) -> None:
-    project_id = await new_project(client)
-    (job_id,) = await project_jobs(client, project_id, 1)
-    await publish_log(redis, stage_events(Story(job_id)))
-    await wait_for(lambda: job(client, job_id), lambda s: s["finished"])
+    _, job_id = await finished_job(client, redis)
     assert await logs(client, job_id) == [("error", "spider"), ("error", "factory")]
     assert await logs(client, job_id, level="error", stage="factory") == [("error", "factory")]
     everything = await logs(client, job_id, level="info")

@@ -25,8 +25,13 @@ OPEN_PATHS = ("/health", "/metrics", "/login", "/logout")
 OPEN_PREFIXES = ("/fonts/",)
 
 
+# Shorter tokens are guessable through the login form, which has no attempt limit.
+MIN_TOKEN_CHARS = 16
+
+
 class TokenRequired(RuntimeError):
-    """The gateway would listen beyond loopback with nobody's identity checked."""
+    """The gateway would listen beyond loopback with nobody's identity checked, or with a
+    token short enough to guess."""
 
 
 def is_loopback(host: str) -> bool:
@@ -44,6 +49,11 @@ def token_of(settings: Settings) -> SecretStr | None:
     token = settings.api_token
     if token is not None and not token.get_secret_value().strip():
         token = None
+    if token is not None and len(token.get_secret_value().strip()) < MIN_TOKEN_CHARS:
+        raise TokenRequired(
+            f"DATAFACTORY_API_TOKEN is shorter than {MIN_TOKEN_CHARS} characters; "
+            "generate one with `openssl rand -hex 32`"
+        )
     if token is None and not is_loopback(settings.gateway_host):
         raise TokenRequired(
             f"the gateway binds {settings.gateway_host}, beyond loopback: set "

@@ -3,7 +3,9 @@ on request)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +26,9 @@ class Deletion:
     written: Written
 
 
+E = TypeVar("E", ProjectCreated, ProjectUpdated)
+
+
 class ProjectHasActiveJobs(ValueError):
     def __init__(self, project_id: str, job_ids: list[str]) -> None:
         super().__init__(
@@ -31,6 +36,13 @@ class ProjectHasActiveJobs(ValueError):
             "(cancel_jobs=true cancels them and deletes the project)"
         )
         self.job_ids = job_ids
+
+
+async def _published(redis: Redis, event: E, keep: Callable[[Any, E], None]) -> Written:
+    """The event on the log with the receipt `keep` writes, in one transaction."""
+    async with redis.pipeline(transaction=True) as pipe:
+        keep(pipe, event)
+        return await publish(pipe, [(streams.EVENTS, event)])
 
 
 async def create_project(
@@ -44,24 +56,15 @@ async def create_project(
         name=name,
         description=description,
     )
-    async with redis.pipeline(transaction=True) as pipe:
-        receipts.keep_project(pipe, event)
-        return event, await publish(pipe, [(streams.EVENTS, event)])
+    return event, await _published(redis, event, receipts.keep_project)
 
 
 async def update_project(
     redis: Redis, project_id: str, name: str, description: str = ""
 ) -> tuple[ProjectUpdated, Written]:
-    event = ProjectUpdated(
-        event_id=new_id("projupd"),
-        job_id="",
-        project_id=project_id,
-        name=name,
-        description=description,
-    )
-    async with redis.pipeline(transaction=True) as pipe:
-        receipts.update_project(pipe, event)
-        return event, await publish(pipe, [(streams.EVENTS, event)])
+    fields = {"project_id": project_id, "name": name, "description": description}
+    event = ProjectUpdated(event_id=new_id("projupd"), job_id="", **fields)
+    return event, await _published(redis, event, receipts.update_project)
 
 
 async def delete_project(
