@@ -20,9 +20,10 @@ from services.gateway.api.example_schemas import (
     Review,
 )
 from services.gateway.readmodel.tables import example_reviews, jobs, training_examples
+from shared.config import QualityConfig
 
 te, r = training_examples.c, example_reviews.c
-DEFAULT_MIN_SCORE = 0.7
+DEFAULT_MIN_SCORE = QualityConfig().min_score  # a job whose config is not projected yet
 LAST, EDIT = example_reviews.alias("last_review"), example_reviews.alias("last_edit")
 
 
