@@ -21,7 +21,7 @@ from services.gateway.api.deps import Gateway
 from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.invalid import invalid_request
-from services.gateway.api.login import login_router
+from services.gateway.api.login import router as login_router
 from services.gateway.api.templates import router as templates_router
 from services.gateway.queries import estimate as generation
 from services.gateway.readmodel.archive import Archiver
@@ -93,7 +93,7 @@ def _guard(app: FastAPI, settings: Settings) -> None:
     """Unknown Host headers get 400 (DNS rebinding); with a token, requests without it 401."""
     token = access.token_of(settings)
     app.state.api_token = token
-    app.include_router(login_router())
+    app.include_router(login_router)
     if token is not None:
         app.add_middleware(access.TokenGate, token=token)
     # Added last, so it runs first: a foreign Host is refused before anything else.

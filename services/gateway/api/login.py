@@ -63,42 +63,39 @@ def _token(request: Request) -> SecretStr | None:
     return token
 
 
-def login_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/login")
-    async def login_form(request: Request, next: str = "/") -> Response:
-        if _token(request) is None:
-            return RedirectResponse(_local(next), status_code=303)
-        return _page(_local(next))
 
-    @router.post("/login")
-    async def log_in(
-        request: Request,
-        token: Annotated[str, Form(max_length=1000)],
-        next: Annotated[str, Form(max_length=2000)] = "/",
-    ) -> Response:
-        expected = _token(request)
-        if expected is None:
-            return RedirectResponse(_local(next), status_code=303)
-        if not same_secret(token.strip(), expected.get_secret_value()):
-            return _page(_local(next), "That token is not the gateway's.", status=401)
-        response = RedirectResponse(_local(next), status_code=303)
-        secure = request.url.scheme == "https"
-        response.set_cookie(
-            COOKIE,
-            session_value(expected),
-            max_age=SESSION_S,
-            httponly=True,
-            samesite="lax",
-            secure=secure,
-        )
-        return response
+@router.get("/login")
+async def login_form(request: Request, next: str = "/") -> Response:
+    if _token(request) is None:
+        return RedirectResponse(_local(next), status_code=303)
+    return _page(_local(next))
 
-    @router.get("/logout")
-    async def log_out() -> Response:
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
-        return response
 
-    return router
+@router.post("/login")
+async def log_in(
+    request: Request,
+    token: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    expected = _token(request)
+    if expected is None:
+        return RedirectResponse(_local(next), status_code=303)
+    if not same_secret(token.strip(), expected.get_secret_value()):
+        return _page(_local(next), "That token is not the gateway's.", status=401)
+    response = RedirectResponse(_local(next), status_code=303)
+    secure = request.url.scheme == "https"
+    value = session_value(expected)
+    # Lax: sent when a link leads here, never with another site's POST.
+    response.set_cookie(
+        COOKIE, value, max_age=SESSION_S, httponly=True, samesite="lax", secure=secure
+    )
+    return response
+
+
+@router.get("/logout")
+async def log_out() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
