@@ -97,7 +97,9 @@ def estimate(
     for tokens in chunk_tokens:
         chunks += 1
         prompt += frame + tokens
-        completion += template.completion_tokens(tokens, gen.examples_per_chunk)
+        completion += template.completion_tokens(
+            tokens, gen.examples_per_chunk, **gen.template_params
+        )
     dollars = cost_usd(model, prompt, completion, per_1k, batch=gen.mode == "batch")
     return CostEstimate(chunks, prompt, completion, dollars or 0.0, dollars is not None)
 

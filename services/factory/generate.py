@@ -70,7 +70,7 @@ class Generator:
             model=model_policy.job_model(self._settings, gen),
             gen=gen,
             messages=template.render(chunk.text, n=n, **params),
-            completion_tokens=template.completion_tokens(chunk.token_count, n),
+            completion_tokens=template.completion_tokens(chunk.token_count, n, **params),
             mock_answer=template.mock_answer(chunk.text, n, **params) if gen.dry_run else "",
         )
 

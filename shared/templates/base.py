@@ -109,7 +109,7 @@ class Template(ABC, Generic[OutputT]):
                 f"bad parameters for {self.name!r}: {errors_summary(exc)}"
             ) from None
 
-    def completion_tokens(self, chunk_tokens: int, n: int) -> int:
+    def completion_tokens(self, chunk_tokens: int, n: int, **params: Any) -> int:
         """The expected size of an answer of `n` items about a chunk (an estimate)."""
         return _ANSWER_FRAME_TOKENS + n * self.item_tokens
 

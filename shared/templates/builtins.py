@@ -59,7 +59,7 @@ class SummarizationTemplate(Template[SummaryAnswer]):
     def turns(self, input: str, output: str, fields: Mapping[str, Any]) -> Turns:
         return Turns(self.system_prompt, "Summarize the following text.", input, output)
 
-    def completion_tokens(self, chunk_tokens: int, n: int) -> int:
+    def completion_tokens(self, chunk_tokens: int, n: int, **params: Any) -> int:
         # From one sentence up to about half the chunk: on average a quarter of it each.
         return super().completion_tokens(chunk_tokens, n) + n * chunk_tokens // 4
 

@@ -44,8 +44,9 @@ class ConversationTemplate(Template[ConversationAnswer]):
     system_prompt = "You are a helpful assistant who answers from what you know to be true."
     task_category = "text-generation"
 
-    def completion_tokens(self, chunk_tokens: int, n: int) -> int:
-        return 10 + n * self.item_tokens * ConversationParams().turns
+    def completion_tokens(self, chunk_tokens: int, n: int, **params: Any) -> int:
+        exchanges: int = self.resolve(params)["turns"]
+        return 10 + n * self.item_tokens * exchanges
 
     def examples(
         self, answer: ConversationAnswer, chunk_text: str, params: Mapping[str, Any]

@@ -94,3 +94,8 @@ def test_the_inspector_checks_every_turn() -> None:
     invented[1]["content"] = "Quantum chromodynamics explains the strong nuclear interaction."
     ungrounded = Item(example({"turns": invented}, ex.input, ex.output), quality)
     assert check_groundedness([ungrounded])[0].failed
+
+
+def test_an_answer_is_expected_to_grow_with_the_exchanges() -> None:
+    three = CONVERSATION.completion_tokens(400, 2)
+    assert CONVERSATION.completion_tokens(400, 2, turns=9) == 10 + (three - 10) * 3
