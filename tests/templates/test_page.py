@@ -9,6 +9,9 @@ from nicegui.testing.user import User
 from services.gateway.api.deps import Gateway
 from services.gateway.queries import templates as queries
 
+# Attempts, 0.1 s apart, to see what a save or delete shows: it vets the template off the loop.
+SAVE = 100
+
 
 async def test_a_user_template_is_created_refused_edited_and_deleted(
     user: User, dashboard: tuple[User, Gateway]
@@ -21,16 +24,16 @@ async def test_a_user_template_is_created_refused_edited_and_deleted(
     user.find(kind=ui.textarea, content="System prompt").type("You write pairs.")
     user.find(kind=ui.textarea, content="User prompt").type("{{ ''.__class__ }} {{ text }}")
     user.find("Save").click()
-    await user.should_see("attribute '__class__' is not allowed")
+    await user.should_see("attribute '__class__' is not allowed", retries=SAVE)
     user.find(kind=ui.textarea, content="User prompt").clear().type("Pairs from: {{ text }}")
     user.find("Save").click()
-    await user.should_see("user@1")
+    await user.should_see("user@1", retries=SAVE)
     spec = await queries.stored(gw.redis, "pairs")
     assert spec is not None and spec.mapping.input == "question"
     user.find(marker="edit-pairs").click()
     user.find(kind=ui.input, content="Description").type("Question and answer pairs.")
     user.find("Save").click()
-    await user.should_see("user@2")
+    await user.should_see("user@2", retries=SAVE)
     user.find(marker="delete-pairs").click()
-    await user.should_not_see("user@2")
+    await user.should_not_see("user@2", retries=SAVE)
     assert await queries.stored(gw.redis, "pairs") is None
