@@ -125,8 +125,11 @@ async def test_job_status_follows_the_outcomes_the_stages_publish(
     job_id = (await submit(client, {"urls": URLS}))["job_id"]
     story = Story(job_id)
     await publish_log(redis, stage_events(story)[:3])  # a page fetched, a fetch failed
-    status = await wait_for(lambda: job(client, job_id), lambda s: s["status"] == "running")
-    assert status["stage"] == "refiner"
+    # The page and the failure are on different streams: both projected, the spider is settled.
+    status = await wait_for(
+        lambda: job(client, job_id), lambda s: s["stages"]["spider"]["settled"] == 2
+    )
+    assert (status["status"], status["stage"]) == ("running", "refiner")
     assert status["stages"]["spider"] == {
         "total": 2,
         "fetched": 1,
