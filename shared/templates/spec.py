@@ -16,6 +16,7 @@ ParamName = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]{0,39}$")
 Source = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SOURCE_CHARS)]
 MAX_SCHEMA_CHARS = 16_000
 MAX_PARAMS = 20
+MAX_DEFAULT_CHARS = 4_000
 # Names the render context and the factory's call already use.
 RESERVED_PARAMS = frozenset({"text", "n", "schema", "chunk_text", "range", "loop"})
 
@@ -28,6 +29,14 @@ class ParamSpec(_Spec):
     type: Literal["string", "integer", "number", "boolean", "list"] = "string"
     default: Any  # required: a job that names no value gets this one
     description: str = Field(default="", max_length=500)
+
+    @field_validator("default")
+    @classmethod
+    def _small(cls, value: Any) -> Any:
+        # It goes into every prompt of a job that keeps it, as a job's own params do.
+        if len(json.dumps(value, default=str)) > MAX_DEFAULT_CHARS:
+            raise ValueError(f"longer than {MAX_DEFAULT_CHARS} characters as JSON")
+        return value
 
 
 class ChatMapping(_Spec):

@@ -87,6 +87,10 @@ BAD = {
         {"params": {"strict": {"type": "boolean", "default": "yes"}}},
         "is not boolean",
     ),
+    "huge_default": (
+        {"params": {"topics": {"type": "list", "default": ["bees"] * 2_000}}},
+        "longer than 4000",
+    ),
     "reserved_param": ({"params": {"text": {"type": "string", "default": ""}}}, "reserved"),
     "dangling_ref": (
         {
