@@ -22,6 +22,7 @@ from services.shipper.figures import figures
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import Written, sha256_of
+from shared.storage import drafts
 from shared.storage.blobs import Storage
 
 
@@ -49,10 +50,10 @@ def export(
     final = target(storage, spec)
     if there := found(storage, final):
         return final, there
-    draft = storage.draft(final)
+    draft = drafts.draft(storage, final)
     try:
         manifest = _write(draft, spec, chunks, facts)
-        storage.publish(draft, final, last=MANIFEST)  # fails if another writer's came first
+        drafts.publish(storage, draft, final, last=MANIFEST)  # fails if another writer's came first
     except OSError:
         # The same export by another replica is as good as ours; another export's folder of
         # the same name fails this attempt, and the retry picks a folder of its own.

@@ -4,12 +4,10 @@ not at all."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import obstore
 from obstore.store import LocalStore, ObjectStore, S3Store
@@ -33,7 +31,7 @@ class Storage:
 
     def __init__(self, store: ObjectStore, scratch: Path, presign_s: int = 0) -> None:
         self.store, self.scratch, self.presign_s = store, scratch, presign_s
-        # A file store's own folder: drafts are written there, so a rename publishes them.
+        # A file store's own folder: the stores in one machine's data directory.
         self.root = Path(store.prefix) if isinstance(store, LocalStore) and store.prefix else None
 
     @classmethod
@@ -80,13 +78,6 @@ class Storage:
                 f.write(chunk)
         tmp.replace(path)
 
-    def exists(self, key: str) -> bool:
-        try:
-            obstore.head(self.store, checked(key))
-        except FileNotFoundError:
-            return False
-        return True
-
     async def stream(self, key: str) -> tuple[int, AsyncIterator[memoryview]]:
         """The object's size and its bytes a chunk at a time (FileNotFoundError if none)."""
         result = await obstore.get_async(self.store, checked(key))
@@ -120,30 +111,6 @@ class Storage:
         for start in range(0, len(keys), 1000):  # S3 deletes at most 1000 keys per request
             obstore.delete(self.store, [checked(k) for k in keys[start : start + 1000]])
 
-    def draft(self, prefix: str) -> Path:
-        """A new local folder to write a group of objects in, then `publish` it as `prefix`."""
-        base = self.root if self.root else self.scratch / "drafts"
-        final = base / checked(prefix)
-        folder = final.with_name(f".{final.name}.{secrets.token_hex(4)}.tmp")
-        folder.mkdir(parents=True)
-        return folder
-
-    def publish(self, draft: Path, prefix: str, last: str) -> None:
-        """Makes the draft's files the objects under `prefix/`, `last` after every other:
-        one rename on a file store (OSError if `prefix` exists), else one PUT per file.
-        Readers take the group as there once `last` is."""
-        if self.root:
-            _fsync(draft)
-            draft.rename(self.root / checked(prefix))
-            _fsync(draft.parent)
-        else:
-            names = [*sorted(p.name for p in draft.iterdir() if p.name != last), last]
-            for name in names:
-                obstore.put(self.store, checked(f"{prefix}/{name}"), draft / name)
-            shutil.rmtree(draft)
-        for stale in draft.parent.glob(f".{PurePosixPath(prefix).name}.*.tmp"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by killed writers
-
 
 def _store(url: str, settings: Settings) -> ObjectStore:
     if url.startswith("file://"):
@@ -166,11 +133,3 @@ def _store(url: str, settings: Settings) -> ObjectStore:
 def _within(key: str, size: int, limit: int | None) -> None:
     if limit is not None and size > limit:
         raise TooLarge(key, size, limit)
-
-
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -12,6 +12,7 @@ import pytest
 
 from shared import secrets
 from shared.settings import Settings
+from shared.storage import drafts
 from shared.storage.blobs import Storage, TooLarge
 from shared.storage.keys import OutsideStorage, checked
 from tests.storage.s3 import on_s3
@@ -30,7 +31,7 @@ def test_what_is_put_is_read_back_whole(storage: Storage) -> None:
     asyncio.run(storage.put_async("raw/job/b.html", b"<p>two</p>"))
     assert storage.get("raw/job/a.html") == b"<p>one</p>"
     assert asyncio.run(storage.get_async("raw/job/b.html")) == b"<p>two</p>"
-    assert storage.exists("raw/job/a.html") and not storage.exists("raw/job/c.html")
+    assert storage.sizes("raw/job") == {"raw/job/a.html": 10, "raw/job/b.html": 10}
     with pytest.raises(FileNotFoundError):
         storage.get("raw/job/c.html")
 
@@ -86,11 +87,11 @@ def test_a_key_must_lie_in_its_folder() -> None:
 
 
 def test_a_published_group_appears_with_its_last_file_last(storage: Storage) -> None:
-    draft = storage.draft("exports/job/v1")
+    draft = drafts.draft(storage, "exports/job/v1")
     (draft / "dataset.jsonl").write_bytes(b"{}\n")
     (draft / "manifest.json").write_bytes(b"{}")
-    assert not storage.exists("exports/job/v1/dataset.jsonl"), "a draft is not published"
-    storage.publish(draft, "exports/job/v1", last="manifest.json")
+    assert storage.sizes("exports/job/v1") == {}, "a draft is not published"
+    drafts.publish(storage, draft, "exports/job/v1", last="manifest.json")
     assert storage.sizes("exports/job/v1") == {
         "exports/job/v1/dataset.jsonl": 3,
         "exports/job/v1/manifest.json": 2,
@@ -99,23 +100,23 @@ def test_a_published_group_appears_with_its_last_file_last(storage: Storage) -> 
 
 
 def test_leftover_drafts_of_killed_writers_go_when_a_group_is_published(storage: Storage) -> None:
-    dead = storage.draft("exports/job/v1")
+    dead = drafts.draft(storage, "exports/job/v1")
     (dead / "dataset.jsonl").write_bytes(b"half")
-    draft = storage.draft("exports/job/v1")
+    draft = drafts.draft(storage, "exports/job/v1")
     (draft / "manifest.json").write_bytes(b"{}")
-    storage.publish(draft, "exports/job/v1", last="manifest.json")
+    drafts.publish(storage, draft, "exports/job/v1", last="manifest.json")
     assert not dead.exists()
     assert storage.sizes("exports/job/v1") == {"exports/job/v1/manifest.json": 2}
 
 
 def test_a_file_store_never_replaces_a_published_group(tmp_path: Path) -> None:
     storage = Storage.from_settings(Settings(data_dir=tmp_path))
-    first, second = storage.draft("exports/job/v1"), storage.draft("exports/job/v1")
+    first, second = drafts.draft(storage, "exports/job/v1"), drafts.draft(storage, "exports/job/v1")
     (first / "manifest.json").write_bytes(b"first")
     (second / "manifest.json").write_bytes(b"second")
-    storage.publish(first, "exports/job/v1", last="manifest.json")
+    drafts.publish(storage, first, "exports/job/v1", last="manifest.json")
     with pytest.raises(OSError):
-        storage.publish(second, "exports/job/v1", last="manifest.json")
+        drafts.publish(storage, second, "exports/job/v1", last="manifest.json")
     assert storage.get("exports/job/v1/manifest.json") == b"first"
 
 
