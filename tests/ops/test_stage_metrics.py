@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 
 from faststream import FastStream
@@ -18,6 +19,7 @@ from shared.config import JobConfig
 from shared.events import ExampleGenerated
 from shared.ids import derive
 from shared.metrics import ALIVE, READY, StageMetrics
+from shared.redis_server import RedisProcess
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.snapshot import StageFigures
@@ -95,3 +97,31 @@ def test_the_probe_fails_on_a_missing_or_stale_heartbeat(tmp_path: Path) -> None
     old = time.time() - 120
     os.utime(beat, (old, old))
     assert probe(beat, 60) == 1
+
+
+async def test_a_replica_that_lost_redis_stays_alive_but_is_no_longer_ready(
+    tmp_path: Path,
+) -> None:
+    """Restarting a replica cannot bring Redis back: liveness holds, readiness lapses."""
+    server = RedisProcess(tmp_path / "redis", appendonly=False).start()
+    redis = Redis.from_url(server.url)
+    health = tmp_path / "health"
+    replica = StageMetrics(redis, "refiner", "r1", every_s=0.05, heartbeat_dir=health)
+    replica.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, (health / READY).exists()), bool)
+        server.stop()
+        stopped = time.time()
+
+        def touched(name: str) -> Awaitable[float]:
+            return asyncio.sleep(0, (health / name).stat().st_mtime)
+
+        # The loop touches ALIVE before each flush: once it has after the stop, the flush that
+        # was under way has ended, and READY is as fresh as it will ever be.
+        await wait_for(lambda: touched(ALIVE), lambda t: t > stopped)
+        ready = await touched(READY)
+        alive = await wait_for(lambda: touched(ALIVE), lambda t: t > ready + 0.5)
+        assert await touched(READY) == ready < alive
+    finally:
+        await replica.stop()
+        await redis.aclose()
