@@ -86,3 +86,17 @@ def test_setup_installs_the_lock_before_the_project() -> None:
     lock = setup.index("pip install -q -r requirements-dev.lock")
     assert lock < setup.index("pip install -q -e '.[dev]'")
     assert "make lock" in setup and "lock:" in (ROOT / "Makefile").read_text()
+
+
+def test_everything_the_build_copies_is_in_its_context() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    copied = [
+        source
+        for lines in stages().values()
+        for line in lines
+        if line.startswith("COPY ") and "--from=" not in line
+        for source in line.split()[1:-1]
+    ]
+    assert "requirements.lock" in copied
+    for source in copied:
+        assert (ROOT / source).exists() and source not in ignored, source
