@@ -45,11 +45,23 @@ def params_model(spec: TemplateSpec) -> type[BaseModel]:
 
 
 def schema_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """Refuses regular expressions: Python's can backtrack for hours on an answer's text."""
+    if _regex_keyword(schema):
+        raise TemplateError("output_schema: pattern and patternProperties are not allowed")
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         raise TemplateError(f"output_schema is not valid JSON Schema: {exc.message}") from None
     return Draft202012Validator(schema)
+
+
+def _regex_keyword(value: Any) -> bool:
+    if isinstance(value, dict):
+        return bool(_REGEX_KEYWORDS & value.keys()) or any(map(_regex_keyword, value.values()))
+    return isinstance(value, list) and any(map(_regex_keyword, value))
+
+
+_REGEX_KEYWORDS = frozenset({"pattern", "patternProperties"})
 
 
 class UserTemplate(Template[ItemsAnswer]):

@@ -105,10 +105,19 @@ BAD = {
         {
             "output_schema": {
                 "type": "object",
-                "properties": {"claim": {"type": "string", "pattern": "^[0-9]+$"}, "evidence": {}},
+                "properties": {"claim": {"type": "string", "minLength": 900}, "evidence": {}},
             }
         },
         "declare a sample",
+    ),
+    "regex": (
+        {
+            "output_schema": {
+                "type": "object",
+                "properties": {"claim": {"type": "string", "pattern": "^(a+)+$"}, "evidence": {}},
+            }
+        },
+        "pattern and patternProperties are not allowed",
     ),
 }
 
@@ -122,10 +131,10 @@ def test_a_template_that_fails_validation_says_why(changes: dict[str, Any], reas
 def test_the_simulator_answers_with_the_declared_sample_when_the_schema_is_strict() -> None:
     strict = {
         "type": "object",
-        "properties": {"claim": {"type": "string", "pattern": "^C-[0-9]+$"}, "evidence": {}},
+        "properties": {"claim": {"type": "string", "minLength": 300}, "evidence": {}},
         "required": ["claim", "evidence"],
     }
-    sample = {"claim": "C-1", "evidence": "Bees make honey."}
+    sample = {"claim": "Bees make honey. " * 20, "evidence": "Bees make honey."}
     declared = template(output_schema=strict, sample=sample)
     messages = declared.render(TEXTS[1], n=2)
     assert "<sample-item>" in messages[0]["content"]
