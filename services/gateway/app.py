@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from services.gateway.api import access, estimate, jobs, metrics, projects, stats
@@ -25,8 +26,15 @@ from services.gateway.api.login import router as login_router
 from services.gateway.api.templates import router as templates_router
 from services.gateway.queries import estimate as generation
 from services.gateway.readmodel.archive import Archiver
-from services.gateway.readmodel.db import create_schema, reader_engine, writer_engine
+from services.gateway.readmodel.db import (
+    create_schema,
+    database_path,
+    outdated,
+    reader_engine,
+    writer_engine,
+)
 from services.gateway.readmodel.projector import Projector
+from services.gateway.readmodel.rebuild import replay
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway")
@@ -44,11 +52,24 @@ async def _stop(projector: Projector, task: asyncio.Task[None]) -> None:
             await task
 
 
+async def _writer(settings: Settings) -> AsyncEngine:
+    """The read models' writer, on a database of this code's schema: one projected under
+    another is replayed from the log first (the log is the truth; rows are its function)."""
+    writer = writer_engine(settings.sqlite_url)
+    path = database_path(settings.sqlite_url)
+    if path is not None and await outdated(writer):
+        await writer.dispose()
+        log.warning("read models in %s have an older schema: replaying the log", path)
+        await replay(settings.redis_dsn, path, data_dir=settings.data_dir)
+        writer = writer_engine(settings.sqlite_url)
+    await create_schema(writer)
+    return writer
+
+
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        writer = writer_engine(settings.sqlite_url)
-        await create_schema(writer)
+        writer = await _writer(settings)
         reader = reader_engine(settings.sqlite_url)
         redis = Redis.from_url(settings.redis_dsn)
         # The projector blocks on XREAD: its own client keeps request traffic off that socket.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from services.gateway.readmodel.ledger import checkpoints
 from services.gateway.readmodel.tables import metadata
 
 BUSY_TIMEOUT_MS = 10_000
@@ -20,9 +22,9 @@ def sqlite_url_for(path: Path) -> str:
 
 
 def _ensure_parent(url: str) -> None:
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    path = database_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _engine(url: str, begin: str, **kwargs: Any) -> AsyncEngine:
@@ -55,6 +57,34 @@ def reader_engine(url: str) -> AsyncEngine:
     return _engine(url, "BEGIN")
 
 
+def database_path(url: str) -> Path | None:
+    """The SQLite file behind `url`, or None for an in-memory database."""
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def schema_version() -> int:
+    """A fingerprint of the read models' tables, columns and indexes (SQLite's user_version)."""
+    shapes = sorted(
+        [t.name, *(c.name for c in t.columns), *sorted(str(i.name) for i in t.indexes)]
+        for t in metadata.sorted_tables
+    )
+    return zlib.crc32(repr(shapes).encode()) & 0x7FFFFFFF
+
+
 async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
+        await conn.exec_driver_sql(f"PRAGMA user_version={schema_version()}")
+
+
+async def outdated(engine: AsyncEngine) -> bool:
+    """Whether rows were projected under another schema: a table or column added since holds
+    nothing of the log already applied, so the read models must be replayed."""
+    async with engine.connect() as conn:
+        version = (await conn.exec_driver_sql("PRAGMA user_version")).scalar()
+        tables = await conn.run_sync(lambda sync: sync.dialect.get_table_names(sync))
+        if checkpoints.name not in tables:
+            return False
+        applied = (await conn.execute(checkpoints.select().limit(1))).first()
+    return applied is not None and version != schema_version()
