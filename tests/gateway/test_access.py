@@ -108,6 +108,10 @@ async def test_a_page_request_without_a_session_goes_to_the_login_form(
     response = await gateway.get("/jobs/job_1", headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/jobs/job_1"
+    docs = await gateway.get("/docs", headers={"Accept": "text/html"})
+    assert docs.headers["location"] == "/login?next=/docs"
+    api = await gateway.get("/api/projects", headers={"Accept": "text/html"})
+    assert api.status_code == 401, "an API call is answered, not redirected"
     form = await gateway.get("/login", params={"next": "/jobs/job_1"})
     assert form.status_code == 200 and '<form method="post" action="/login">' in form.text
     assert 'value="/jobs/job_1"' in form.text

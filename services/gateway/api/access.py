@@ -110,7 +110,7 @@ def _is_open(path: str) -> bool:
 
 def _wants_page(scope: Scope) -> bool:
     """A browser asking for a dashboard page is sent to the login form; API calls get 401."""
-    api = scope["path"].startswith(("/api/", "/metrics", "/docs", "/openapi", "/redoc"))
+    api = scope["path"].startswith(("/api/", "/openapi"))  # /docs is a page too
     return not api and scope["method"] == "GET" and "text/html" in _header(scope, b"accept")
 
 
