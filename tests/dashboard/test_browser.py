@@ -14,8 +14,9 @@ from playwright.async_api import ConsoleMessage, Page, Request, expect
 from redis.asyncio import Redis
 
 from shared.settings import Settings
-from tests.dashboard.browser import chromium, gateway_process
+from tests.dashboard.browser import chromium
 from tests.dashboard.seed import HOSTILE, seed
+from tests.gateway.process import gateway_process
 
 # Where screenshots go: DATAFACTORY_SCREENSHOTS to keep them, else the test's tmp folder.
 SHOTS = os.environ.get("DATAFACTORY_SCREENSHOTS")
@@ -29,7 +30,7 @@ FONTS_LOADED = """async () => {
 
 @pytest.fixture
 def gateway_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    with gateway_process(settings, tmp_path / "gateway.log") as url:
+    with gateway_process(settings, tmp_path) as (url, _log):
         yield url
 
 
@@ -56,7 +57,7 @@ class Watch:
 async def visit(page: Page, url: str, shots: Path, name: str) -> None:
     response = await page.goto(url)
     assert response is not None and response.status == 200, name
-    await page.wait_for_load_state("networkidle")
+    await page.locator(".df-page").first.wait_for()  # the frame, then the page's content
     fonts = await page.evaluate(FONTS_LOADED)
     assert {"Inter", "JetBrains Mono"} <= set(fonts["loaded"]), (name, fonts)
     assert fonts["mono"] and fonts["sans"], (name, fonts)
@@ -76,9 +77,10 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
     shots.mkdir(parents=True, exist_ok=True)
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.set_default_timeout(60_000)  # a busy machine; each wait still ends at its condition
         watch = Watch(page)
         await page.goto(gateway_url + f"/jobs/{ids['done']}")  # waits out the projector
-        await expect(page.locator(".df-export")).to_have_count(1, timeout=20_000)
+        await expect(page.locator(".df-export")).to_have_count(1, timeout=60_000)
         pages = {
             "home": "/",
             "projects": "/projects",
@@ -94,13 +96,15 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
             await visit(page, gateway_url + path, shots, name)
 
         await page.goto(gateway_url + f"/projects/{ids['project']}")
-        await expect(page.locator(".df-project-name")).to_have_text(f"Tools {HOSTILE}")
+        await expect(page.locator(".df-project-name")).to_have_text(
+            f"Tools {HOSTILE}", timeout=30_000
+        )
         await page.goto(gateway_url + f"/jobs/{ids['done']}")
         await page.get_by_role("button", name="errors", exact=True).click()
-        await expect(page.locator(".df-log")).to_contain_text(f"404 {HOSTILE}")
+        await expect(page.locator(".df-log")).to_contain_text(f"404 {HOSTILE}", timeout=30_000)
         await page.goto(gateway_url + "/exports")
         await page.get_by_text("dataset card").click()
-        await expect(page.locator(".df-pre")).to_contain_text(HOSTILE)
+        await expect(page.locator(".df-pre")).to_contain_text(HOSTILE, timeout=30_000)
         assert await page.evaluate("window.__pwned") is None
     assert watch.errors == []
     assert watch.outside == []

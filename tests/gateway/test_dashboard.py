@@ -13,14 +13,15 @@ from playwright.async_api import Page, expect
 from redis.asyncio import Redis
 
 from shared.settings import Settings
-from tests.dashboard.browser import chromium, gateway_process
+from tests.dashboard.browser import chromium
 from tests.gateway.conftest import publish_log
+from tests.gateway.process import gateway_process
 from tests.gateway.story import Story
 
 
 @pytest.fixture
 def gateway_url(settings: Settings, tmp_path: Path) -> Iterator[str]:
-    with gateway_process(settings, tmp_path / "gateway.log") as url:
+    with gateway_process(settings, tmp_path) as (url, _log):
         yield url
 
 
