@@ -89,7 +89,7 @@ async def test_a_cluster_gateway_answers_probes_and_scrapes_at_its_pod_ip_withou
     cluster = settings.model_copy(
         update={
             "gateway_host": "0.0.0.0",
-            "api_token": SecretStr("s3cret"),
+            "api_token": SecretStr("a-cluster-token-of-32-characters"),
             "allowed_hosts": ["10.1.2.3", "gateway"],
         }
     )
