@@ -102,6 +102,17 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
         await page.goto(gateway_url + f"/jobs/{ids['done']}")
         await page.get_by_role("button", name="errors", exact=True).click()
         await expect(page.locator(".df-log")).to_contain_text(f"404 {HOSTILE}", timeout=30_000)
+        await page.goto(gateway_url + f"/projects/{ids['project']}/new-job")
+        upload = page.locator("input[type=file]")
+        big = b"https://docs.example.com/page\n" * 40_000  # over the 1,000,000 bytes allowed
+        await upload.set_input_files([{"name": "big.txt", "mimeType": "text/plain", "buffer": big}])
+        await expect(page.get_by_text("file refused")).to_be_visible(timeout=30_000)
+        listed = b"url,title\nhttps://docs.example.com/x,X\nftp://nowhere,Y\n"
+        await upload.set_input_files([{"name": "l.csv", "mimeType": "text/csv", "buffer": listed}])
+        await expect(page.locator(".df-rejected")).to_contain_text("ftp://nowhere", timeout=30_000)
+        await expect(page.locator("textarea")).to_have_value(
+            "https://docs.example.com/x\nftp://nowhere"
+        )
         await page.goto(gateway_url + "/exports")
         await page.get_by_text("dataset card").click()
         await expect(page.locator(".df-pre")).to_contain_text(HOSTILE, timeout=30_000)
