@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from nicegui import app, ui
+from nicegui import app
 from nicegui.storage import Storage
 from nicegui.testing import User
 from nicegui.testing.user_simulation import user_simulation
@@ -72,12 +73,29 @@ def set_value(user: User, marker: str, value: object) -> None:
     element.value = value
 
 
+async def _row(user: User, example_id: str) -> dict[str, Any]:
+    return rows(user)[example_id]
+
+
+def rows(user: User) -> dict[str, dict[str, Any]]:
+    """The table's rows, as its templates show them, by example id."""
+    (table,) = user.find("examples-table").elements
+    return {row["id"]: row for row in table.rows}
+
+
 async def test_filters_narrow_the_examples_and_pages_turn(user: User, job: Story) -> None:
     await user.open(f"/jobs/{job.job_id}/results")
     await count_is(user, 62, pages=2)
-    await user.should_see("Question 0 <b>bold</b>?")  # shown as text, tags and all
+    first = rows(user)["ex_00007"]
+    assert (first["verdict"], first["score"], first["failing"]) == ("rejected", "0.45", "toxicity")
+    assert first["input"] == "Question 7 <b>bold</b>?"  # text for Vue's text interpolation
+    assert (first["scores"], first["reasons"]) == (
+        "readability 0.70 · toxicity 0.20",
+        "the inspector rejected it: toxic(p=0.80)",
+    )
     set_value(user, "pages", 2)
     await count_is(user, 62, pages=2, page=2)
+    assert len(rows(user)) == 12
     set_value(user, "filter-verdict", "rejected")
     rejected = sum(not s.passed for s in many(job, N)) + 1
     await count_is(user, rejected)
@@ -97,8 +115,7 @@ async def test_review_buttons_record_events_the_table_shows(
     set_value(user, "filter-verdict", "rejected")
     rejected = sum(not s.passed for s in many(job, N)) + 1
     await count_is(user, rejected)
-    set_value(user, "example-ex_00007", True)  # the row opens to its detail and buttons
-    user.find("approve-ex_00007").click()
+    user.find("examples-table").trigger("approve", "ex_00007")  # a row's Approve button
     await see(user, "approve recorded for ex_00007")
     await count_is(user, rejected - 1)
     shown = await get_example(reader, "ex_00007")
@@ -112,13 +129,12 @@ async def test_the_edit_dialog_refuses_an_empty_text_and_saves_an_edit(
 ) -> None:
     await user.open(f"/jobs/{job.job_id}/results")
     await count_is(user, 62, pages=2)
-    set_value(user, "example-ex_00001", True)
-    user.find("edit-ex_00001").click()
-    set_value(user, "edit-output-ex_00001", "   ")
-    user.find("save-ex_00001").click()
+    user.find("examples-table").trigger("edit", "ex_00001")  # a row's Edit button
+    set_value(user, "edit-output", "   ")
+    user.find("edit-save").click()
     await see(user, "Review refused: an edited input or output must not be empty")
-    set_value(user, "edit-output-ex_00001", "A better answer.")
-    user.find("save-ex_00001").click()
+    set_value(user, "edit-output", "A better answer.")
+    user.find("edit-save").click()
     await see(user, "edit recorded for ex_00001")
     shown = await get_example(reader, "ex_00001")
     assert shown is not None
@@ -127,8 +143,8 @@ async def test_the_edit_dialog_refuses_an_empty_text_and_saves_an_edit(
         "Answer 1.",
         "passed",
     )
-    await see(user, "original output")
-    ui.notify("done")  # the page is still alive after the reviews
+    changed = await wait_for(lambda: _row(user, "ex_00001"), lambda r: r["review"] == "edit")
+    assert (changed["output"], changed["original_output"]) == ("A better answer.", "Answer 1.")
 
 
 async def test_examples_the_job_makes_later_appear_without_a_reload(

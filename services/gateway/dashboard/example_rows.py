@@ -1,22 +1,68 @@
-"""One example of the results page: a row that expands to its text, scores, reasons and
-review, with approve, reject and an edit dialog that call the API's review command."""
+"""The results table: one row per example that expands to its text, scores, reasons and
+review, with approve, reject and an edit dialog that call the API's review command.
+
+One table element holds the page's rows (a light page whatever the number of rows); its
+templates show every value through Vue's text interpolation, never as HTML."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import HTTPException
 from nicegui import ui
-from nicegui.events import ValueChangeEventArguments
+from nicegui.events import GenericEventArguments
 from pydantic import ValidationError
 
 from services.gateway.api.example_schemas import ExampleOut, ReviewRequest
 from services.gateway.dashboard import theme
-from services.gateway.dashboard.components import text_block
 
 Review = Callable[[str, ReviewRequest], Awaitable[None]]
 VERDICT_COLORS = {"passed": theme.GREEN, "rejected": theme.ORANGE, "unscored": theme.MUTED}
+BRIEF_CHARS = 160
+COLUMNS = [
+    {"name": "verdict", "label": "verdict", "field": "verdict", "align": "left"},
+    {"name": "score", "label": "score", "field": "score", "align": "right"},
+    {"name": "brief", "label": "input", "field": "brief", "align": "left"},
+    {"name": "failing", "label": "below min", "field": "failing", "align": "left"},
+    {"name": "review", "label": "review", "field": "review", "align": "left"},
+]
+_TEXT = """<div class="df-label {tone}">{title}</div>
+<div class="df-text {tone}">{{{{ props.row.{field} }}}}</div>"""
+BODY = f"""
+<q-tr :props="props" class="df-example cursor-pointer" @click="props.expand = !props.expand">
+  <q-td key="verdict" :props="props">
+    <span class="df-hex" :style="{{background: props.row.color}}">{{{{ props.row.verdict }}}}</span>
+  </q-td>
+  <q-td key="score" :props="props" class="df-num df-accent">{{{{ props.row.score }}}}</q-td>
+  <q-td key="brief" :props="props" class="df-text">{{{{ props.row.brief }}}}</q-td>
+  <q-td key="failing" :props="props" class="df-label df-cost">{{{{ props.row.failing }}}}</q-td>
+  <q-td key="review" :props="props" class="df-label">{{{{ props.row.review }}}}</q-td>
+</q-tr>
+<q-tr v-if="props.expand" :props="props" class="df-example-detail">
+  <q-td colspan="100%" style="white-space: normal">
+    {_TEXT.format(tone="", title="input", field="input")}
+    <template v-if="props.row.original_input">
+    {_TEXT.format(tone="df-muted", title="original input", field="original_input")}
+    </template>
+    {_TEXT.format(tone="", title="output", field="output")}
+    <template v-if="props.row.original_output">
+    {_TEXT.format(tone="df-muted", title="original output", field="original_output")}
+    </template>
+    <div class="df-num text-sm q-mt-sm">{{{{ props.row.scores }}}}</div>
+    <div class="df-text df-cost">{{{{ props.row.reasons }}}}</div>
+    <div class="df-text df-muted">{{{{ props.row.reviewed }}}}</div>
+    <div class="df-text df-muted text-xs">{{{{ props.row.source }}}}</div>
+    <div class="row q-gutter-sm q-mt-sm">
+      <q-btn outline color="positive" label="Approve"
+        @click.stop="() => $parent.$emit('approve', props.row.id)" />
+      <q-btn outline color="orange" label="Reject"
+        @click.stop="() => $parent.$emit('reject', props.row.id)" />
+      <q-btn outline label="Edit…" @click.stop="() => $parent.$emit('edit', props.row.id)" />
+    </div>
+  </q-td>
+</q-tr>
+"""
 
 
 def problem(exc: Exception) -> str:
@@ -36,43 +82,36 @@ async def submit(review: Review, example_id: str, **body: str | None) -> bool:
     return True
 
 
-def _summary(ex: ExampleOut) -> None:
-    with ui.row().classes("w-full items-center gap-4 no-wrap"):
-        color = VERDICT_COLORS[ex.verdict]
-        ui.label(ex.verdict).classes("df-hex").style(f"background: {color}")
-        score = "—" if ex.quality_score is None else f"{ex.quality_score:.2f}"
-        theme.number(score, "w-12 df-accent")
-        text_block(ex.input[:140], "grow df-example-input")
-        theme.label(", ".join(ex.failing) or "\u00a0", "w-40 df-cost")
-        theme.label(ex.review.action if ex.review else "\u00a0", "w-16")
-
-
-def _detail(ex: ExampleOut) -> None:
-    for title, text, original in (
-        ("input", ex.input, ex.original_input),
-        ("output", ex.output, ex.original_output),
-    ):
-        theme.label(title)
-        text_block(text, "df-example-text")
-        if text != original:
-            theme.label(f"original {title}", "df-muted")
-            text_block(original, "df-muted")
-    scores = " · ".join(f"{name} {s:.2f}" for name, s in sorted(ex.scores.items()))
-    theme.number(scores or "not scored yet", "text-sm")
-    if ex.reasons:
-        text_block("rejected because: " + "; ".join(ex.reasons), "df-cost")
-    if ex.review is not None:
-        note = f": {ex.review.note}" if ex.review.note else ""
-        text_block(f"reviewed {ex.review.action} at {ex.review.reviewed_at}{note}", "df-muted")
-    text_block(f"{ex.url or '—'} · {ex.template or '—'} · {ex.id}", "df-muted text-xs")
+def row(ex: ExampleOut) -> dict[str, Any]:
+    """An example as the table's templates read it: text only."""
+    reviewed = ex.review and f"reviewed {ex.review.action} at {ex.review.reviewed_at}"
+    note = f": {ex.review.note}" if ex.review and ex.review.note else ""
+    return {
+        "id": ex.id,
+        "verdict": ex.verdict,
+        "color": VERDICT_COLORS[ex.verdict],
+        "score": "—" if ex.quality_score is None else f"{ex.quality_score:.2f}",
+        "brief": ex.input[:BRIEF_CHARS],
+        "failing": ", ".join(ex.failing),
+        "review": ex.review.action if ex.review else "",
+        "input": ex.input,
+        "output": ex.output,
+        "original_input": ex.original_input if ex.input != ex.original_input else "",
+        "original_output": ex.original_output if ex.output != ex.original_output else "",
+        "scores": " · ".join(f"{name} {s:.2f}" for name, s in sorted(ex.scores.items())),
+        "reasons": "the inspector rejected it: " + "; ".join(ex.reasons) if ex.reasons else "",
+        "reviewed": (reviewed + note) if reviewed else "",
+        "source": f"{ex.url or '—'} · {ex.template or '—'} · {ex.id}",
+    }
 
 
 def edit_dialog(ex: ExampleOut, review: Review) -> ui.dialog:
-    with ui.dialog() as dialog, ui.card().classes("df-glass w-[48rem] max-w-full"):
+    with ui.dialog() as dialog, ui.card().classes("df-glass w-[48rem] max-w-full") as card:
+        card.style(f"background: {theme.BACKGROUND}")  # opaque: the table shows through glass
         theme.label(f"edit {ex.id}")
-        given = ui.textarea("input", value=ex.input).classes("w-full").mark(f"edit-input-{ex.id}")
-        said = ui.textarea("output", value=ex.output).classes("w-full").mark(f"edit-output-{ex.id}")
-        note = ui.input("note (optional)").classes("w-full").mark(f"edit-note-{ex.id}")
+        given = ui.textarea("input", value=ex.input).classes("w-full").mark("edit-input")
+        said = ui.textarea("output", value=ex.output).classes("w-full").mark("edit-output")
+        note = ui.input("note (optional)").classes("w-full").mark("edit-note")
 
         async def save() -> None:
             body = {"action": "edit", "input": given.value, "output": said.value}
@@ -80,42 +119,36 @@ def edit_dialog(ex: ExampleOut, review: Review) -> ui.dialog:
                 dialog.close()
 
         with ui.row():
-            ui.button("Save edit", on_click=save).mark(f"save-{ex.id}")
+            ui.button("Save edit", on_click=save).mark("edit-save")
             ui.button("Cancel", on_click=dialog.close).props("flat")
     return dialog
 
 
-def _buttons(ex: ExampleOut, review: Review) -> None:
-    with ui.row().classes("gap-2") as row:
-        for action, color in (("approve", "positive"), ("reject", "orange")):
-            clicked = functools.partial(submit, review, ex.id, action=action)
-            button = ui.button(action.capitalize(), on_click=clicked).mark(f"{action}-{ex.id}")
-            button.props(f"outline color={color}")
+class ExamplesTable:
+    """The page's rows in one table; `show` swaps them in place, so rows a user opened stay
+    open when the page is redrawn."""
 
-        def edit() -> None:  # made on demand: a page of rows holds no idle dialogs
-            with row:
-                edit_dialog(ex, review).open()
+    def __init__(self, review: Review) -> None:
+        self.review, self.examples = review, dict[str, ExampleOut]()
+        self.table = ui.table(columns=COLUMNS, rows=[], row_key="id")  # all rows, no pager
+        self.table.props("flat dense wrap-cells").mark("examples-table")
+        self.table.classes("w-full df-glass df-examples").add_slot("body", BODY)
+        self.dialogs = ui.element("div")
+        self.table.on("approve", lambda e: self._act("approve", e))
+        self.table.on("reject", lambda e: self._act("reject", e))
+        self.table.on("edit", self._edit)
 
-        ui.button("Edit…", on_click=edit).props("outline").mark(f"edit-{ex.id}")
+    def show(self, examples: list[ExampleOut]) -> None:
+        self.examples = {ex.id: ex for ex in examples}
+        self.table.rows = [row(ex) for ex in examples]
+        self.table.set_visibility(bool(examples))
 
+    async def _act(self, action: str, event: GenericEventArguments) -> None:
+        await submit(self.review, str(event.args), action=action)
 
-def example_row(ex: ExampleOut, review: Review, opened: set[str]) -> None:
-    """The summary line; the detail is built when the row is first opened, so a page of
-    rows stays light. `opened` keeps the rows open across the page's refreshes."""
-    with ui.expansion().classes("w-full df-glass df-example").mark(f"example-{ex.id}") as row:
-        with row.add_slot("header"):
-            _summary(ex)
-        body = ui.column().classes("w-full gap-1")
-
-    def toggled(event: ValueChangeEventArguments[bool]) -> None:
-        if not event.value:
-            opened.discard(ex.id)
-            return
-        opened.add(ex.id)
-        if not body.default_slot.children:
-            with body:
-                _detail(ex)
-                _buttons(ex, review)
-
-    row.on_value_change(toggled)
-    row.value = ex.id in opened
+    def _edit(self, event: GenericEventArguments) -> None:
+        example = self.examples.get(str(event.args))
+        if example is not None:
+            self.dialogs.clear()
+            with self.dialogs:
+                edit_dialog(example, self.review).open()

@@ -147,3 +147,10 @@ async def get_example(reader: AsyncEngine, example_id: str) -> ExampleOut | None
     async with reader.connect() as conn:
         row = (await conn.execute(query)).first()
     return _example(row) if row else None
+
+
+async def job_state(reader: AsyncEngine, job_id: str) -> str | None:
+    """The job's status, or None for a job the read model does not know: one row read."""
+    async with reader.connect() as conn:
+        found = await conn.execute(select(jobs.c.status).where(jobs.c.id == job_id))
+        return found.scalar_one_or_none()

@@ -13,10 +13,9 @@ from services.gateway.api import examples as examples_api
 from services.gateway.api.deps import Gateway
 from services.gateway.api.example_schemas import ExampleFilters, ExamplePage, ReviewRequest
 from services.gateway.dashboard import components, theme
-from services.gateway.dashboard.example_rows import example_row
+from services.gateway.dashboard.example_rows import ExamplesTable, Review
 from services.gateway.dashboard.frame import frame, missing, section
-from services.gateway.queries import views
-from services.gateway.queries.examples import examples_page
+from services.gateway.queries.examples import examples_page, job_state
 from shared.config import CheckName
 
 REFRESH_S = 3.0
@@ -35,7 +34,6 @@ class Chosen:
     url: str = ""
     scores: dict[str, float] = field(default_factory=lambda: {"min": 0.0, "max": 1.0})
     page: int = 1
-    opened: set[str] = field(default_factory=set)  # rows the user opened
 
     def filters(self) -> ExampleFilters:
         low, high = self.scores["min"], self.scores["max"]
@@ -71,27 +69,33 @@ def filter_bar(chosen: Chosen, changed: Any) -> None:
             widget.bind_value(chosen, name).mark(f"filter-{name}").on_value_change(changed)
 
 
-def results_table(shown: ExamplePage, chosen: Chosen, turn: Any, review: Any) -> None:
-    with ui.row().classes("w-full items-center gap-4"):
-        text = f"{shown.total:,} examples match · page {shown.page} of {shown.pages}"
-        theme.number(text, "text-sm").mark("results-count")
-        ui.space()
-        pager = ui.pagination(1, shown.pages, direction_links=True, value=shown.page)
-        pager.props("dense color=cyan").mark("pages").on_value_change(turn)
-    if not shown.examples:
-        ui.label("No example matches these filters.").classes("df-muted")
-    for example in shown.examples:
-        example_row(example, review, chosen.opened)
+class Results:
+    """The count, the pager and the table of one page of examples, redrawn in place."""
+
+    def __init__(self, turn: Any, review: Review) -> None:
+        with ui.row().classes("w-full items-center gap-4"):
+            self.count = theme.number("", "text-sm").mark("results-count")
+            ui.space()
+            self.pager = ui.pagination(1, 1, direction_links=True, value=1).mark("pages")
+            self.pager.props("dense color=cyan").on_value_change(turn)
+        self.empty = ui.label("No example matches these filters.").classes("df-muted")
+        self.table = ExamplesTable(review)
+
+    def show(self, shown: ExamplePage) -> None:
+        self.count.text = f"{shown.total:,} examples match · page {shown.page} of {shown.pages}"
+        self.pager.max, self.pager.value = shown.pages, shown.page
+        self.empty.set_visibility(not shown.examples)
+        self.table.show(shown.examples)
 
 
 async def render(gw: Gateway, job_id: str) -> None:
-    job = await views.job_status(gw.reader, job_id)
-    if job is None:
+    status = await job_state(gw.reader, job_id)
+    if status is None:
         missing("job")
         return
     with ui.row().classes("items-center gap-4"):
         ui.link("← job", f"/jobs/{job_id}").classes("df-link df-label")
-        theme.badge(job.status)
+        theme.badge(status)
     chosen = Chosen()
     shown = await examples_page(gw.reader, job_id, chosen.filters())
     asked = 0
@@ -104,15 +108,16 @@ async def render(gw: Gateway, job_id: str) -> None:
         fresh = await examples_page(gw.reader, job_id, chosen.filters(), chosen.page)
         if mine == asked and fresh != shown:
             shown = fresh
-            table.refresh(fresh, chosen, turn, review)
+            results.show(fresh)
 
     async def changed() -> None:
         chosen.page = 1
         await load()
 
     async def turn(event: Any) -> None:
-        chosen.page = int(event.value)
-        await load()
+        if int(event.value) != chosen.page:
+            chosen.page = int(event.value)
+            await load()
 
     async def review(example_id: str, body: ReviewRequest) -> None:
         await examples_api.review(gw, example_id, body)
@@ -121,8 +126,8 @@ async def render(gw: Gateway, job_id: str) -> None:
 
     filter_bar(chosen, changed)
     section("Examples")
-    table = ui.refreshable(results_table)
-    table(shown, chosen, turn, review)
+    results = Results(turn, review)
+    results.show(shown)
     ui.timer(REFRESH_S, load)  # a running job's new examples, another reviewer's reviews
 
 
