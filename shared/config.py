@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.templates.spec import TemplateSpec
+from shared.templates.spec import TemplateSpec, refuse_reserved
 
 # Template params go into the job's config and every prompt: bounded, so a job cannot bloat
 # the log or the bill. Render and parse take the chunk and `n` themselves: a param of that
@@ -81,9 +81,7 @@ class GenerationConfig(_Section):
     @field_validator("template_params")
     @classmethod
     def _bounded_params(cls, value: dict[str, Any]) -> dict[str, Any]:
-        taken = sorted(_RESERVED_PARAMS & value.keys())
-        if taken:
-            raise ValueError(f"{', '.join(taken)}: set by the factory (n: examples_per_chunk)")
+        refuse_reserved(value, _RESERVED_PARAMS, "set by the factory (n: examples_per_chunk)")
         if _deeper_than(value, _MAX_PARAMS_DEPTH):
             raise ValueError(f"nested deeper than {_MAX_PARAMS_DEPTH} levels")
         if len(json.dumps(value, default=str)) > _MAX_PARAMS_CHARS:

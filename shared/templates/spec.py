@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -19,6 +20,13 @@ MAX_PARAMS = 20
 MAX_DEFAULT_CHARS = 4_000
 # Names the render context and the factory's call already use.
 RESERVED_PARAMS = frozenset({"text", "n", "schema", "chunk_text", "range", "loop"})
+
+
+def refuse_reserved(names: Iterable[str], reserved: frozenset[str], why: str) -> None:
+    """Raises ValueError naming each of `names` that is reserved, and why."""
+    taken = sorted(reserved.intersection(names))
+    if taken:
+        raise ValueError(f"{', '.join(taken)}: {why}")
 
 
 class _Spec(BaseModel):
@@ -86,9 +94,7 @@ class TemplateSpec(_Spec):
     @field_validator("params")
     @classmethod
     def _not_reserved(cls, value: dict[str, ParamSpec]) -> dict[str, ParamSpec]:
-        taken = sorted(RESERVED_PARAMS & value.keys())
-        if taken:
-            raise ValueError(f"{', '.join(taken)}: reserved for the render context")
+        refuse_reserved(value, RESERVED_PARAMS, "reserved for the render context")
         return value
 
     @property
