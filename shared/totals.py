@@ -39,16 +39,24 @@ class FactoryTotals(BaseModel):
 def add(pipe: Pipeline, job_id: str, model: str | None = None, /, **amounts: float) -> None:
     """Adds to the job's totals (and the model's) inside the caller's pipeline; only known
     fields exist."""
-    keys = [factory_totals_key(job_id)]
+    _add(pipe, factory_totals_key(job_id), amounts)
     if model is not None:
-        keys.append(model_key(model))
-        pipe.sadd(MODEL_KEYS, model_key(model))
+        add_for_model(pipe, model, **amounts)
+
+
+def add_for_model(pipe: Pipeline, model: str, /, **amounts: float) -> None:
+    """Adds to the model's counters alone: LLM calls that are not the factory's (the
+    inspector's judge) count there, not in a job's factory totals."""
+    pipe.sadd(MODEL_KEYS, model_key(model))
+    _add(pipe, model_key(model), amounts)
+
+
+def _add(pipe: Pipeline, key: str, amounts: dict[str, float]) -> None:
     for name, integral, amount in _increments(amounts):
-        for key in keys:
-            if integral:
-                pipe.hincrby(key, name, int(amount))
-            else:
-                pipe.hincrbyfloat(key, name, amount)
+        if integral:
+            pipe.hincrby(key, name, int(amount))
+        else:
+            pipe.hincrbyfloat(key, name, amount)
 
 
 def script_args(**amounts: float) -> list[str | float]:

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from services.inspector import logic
 from services.inspector.checks.base import Finding, Item
 from services.inspector.checks.judge import judged, messages
+from shared import totals
 from shared.settings import Settings
 
 CONCURRENCY = 8
@@ -75,4 +76,16 @@ class Judge:
         )
         hidden = getattr(response, "_hidden_params", None) or {}
         text = str(response.choices[0].message.content or "") if response.choices else ""
-        return text, float(hidden.get("response_cost") or 0.0)
+        cost = float(hidden.get("response_cost") or 0.0)
+        await self._count(model, getattr(response, "usage", None), cost)
+        return text, cost
+
+    async def _count(self, model: str, usage: Any, cost: float) -> None:
+        """The call in its model's counters, beside the factory's (`/metrics`)."""
+        tokens = {
+            name: int(getattr(usage, name, 0) or 0)
+            for name in ("prompt_tokens", "completion_tokens")
+        }
+        async with self._redis.pipeline(transaction=False) as pipe:
+            totals.add_for_model(pipe, model, calls=1, spent_usd=cost, **tokens)
+            await pipe.execute()

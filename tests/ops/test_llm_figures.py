@@ -1,15 +1,21 @@
-"""The factory's LLM calls add to its model's counters as well as to the job's totals."""
+"""LLM calls add to their model's counters: the factory's (as well as to the job's totals) and
+the inspector's judge's."""
 
 from __future__ import annotations
 
 import pytest
 from redis.asyncio import Redis
 
+from services.inspector.app import Inspector
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import snapshot
+from shared.config import JobConfig, QualityConfig
 from shared.settings import Settings
+from shared.stage import Work
 from tests.factory.stage import chunks, job_totals, run_factory, with_sim
+from tests.inspector.labelled import example
+from tests.inspector.test_stage import DESIGNED
 
 
 async def test_llm_calls_tokens_and_cost_are_counted_per_model(
@@ -25,3 +31,18 @@ async def test_llm_calls_tokens_and_cost_are_counted_per_model(
     assert model.calls == first["calls"] + second.get("calls", 0) >= 3
     assert model.prompt_tokens == first["prompt_tokens"] + second.get("prompt_tokens", 0) > 0
     assert model.spent_usd == pytest.approx(first["spent_usd"] + second.get("spent_usd", 0))
+
+
+async def test_the_inspectors_judge_calls_count_for_their_model_too(
+    settings: Settings, redis: Redis
+) -> None:
+    checks = (*QualityConfig().checks, "judge")
+    config = JobConfig(quality=QualityConfig(checks=checks))
+    question, answer = DESIGNED
+    with serving(SimConfig(latency_ms=10, jitter_ms=5)) as url:
+        inspector = Inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
+        [outcome] = await inspector.score([Work("0-1", example(question, answer), config)])
+    assert not isinstance(outcome, Exception)
+    model = (await snapshot.take(redis)).llm[settings.llm_model]
+    assert model.calls == 1 and model.prompt_tokens > 0
+    assert await job_totals(settings, "job1") == {}, "the factory's job totals are its own"
