@@ -18,7 +18,9 @@ def gateway_of(app: FastAPI) -> Gateway:
 
 
 def stat_card(title: str, value: str, tone: str = "df-accent", caption: str = "") -> None:
-    with ui.column().classes("df-glass df-corners df-panel grow gap-1 df-stat"):
+    with ui.column().classes(
+        "df-glass df-corners df-panel grow basis-0 min-w-[9rem] gap-1 df-stat"
+    ):
         theme.label(title)
         theme.number(value, "text-2xl", tone)
         if caption:
@@ -51,10 +53,11 @@ def stage_bar(job: JobStatus, stage: str) -> None:
 
 def job_row(job: JobStatus) -> None:
     with ui.row().classes("w-full items-center gap-6 df-glass px-5 py-3 no-wrap df-job"):
-        with ui.column().classes("gap-0 w-56"):
+        with ui.column().classes("gap-0 w-56 min-w-0"):
             ui.link(job.id, f"/jobs/{job.id}").classes("df-num text-sm df-link")
             project = job.project_name or job.project_id or "—"
-            ui.link(project, f"/projects/{job.project_id}").classes("text-sm df-muted no-underline")
+            link = ui.link(project, f"/projects/{job.project_id}")
+            link.classes("text-sm df-muted no-underline truncate w-full")
         with ui.column().classes("gap-1 w-28 items-start"):
             theme.badge(job.status)
             theme.label(job.stage)

@@ -23,7 +23,7 @@ async def find_project(gw: Gateway, project_id: str) -> ProjectOut | None:
 
 def summary(project: ProjectOut, jobs: list[JobStatus]) -> None:
     with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
-        with ui.column().classes("df-glass df-corners df-panel grow gap-2"):
+        with ui.column().classes("df-glass df-corners df-panel grow-[3] basis-0 gap-2 min-w-0"):
             ui.label(project.name or project.id).classes("text-2xl font-semibold df-project-name")
             components.text_block(project.description or "no description", "df-muted")
             theme.number(f"{project.id} · created {(project.created_at or '')[:19]}", "text-xs")
