@@ -80,5 +80,5 @@ def test_metrics_show_a_jobs_queues_draining_to_zero(
         assert final["datafactory_group_lag"][stage] == 0
         assert final["datafactory_group_pending"][stage] == 0
         assert final["datafactory_stage_replicas"][stage] == 1
-    assert final["datafactory_stage_items_total"]["spider"] == len(urls)
+    assert final["datafactory_stage_items_total"]["spider"] >= len(urls)
     assert final["datafactory_llm_calls_total"], "LLM calls are counted per model"
