@@ -37,3 +37,10 @@ async def test_a_user_template_is_created_refused_edited_and_deleted(
     user.find(marker="delete-pairs").click()
     await user.should_not_see("user@2", retries=SAVE)
     assert await queries.stored(gw.redis, "pairs") is None
+
+
+async def test_a_built_in_template_shows_its_source(user: User) -> None:
+    await user.open("/templates")
+    user.find(marker="source-conversation").click()
+    await user.should_see("conversation · built-in")
+    await user.should_see(kind=ui.code)

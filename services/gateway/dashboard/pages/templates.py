@@ -94,7 +94,7 @@ def editor(gw: Gateway, reload: Reload, spec: TemplateSpec | None = None) -> ui.
 def source_dialog(name: str) -> ui.dialog:
     with forms.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full gap-2"):
         theme.label(f"{name} · built-in")
-        ui.code(queries.source_of_builtin(name), language="jinja2").classes("w-full")
+        ui.code(queries.source_of_builtin(name), language="jinja").classes("w-full")
         ui.button("Close", on_click=dialog.close).props("flat color=grey")
     return dialog
 
@@ -118,7 +118,8 @@ def template_card(
             ui.space()
             if spec is None:
                 view = ui.button(icon="code", on_click=lambda: source_dialog(choice.name).open())
-                view.props("flat round dense color=cyan").tooltip("Source")
+                view.props("flat round dense color=cyan").mark(f"source-{choice.name}")
+                view.tooltip("Source")
             else:
                 edit = ui.button(icon="edit", on_click=lambda: editor(gw, reload, spec).open())
                 edit.props("flat round dense color=cyan").mark(f"edit-{choice.name}")
