@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, HTTPException, Request
@@ -16,6 +17,7 @@ from services.gateway.commands import receipts
 from services.gateway.queries import views
 from services.gateway.readmodel.projector import Projector
 from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 T = TypeVar("T")
 
@@ -31,6 +33,11 @@ class Gateway:
     catch_up_s: float = 3.0
     # How long a command's route waits for the projector to apply what the command wrote.
     write_visible_s: float = 5.0
+
+    @cached_property
+    def storage(self) -> Storage:
+        """Blob storage, built on first use; its client's connections serve every request."""
+        return Storage.from_settings(self.settings)
 
 
 def get_gateway(request: Request) -> Gateway:

@@ -12,7 +12,6 @@ from services.gateway.api.deps import ExportDep, GatewayDep, JobDep, written_vis
 from services.gateway.api.schemas import ExportAccepted, ExportRequest
 from services.gateway.commands import exports as commands
 from shared.config import ExportConfig
-from shared.storage.blobs import Storage
 from shared.storage.keys import OutsideStorage, stored_key
 
 router = APIRouter()
@@ -64,7 +63,7 @@ async def download_export(
 ) -> StreamingResponse | RedirectResponse:
     """The data file, streamed from blob storage, or a redirect to a signed URL for it."""
     key = _stored(export.path, f"file of export {export.id}")
-    storage = Storage.from_settings(gw.settings)
+    storage = gw.storage
     if url := await storage.signed_url(key):
         return RedirectResponse(url, status_code=307)
     try:
@@ -83,7 +82,7 @@ async def download_export(
 async def export_card(export: ExportDep, gw: GatewayDep) -> PlainTextResponse:
     key = _stored(export.card_path, f"card of export {export.id}")
     try:
-        text = (await Storage.from_settings(gw.settings).get_async(key)).decode()
+        text = (await gw.storage.get_async(key)).decode()
     except FileNotFoundError:
         raise HTTPException(404, detail=f"card of export {export.id} is missing") from None
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")

@@ -13,7 +13,6 @@ from services.gateway.dashboard import components, theme
 from services.gateway.dashboard.frame import empty, frame, section
 from services.gateway.queries.exports import ExportListing, card_preview, list_exports
 from shared.config import ExportConfig, ExportFormat
-from shared.storage.blobs import Storage
 
 NAV = ("Exports", "/exports", 30)
 REFRESH_S = 2.0
@@ -24,7 +23,7 @@ async def show_card(gw: Gateway, listing: ExportListing, box: ui.column) -> None
     """Loads the card when first opened; Markdown source shown as text, never rendered."""
     if box.default_slot.children:
         return
-    text = await card_preview(Storage.from_settings(gw.settings), listing.export)
+    text = await card_preview(gw.storage, listing.export)
     with box:
         ui.label(text if text is not None else "the card file is missing").classes("df-pre w-full")
 
@@ -77,7 +76,7 @@ def register(app: FastAPI) -> None:
     @ui.page("/exports", title="Exports · AI Data Factory", dark=True, response_timeout=10)
     async def exports_page() -> None:
         gw = components.gateway_of(app)
-        shown = await list_exports(gw.reader, Storage.from_settings(gw.settings))
+        shown = await list_exports(gw.reader, gw.storage)
 
         def listing(items: list[ExportListing]) -> None:
             if not items:
@@ -92,7 +91,7 @@ def register(app: FastAPI) -> None:
 
         async def update() -> None:
             nonlocal shown
-            fresh = await list_exports(gw.reader, Storage.from_settings(gw.settings))
+            fresh = await list_exports(gw.reader, gw.storage)
             if [f.export.id for f in fresh] != [s.export.id for s in shown]:
                 box.refresh(fresh)
             shown = fresh

@@ -13,7 +13,6 @@ from services.gateway.dashboard import charts, components, theme
 from services.gateway.dashboard.frame import frame, section
 from services.gateway.queries import costs, views
 from services.gateway.queries.exports import ExportListing, list_exports
-from shared.storage.blobs import Storage
 
 NAV = ("Home", "/", 10)
 REFRESH_S = 1.0
@@ -34,7 +33,7 @@ async def snapshot(gw: Gateway) -> Snapshot:
     jobs = await views.list_jobs(gw.reader, limit=JOBS_SHOWN)
     active = [j for j in jobs if not j.finished]
     recent = [j for j in jobs if j.finished][:5]
-    exports = await list_exports(gw.reader, Storage.from_settings(gw.settings), limit=EXPORTS_SHOWN)
+    exports = await list_exports(gw.reader, gw.storage, limit=EXPORTS_SHOWN)
     return Snapshot(overview, active, recent, exports)
 
 
