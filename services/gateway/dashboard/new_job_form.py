@@ -3,20 +3,18 @@ through the API's own models and route."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import HTTPException
 from nicegui import events, ui
 from pydantic import ValidationError
 
+from services.gateway.api import estimate as estimate_routes
 from services.gateway.api import jobs as job_routes
 from services.gateway.api.deps import Gateway
 from services.gateway.api.schemas import JobRequest, ProjectOut, SubmissionEstimate
-from services.gateway.commands.admission import with_spending_cap
 from services.gateway.dashboard import forms
 from services.gateway.dashboard import url_input as urls_in
-from services.gateway.queries.estimate import estimate_submission
 from shared.config import JobConfig
 
 
@@ -51,9 +49,8 @@ class NewJob:
             return None, forms.errors_text(exc)
         if not body.urls:
             return None, ""
-        config = with_spending_cap(body.config, self.gw.settings)
-        args = (self.gw.settings, body.urls, config)
-        return await asyncio.to_thread(estimate_submission, *args), ""
+        # The API's own route: a user template is priced from its saved spec, as it would run.
+        return await estimate_routes.estimate(body, self.gw), ""
 
     async def submit(self) -> str:
         """Starts the job through the API's own route; returns its id, or raises ValueError
