@@ -18,8 +18,28 @@ Source = Annotated[str, StringConstraints(min_length=1, max_length=MAX_SOURCE_CH
 MAX_SCHEMA_CHARS = 16_000
 MAX_PARAMS = 20
 MAX_DEFAULT_CHARS = 4_000
+MAX_DEPTH = 32  # of a schema, a sample or a default: deeper would strain recursive readers
 # Names the render context and the factory's call already use.
 RESERVED_PARAMS = frozenset({"text", "n", "schema", "chunk_text", "range", "loop"})
+
+
+def nesting(value: Any) -> int:
+    """How deep lists and mappings nest in `value`, counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict | list) and depth <= MAX_DEPTH:
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _bounded_json(value: Any, limit: int) -> None:
+    if nesting(value) > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if len(json.dumps(value, default=str)) > limit:
+        raise ValueError(f"longer than {limit} characters as JSON")
 
 
 def refuse_reserved(names: Iterable[str], reserved: frozenset[str], why: str) -> None:
@@ -41,9 +61,7 @@ class ParamSpec(_Spec):
     @field_validator("default")
     @classmethod
     def _small(cls, value: Any) -> Any:
-        # It goes into every prompt of a job that keeps it, as a job's own params do.
-        if len(json.dumps(value, default=str)) > MAX_DEFAULT_CHARS:
-            raise ValueError(f"longer than {MAX_DEFAULT_CHARS} characters as JSON")
+        _bounded_json(value, MAX_DEFAULT_CHARS)  # it goes into every prompt of a job
         return value
 
 
@@ -87,8 +105,8 @@ class TemplateSpec(_Spec):
     @field_validator("output_schema", "sample")
     @classmethod
     def _bounded(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and len(json.dumps(value)) > MAX_SCHEMA_CHARS:
-            raise ValueError(f"longer than {MAX_SCHEMA_CHARS} characters as JSON")
+        if value is not None:
+            _bounded_json(value, MAX_SCHEMA_CHARS)
         return value
 
     @field_validator("params")

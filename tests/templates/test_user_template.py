@@ -140,3 +140,12 @@ def test_the_simulator_answers_with_the_declared_sample_when_the_schema_is_stric
     assert "<sample-item>" in messages[0]["content"]
     examples = declared.parse(simulated(messages))
     assert [e.fields for e in examples] == [sample, sample]
+
+
+def test_a_schema_nested_too_deep_is_refused_before_anything_recurses_into_it() -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(500):
+        deep = {"type": "array", "items": deep}
+    schema = {"type": "object", "properties": {"claim": deep, "evidence": {}}}
+    with pytest.raises(ValueError, match="nested deeper than 32"):
+        TemplateSpec(**claims(output_schema=schema))
