@@ -50,67 +50,71 @@ def quality_charts(job: JobStatus, histogram: job_figures.Histogram) -> None:
             ui.echart(options).classes("w-full h-56 df-histogram")
 
 
-def register(app: FastAPI) -> None:
-    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True, response_timeout=10)
-    async def job_page(job_id: str) -> None:
-        gw = components.gateway_of(app)
-        with frame(f"Job {job_id}"):
-            await render(gw, job_id)
+class JobView:
+    """The page's live parts: built once from the job, refreshed when the read model moves."""
 
+    def __init__(self, gw: Gateway, job: JobStatus) -> None:
+        self.gw, self.job = gw, job
+        self.head = ui.refreshable(title_row)
+        self.live = ui.refreshable(pipeline)
+        self.figures = ui.refreshable(job_panels.figures)
+        self.quality = ui.refreshable(quality_charts)
+        self.exports = ui.refreshable(job_panels.exports)
+        self.table = ui.refreshable(joblog.log_table)
+        self.chosen = joblog.LogFilter()
+        self.shown_figures: job_panels.Figures | None = None
 
-async def render(gw: Gateway, job_id: str) -> None:
-    job = await views.job_status(gw.reader, job_id)
-    if job is None:
-        missing("job")
-        return
-
-    async def cancel() -> None:
-        await job_commands.cancel_job(gw.redis, job_id)
+    async def cancel(self) -> None:
+        await job_commands.cancel_job(self.gw.redis, self.job.id)
         ui.notify("Cancel requested: stages skip the job's remaining items.", type="warning")
 
-    head = ui.refreshable(title_row)
-    head(job, cancel)
-    live = ui.refreshable(pipeline)
-    live(job)
-    figures = ui.refreshable(job_panels.figures)
-    # The first render leaves the estimate out so the page appears at once; the timer adds it.
-    shown_figures = await job_panels.load(gw, job, with_estimate=False)
-    figures(shown_figures)
-    quality = ui.refreshable(quality_charts)
-    quality(job, await job_figures.score_histogram(gw.reader, job_id))
-    section("Exports")
-    exports = ui.refreshable(job_panels.exports)
-    exports(job.exports)
-    section("Log")
-    chosen = joblog.LogFilter()
-    table = ui.refreshable(joblog.log_table)
+    async def build(self) -> None:
+        job, reader = self.job, self.gw.reader
+        self.head(job, self.cancel)
+        self.live(job)
+        # The first render leaves the estimate out so the page appears at once; the timer adds it.
+        self.shown_figures = await job_panels.load(self.gw, job, with_estimate=False)
+        self.figures(self.shown_figures)
+        self.quality(job, await job_figures.score_histogram(reader, job.id))
+        section("Exports")
+        self.exports(job.exports)
+        section("Log")
+        joblog.log_filters(self.chosen, self.reread)
+        self.table(await self.chosen.read(self.gw, job.id))
 
-    async def reread() -> None:
-        table.refresh(await chosen.read(gw, job_id))
+    async def reread(self) -> None:
+        self.table.refresh(await self.chosen.read(self.gw, self.job.id))
 
-    joblog.log_filters(chosen, reread)
-    table(await chosen.read(gw, job_id))
-    shown = job
-
-    async def update() -> None:
-        nonlocal shown, shown_figures
-        fresh = await views.job_status(gw.reader, job_id) or shown
-        fresh_figures = await job_panels.load(gw, fresh)
-        if fresh_figures != shown_figures:
-            figures.refresh(fresh_figures)
-            shown_figures = fresh_figures
-        if fresh == shown:
+    async def update(self) -> None:
+        fresh = await views.job_status(self.gw.reader, self.job.id) or self.job
+        figures = await job_panels.load(self.gw, fresh)
+        if figures != self.shown_figures:
+            self.figures.refresh(figures)
+            self.shown_figures = figures
+        if fresh == self.job:
             return
+        shown, self.job = self.job, fresh
         if (fresh.status, fresh.finished, fresh.error) != (
             shown.status,
             shown.finished,
             shown.error,
         ):
-            head.refresh(fresh, cancel)
-        shown = fresh
-        live.refresh(fresh)
-        quality.refresh(fresh, await job_figures.score_histogram(gw.reader, job_id))
-        exports.refresh(fresh.exports)
-        await reread()
+            self.head.refresh(fresh, self.cancel)
+        self.live.refresh(fresh)
+        self.quality.refresh(fresh, await job_figures.score_histogram(self.gw.reader, fresh.id))
+        self.exports.refresh(fresh.exports)
+        await self.reread()
 
-    ui.timer(REFRESH_S, update)
+
+def register(app: FastAPI) -> None:
+    @ui.page("/jobs/{job_id}", title="Job · AI Data Factory", dark=True, response_timeout=10)
+    async def job_page(job_id: str) -> None:
+        gw = components.gateway_of(app)
+        with frame(f"Job {job_id}"):
+            job = await views.job_status(gw.reader, job_id)
+            if job is None:
+                missing("job")
+                return
+            view = JobView(gw, job)
+            await view.build()
+        ui.timer(REFRESH_S, view.update)

@@ -19,53 +19,68 @@ CHECK_S = 0.5  # how often the estimate catches up with the form's edits
 PRESETS = {"quick": "Quick start", "custom": "Custom"}
 
 
-async def render(gw: Gateway, form: NewJob) -> None:
-    with ui.row().classes("w-full gap-5 no-wrap items-start"):
+class NewJobView:
+    """The form's panels: URLs and bad ones, the estimate with the preset and start, config."""
+
+    def __init__(self, form: NewJob) -> None:
+        self.form = form
+        self.rejected = ui.refreshable(estimate_card.rejected)
+        self.estimate = ui.refreshable(estimate_card.estimate)
+
+    def urls(self) -> None:
         with ui.column().classes("grow gap-3 df-glass df-panel"):
             section("URLs")
-            url_panel(form)
-            rejected = ui.refreshable(estimate_card.rejected)
-            rejected([])
+            url_panel(self.form)
+            self.rejected([])
+
+    def start(self) -> ui.toggle:
         with ui.column().classes("w-[30rem] gap-4 df-glass df-corners df-panel"):
-            shown = ui.refreshable(estimate_card.estimate)
-            shown(None)
-            preset = ui.toggle(PRESETS, value=form.preset).props("toggle-color=cyan no-caps")
-            preset.classes("df-preset")
+            self.estimate(None)
+            preset = ui.toggle(PRESETS, value=self.form.preset).props("toggle-color=cyan no-caps")
+            preset.classes("df-preset").on_value_change(lambda e: self.form.set_preset(e.value))
             note = theme.label("all defaults: open Custom to change any stage", "normal-case")
-            start = ui.button("Start job", icon="rocket_launch").props(
-                "color=cyan text-color=black size=lg"
-            )
-            start.classes("w-full df-start")
-            errors = ui.label("").classes("df-text df-bad text-xs df-submit-errors")
-    with ui.column().classes("w-full gap-2 df-config") as config:
-        section("Config per stage")
-        panels = config_form.panels(form.values, form.changed)
-        with panels["generation"]:
-            picker(form.values["generation"], await templates.choices(gw.redis), form.changed)
-    config.bind_visibility_from(preset, "value", value="custom")
-    note.bind_visibility_from(preset, "value", value="quick")
-    preset.on_value_change(lambda e: form.set_preset(e.value))
+            note.bind_visibility_from(preset, "value", value="quick")
+            self.button = ui.button("Start job", icon="rocket_launch", on_click=self.submit)
+            self.button.props("color=cyan text-color=black size=lg").classes("w-full df-start")
+            self.errors = ui.label("").classes("df-text df-bad text-xs df-submit-errors")
+        return preset
 
-    async def check() -> None:
-        if not form.dirty:
+    async def config(self, gw: Gateway, preset: ui.toggle) -> None:
+        with ui.column().classes("w-full gap-2 df-config") as column:
+            section("Config per stage")
+            panels = config_form.panels(self.form.values, self.form.changed)
+            with panels["generation"]:
+                choices = await templates.choices(gw.redis)
+                picker(self.form.values["generation"], choices, self.form.changed)
+        column.bind_visibility_from(preset, "value", value="custom")
+
+    async def check(self) -> None:
+        """Estimates again once the form has changed since the last estimate."""
+        if not self.form.dirty:
             return
-        form.dirty = False
-        found, problem = await form.estimate()
-        shown.refresh(found, problem)
-        rejected.refresh(found.rejected if found else [])
+        self.form.dirty = False
+        found, problem = await self.form.estimate()
+        self.estimate.refresh(found, problem)
+        self.rejected.refresh(found.rejected if found else [])
 
-    async def submit() -> None:
-        start.disable()
+    async def submit(self) -> None:
+        self.button.disable()
         try:
-            job_id = await form.submit()
+            job_id = await self.form.submit()
         except ValueError as exc:
-            errors.set_text(str(exc))
-            start.enable()
+            self.errors.set_text(str(exc))
+            self.button.enable()
             return
         ui.navigate.to(f"/jobs/{job_id}")
 
-    start.on_click(submit)
-    ui.timer(CHECK_S, check)
+
+async def render(gw: Gateway, form: NewJob) -> None:
+    view = NewJobView(form)
+    with ui.row().classes("w-full gap-5 no-wrap items-start"):
+        view.urls()
+        preset = view.start()
+    await view.config(gw, preset)
+    ui.timer(CHECK_S, view.check)
 
 
 def register(app: FastAPI) -> None:

@@ -72,6 +72,45 @@ def updated(saved: UserSettings, values: dict[str, Any], defaults: dict[str, Any
     )
 
 
+class SettingsForm:
+    """The saved settings and the form's values; the key's value is emptied once saved."""
+
+    def __init__(self, gw: Gateway, saved: UserSettings) -> None:
+        self.gw, self.saved = gw, saved
+        self.values: dict[str, Any] = {
+            "llm_model": saved.llm_model or "",
+            "llm_api_base": saved.llm_api_base or "",
+            "llm_api_key": "",
+            "clear_key": False,
+        }
+        self.defaults = saved.job_defaults.model_dump(mode="json")
+
+    async def build(self) -> None:
+        self.shown = llm_panel(self.gw, self.saved, self.values)
+        with ui.column().classes("df-glass df-panel w-full gap-2 df-defaults"):
+            section("Defaults for new jobs")
+            panels = config_form.panels(self.defaults, lambda: None)
+            with panels["generation"]:
+                choices = await templates.choices(self.gw.redis)
+                picker(self.defaults["generation"], choices, lambda: None)
+        self.errors = forms.error_label()
+        save = ui.button("Save settings", icon="save", on_click=self.save)
+        save.props("color=cyan text-color=black").classes("df-save-settings")
+
+    def save(self) -> None:
+        try:
+            fresh = updated(self.saved, self.values, self.defaults)
+        except ValidationError as exc:
+            self.errors.set_text(forms.errors_text(exc))
+            self.errors.set_visibility(True)
+            return
+        user_settings.save(self.gw.settings.data_dir, fresh)
+        self.saved, self.values["llm_api_key"], self.values["clear_key"] = fresh, "", False
+        self.errors.set_visibility(False)
+        self.shown.set_text(f"saved key: {user_settings.masked(fresh.llm_api_key)}")
+        ui.notify("Settings saved", type="positive")
+
+
 def register(app: FastAPI) -> None:
     @ui.page("/settings", title="Settings · AI Data Factory", dark=True, response_timeout=10)
     async def settings_page() -> None:
@@ -82,32 +121,4 @@ def register(app: FastAPI) -> None:
             except user_settings.UserSettingsError as exc:
                 ui.label(f"{exc}: saving replaces it.").classes("df-bad df-text")
                 saved = UserSettings()
-            values: dict[str, Any] = {"llm_api_key": "", "clear_key": False}
-            values |= {"llm_model": saved.llm_model or "", "llm_api_base": saved.llm_api_base or ""}
-            shown = llm_panel(gw, saved, values)
-            defaults = saved.job_defaults.model_dump(mode="json")
-            with ui.column().classes("df-glass df-panel w-full gap-2 df-defaults"):
-                section("Defaults for new jobs")
-                panels = config_form.panels(defaults, lambda: None)
-                with panels["generation"]:
-                    choices = await templates.choices(gw.redis)
-                    picker(defaults["generation"], choices, lambda: None)
-            errors = forms.error_label()
-
-            def save() -> None:
-                nonlocal saved
-                try:
-                    fresh = updated(saved, values, defaults)
-                except ValidationError as exc:
-                    errors.set_text(forms.errors_text(exc))
-                    errors.set_visibility(True)
-                    return
-                user_settings.save(gw.settings.data_dir, fresh)
-                saved, values["llm_api_key"], values["clear_key"] = fresh, "", False
-                errors.set_visibility(False)
-                shown.set_text(f"saved key: {user_settings.masked(fresh.llm_api_key)}")
-                ui.notify("Settings saved", type="positive")
-
-            ui.button("Save settings", icon="save", on_click=save).props(
-                "color=cyan text-color=black"
-            ).classes("df-save-settings")
+            await SettingsForm(gw, saved).build()
