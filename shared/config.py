@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.templates.spec import TemplateSpec, refuse_reserved
+from shared.templates.spec import TemplateSpec, nesting, refuse_reserved
 
 # Template params go into the job's config and every prompt: bounded, so a job cannot bloat
 # the log or the bill. Render and parse take the chunk and `n` themselves: a param of that
@@ -82,7 +82,7 @@ class GenerationConfig(_Section):
     @classmethod
     def _bounded_params(cls, value: dict[str, Any]) -> dict[str, Any]:
         refuse_reserved(value, _RESERVED_PARAMS, "set by the factory (n: examples_per_chunk)")
-        if _deeper_than(value, _MAX_PARAMS_DEPTH):
+        if nesting(value) > _MAX_PARAMS_DEPTH:
             raise ValueError(f"nested deeper than {_MAX_PARAMS_DEPTH} levels")
         if len(json.dumps(value, default=str)) > _MAX_PARAMS_CHARS:
             raise ValueError(f"longer than {_MAX_PARAMS_CHARS} characters as JSON")
@@ -98,16 +98,6 @@ class GenerationConfig(_Section):
                 f"template {self.template!r} but template_spec names {self.template_spec.name!r}"
             )
         return self
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Descends no further than `limit` levels, so a hostile nesting costs nothing to refuse."""
-    if not isinstance(value, dict | list | tuple):
-        return False
-    if limit == 0:
-        return True
-    children = value.values() if isinstance(value, dict) else value
-    return any(_deeper_than(child, limit - 1) for child in children)
 
 
 CheckName = Literal[

@@ -24,14 +24,16 @@ RESERVED_PARAMS = frozenset({"text", "n", "schema", "chunk_text", "range", "loop
 
 
 def nesting(value: Any) -> int:
-    """How deep lists and mappings nest in `value`, counted without recursion."""
-    deepest, stack = 0, [(value, 0)]
+    """Levels of lists and mappings in `value` (a scalar has none), counted without recursion
+    and no further than one past MAX_DEPTH, so a hostile nesting costs little to refuse."""
+    deepest, stack = 0, [(value, 1)]
     while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(item, dict | list) and depth <= MAX_DEPTH:
+        item, level = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            deepest = max(deepest, level)
             children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in children)
     return deepest
 
 
