@@ -10,6 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from referencing.exceptions import Unresolvable
 
 from shared.templates import sandbox, vetting
 from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
@@ -45,9 +46,13 @@ def params_model(spec: TemplateSpec) -> type[BaseModel]:
 
 
 def schema_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    """Refuses regular expressions: Python's can backtrack for hours on an answer's text."""
-    if _regex_keyword(schema):
+    """Refuses regular expressions (Python's can backtrack for hours on an answer's text) and
+    references outside the schema (nothing is fetched: they could never resolve)."""
+    if _values_of(schema, {"pattern", "patternProperties"}):
         raise TemplateError("output_schema: pattern and patternProperties are not allowed")
+    refs = _values_of(schema, {"$ref", "$dynamicRef"})
+    if any(not str(ref).startswith("#") for ref in refs):
+        raise TemplateError("output_schema: only references within the schema (#...) are allowed")
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -55,13 +60,14 @@ def schema_validator(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def _regex_keyword(value: Any) -> bool:
+def _values_of(value: Any, keys: set[str]) -> list[Any]:
+    """The values of `keys` anywhere in `value` (nested no deeper than a spec allows)."""
     if isinstance(value, dict):
-        return bool(_REGEX_KEYWORDS & value.keys()) or any(map(_regex_keyword, value.values()))
-    return isinstance(value, list) and any(map(_regex_keyword, value))
-
-
-_REGEX_KEYWORDS = frozenset({"pattern", "patternProperties"})
+        found = [v for k, v in value.items() if k in keys]
+        return found + [hit for child in value.values() for hit in _values_of(child, keys)]
+    if isinstance(value, list):
+        return [hit for child in value for hit in _values_of(child, keys)]
+    return []
 
 
 class UserTemplate(Template[ItemsAnswer]):
@@ -117,7 +123,10 @@ class UserTemplate(Template[ItemsAnswer]):
         mapping = self.spec.mapping
         out = []
         for item in answer.items:
-            error = next(iter(self._validator.iter_errors(item)), None)
+            try:
+                error = next(iter(self._validator.iter_errors(item)), None)
+            except Unresolvable as exc:  # a reference the sample answer never reached
+                raise TemplateOutputError("schema_unresolvable", str(exc)[:300]) from None
             if error is not None:
                 where = ".".join(str(p) for p in error.absolute_path) or "item"
                 raise TemplateOutputError("schema_mismatch", f"{where}: {error.message}"[:300])

@@ -28,6 +28,8 @@ def checked_spec(spec: TemplateSpec) -> UserTemplate:
     try:
         template.check()
     except TemplateOutputError as exc:
+        if exc.reason == "schema_unresolvable":
+            raise TemplateError(f"output_schema: {exc.detail}") from None
         raise TemplateError(f"its sample answer does not fit (declare a sample): {exc}") from None
     except TemplateError:
         raise

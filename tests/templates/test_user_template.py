@@ -99,7 +99,7 @@ BAD = {
                 "properties": {"claim": {"$ref": "#/$defs/nowhere"}, "evidence": {}},
             }
         },
-        "its check failed",
+        "PointerToNowhere",
     ),
     "unfillable_schema": (
         {
@@ -109,6 +109,15 @@ BAD = {
             }
         },
         "declare a sample",
+    ),
+    "remote_ref": (
+        {
+            "output_schema": {
+                "type": "object",
+                "properties": {"claim": {"$ref": "https://example.com/s.json"}, "evidence": {}},
+            }
+        },
+        "only references within the schema",
     ),
     "regex": (
         {
@@ -149,3 +158,12 @@ def test_a_schema_nested_too_deep_is_refused_before_anything_recurses_into_it() 
     schema = {"type": "object", "properties": {"claim": deep, "evidence": {}}}
     with pytest.raises(ValueError, match="nested deeper than 32"):
         TemplateSpec(**claims(output_schema=schema))
+
+
+def test_an_answer_reaching_a_reference_that_resolves_nowhere_is_malformed() -> None:
+    schema = claims()["output_schema"]
+    schema["properties"]["note"] = {"$ref": "#/$defs/nowhere"}
+    answer = json.dumps({"items": [{"claim": "Bees fly.", "evidence": "They do.", "note": 1}]})
+    with pytest.raises(TemplateOutputError) as caught:
+        template(output_schema=schema).parse(answer)
+    assert caught.value.reason == "schema_unresolvable"
