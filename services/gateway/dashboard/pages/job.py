@@ -22,7 +22,8 @@ def title_row(job: JobStatus, on_cancel: Callable[[], Awaitable[None]]) -> None:
     with ui.row().classes("w-full items-center gap-4"):
         theme.badge(job.status)
         theme.label(f"stage: {job.stage}")
-        ui.link(f"project: {job.project_name or job.project_id}", f"/projects/{job.project_id}")
+        project = ui.link(job.project_name or job.project_id or "", f"/projects/{job.project_id}")
+        project.classes("df-link text-sm truncate max-w-md")
         ui.link("results →", f"/jobs/{job.id}/results").classes("df-link df-label df-accent")
         ui.space()
         if not job.finished:
