@@ -165,5 +165,5 @@ def test_an_answer_reaching_a_reference_that_resolves_nowhere_is_malformed() -> 
     schema["properties"]["note"] = {"$ref": "#/$defs/nowhere"}
     answer = json.dumps({"items": [{"claim": "Bees fly.", "evidence": "They do.", "note": 1}]})
     with pytest.raises(TemplateOutputError) as caught:
-        template(output_schema=schema).parse(answer)
+        template(output_schema=schema, sample={"claim": "C.", "evidence": "E."}).parse(answer)
     assert caught.value.reason == "schema_unresolvable"
