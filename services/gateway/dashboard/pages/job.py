@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
@@ -16,6 +17,8 @@ from services.gateway.dashboard.pipeline import pipeline
 from services.gateway.queries import job_figures, views
 
 REFRESH_S = 1.0
+# The log is the page's heaviest read (up to joblog.READ entries): at most this often.
+LOG_REFRESH_S = 5.0
 
 
 def title_row(job: JobStatus, on_cancel: Callable[[], Awaitable[None]]) -> None:
@@ -64,6 +67,7 @@ class JobView:
         self.table = ui.refreshable(joblog.log_table)
         self.chosen = joblog.LogFilter()
         self.shown_figures: job_panels.Figures | None = None
+        self.log_read_at, self.log_stale = time.monotonic(), False
 
     async def cancel(self) -> None:
         await job_commands.cancel_job(self.gw.redis, self.job.id)
@@ -84,6 +88,7 @@ class JobView:
         self.table(await self.chosen.read(self.gw, job.id))
 
     async def reread(self) -> None:
+        self.log_read_at, self.log_stale = time.monotonic(), False
         self.table.refresh(await self.chosen.read(self.gw, self.job.id))
 
     async def update(self) -> None:
@@ -92,9 +97,15 @@ class JobView:
         if figures != self.shown_figures:
             self.figures.refresh(figures)
             self.shown_figures = figures
-        if fresh == self.job:
-            return
-        shown, self.job = self.job, fresh
+        if fresh != self.job:
+            self.show(fresh)
+            self.quality.refresh(fresh, await job_figures.score_histogram(self.gw.reader, fresh.id))
+        waited = time.monotonic() - self.log_read_at >= LOG_REFRESH_S
+        if self.log_stale and (waited or fresh.finished):
+            await self.reread()
+
+    def show(self, fresh: JobStatus) -> None:
+        shown, self.job, self.log_stale = self.job, fresh, True
         if (fresh.status, fresh.finished, fresh.error) != (
             shown.status,
             shown.finished,
@@ -102,9 +113,7 @@ class JobView:
         ):
             self.head.refresh(fresh, self.cancel)
         self.live.refresh(fresh)
-        self.quality.refresh(fresh, await job_figures.score_histogram(self.gw.reader, fresh.id))
         self.exports.refresh(fresh.exports)
-        await self.reread()
 
 
 def register(app: FastAPI) -> None:
