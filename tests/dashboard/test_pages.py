@@ -11,7 +11,9 @@ from services.gateway.api.deps import Gateway
 from services.gateway.queries import views
 from shared import streams, user_settings
 from shared.config import GenerationConfig, JobConfig
+from shared.events import ExportWritten
 from shared.user_settings import UserSettings
+from tests.dashboard.seed import publish
 from tests.helpers import by_type, read_all, wait_for
 
 
@@ -150,3 +152,17 @@ async def test_a_new_job_starts_from_the_defaults_saved_in_settings(
         lambda found: len(by_type(found, "JobSubmitted")) == 3,
     )
     assert by_type(events, "JobSubmitted")[-1].config.generation.examples_per_chunk == 7
+
+
+async def test_home_lists_a_new_export_without_a_reload(
+    user: User, gateway: Gateway, seeded: dict[str, str]
+) -> None:
+    await user.open("/")
+    await user.should_see("210 examples")
+    export = ExportWritten(
+        event_id="export-csv", job_id=seeded["done"], export_id="export-csv", format="csv",
+        path=str(gateway.settings.data_dir / "exports" / "missing.csv"), card_path="",
+        record_count=7, rejected_count=0, version="v2",
+    )  # fmt: skip
+    await publish(gateway.redis, [(streams.EVENTS, export)])
+    await user.should_see("7 examples", retries=100)

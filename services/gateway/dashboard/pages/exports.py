@@ -11,7 +11,12 @@ from services.gateway.api.deps import Gateway, written_visible
 from services.gateway.commands import exports as commands
 from services.gateway.dashboard import components, theme
 from services.gateway.dashboard.frame import empty, frame, section
-from services.gateway.queries.exports import ExportListing, card_preview, list_exports
+from services.gateway.queries.exports import (
+    ExportListing,
+    card_preview,
+    export_ids,
+    list_exports,
+)
 from shared.config import ExportConfig, ExportFormat
 
 NAV = ("Exports", "/exports", 30)
@@ -91,9 +96,8 @@ def register(app: FastAPI) -> None:
 
         async def update() -> None:
             nonlocal shown
-            fresh = await list_exports(gw.reader, gw.storage)
-            if [f.export.id for f in fresh] != [s.export.id for s in shown]:
-                box.refresh(fresh)
-            shown = fresh
+            if await export_ids(gw.reader) != [s.export.id for s in shown]:
+                shown = await list_exports(gw.reader, gw.storage)
+                box.refresh(shown)
 
         ui.timer(REFRESH_S, update)

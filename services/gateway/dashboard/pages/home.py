@@ -12,7 +12,7 @@ from services.gateway.api.schemas import CostStats, JobStatus, Overview
 from services.gateway.dashboard import charts, components, theme
 from services.gateway.dashboard.frame import frame, section
 from services.gateway.queries import costs, views
-from services.gateway.queries.exports import ExportListing, list_exports
+from services.gateway.queries.exports import ExportListing, export_ids, list_exports
 
 NAV = ("Home", "/", 10)
 REFRESH_S = 1.0
@@ -28,11 +28,16 @@ class Snapshot:
     exports: list[ExportListing]
 
 
-async def snapshot(gw: Gateway) -> Snapshot:
+async def snapshot(gw: Gateway, shown: Snapshot | None = None) -> Snapshot:
+    """The page's figures; the exports shown before are kept while their ids are the same,
+    so blob storage is asked for sizes only when an export is new."""
     overview = await views.overview(gw.reader)
     jobs = await views.list_jobs(gw.reader, limit=JOBS_SHOWN)
     active = [j for j in jobs if not j.finished]
     recent = [j for j in jobs if j.finished][:5]
+    ids = await export_ids(gw.reader, limit=EXPORTS_SHOWN)
+    if shown is not None and ids == [e.export.id for e in shown.exports]:
+        return Snapshot(overview, active, recent, shown.exports)
     exports = await list_exports(gw.reader, gw.storage, limit=EXPORTS_SHOWN)
     return Snapshot(overview, active, recent, exports)
 
@@ -93,7 +98,7 @@ def register(app: FastAPI) -> None:
 
         async def update() -> None:
             nonlocal shown
-            fresh = await snapshot(gw)
+            fresh = await snapshot(gw, shown)
             if fresh.overview != shown.overview:
                 stats.refresh(fresh.overview)
                 chart.options.update(charts.cost_bars(await cost_chart(gw)))
