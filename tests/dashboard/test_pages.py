@@ -7,6 +7,7 @@ import stat
 from nicegui import ui
 from nicegui.testing.user import User
 
+from services.gateway.api.access import COOKIE
 from services.gateway.api.deps import Gateway
 from services.gateway.queries import views
 from shared import streams, user_settings
@@ -166,3 +167,11 @@ async def test_home_lists_a_new_export_without_a_reload(
     )  # fmt: skip
     await publish(gateway.redis, [(streams.EVENTS, export)])
     await user.should_see("7 examples", retries=100)
+
+
+async def test_the_frame_offers_to_log_out_only_to_a_signed_in_browser(user: User) -> None:
+    await user.open("/settings")
+    await user.should_not_see("log out")
+    user.http_client.cookies.set(COOKIE, "a session")
+    await user.open("/settings")
+    await user.should_see(kind=ui.link, content="log out")

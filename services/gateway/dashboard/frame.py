@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+from services.gateway.api.access import COOKIE
 from services.gateway.dashboard import pages, theme
 
 
@@ -27,8 +28,16 @@ def frame(title: str, current: str = "") -> Iterator[ui.column]:
         with ui.row().classes("items-center gap-2 no-wrap"):
             ui.element("div").classes("df-live-dot")
             theme.label("live", "df-accent")
+            if _signed_in():
+                ui.link("log out", "/logout").classes("df-label df-link ml-3 df-logout")
     with ui.column().classes("df-page") as content:
         yield content
+
+
+def _signed_in() -> bool:
+    """The browser holds the login's session: the gateway requires its token."""
+    request = ui.context.client.request
+    return request is not None and COOKIE in request.cookies
 
 
 def section(title: str) -> ui.label:
