@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import stat
 
+import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
 from services.gateway.api.access import COOKIE
 from services.gateway.api.deps import Gateway
-from services.gateway.queries import views
+from services.gateway.queries import job_figures, views
 from shared import streams, user_settings
 from shared.config import GenerationConfig, JobConfig
 from shared.events import ExportWritten
@@ -175,3 +176,15 @@ async def test_the_frame_offers_to_log_out_only_to_a_signed_in_browser(user: Use
     user.http_client.cookies.set(COOKIE, "a session")
     await user.open("/settings")
     await user.should_see(kind=ui.link, content="log out")
+
+
+async def test_the_job_figures_count_every_scored_example_and_price_each_stage(
+    gateway: Gateway, seeded: dict[str, str]
+) -> None:
+    found = await job_figures.score_histogram(gateway.reader, seeded["done"])
+    assert (sum(found.passed), sum(found.rejected)) == (210, 90)
+    assert found.rejected[3:] == [0] * 7 and found.passed[:3] == [0] * 3  # passed: >= 0.3
+    costs = await job_figures.stage_costs(gateway.reader, seeded["done"])
+    assert [c.stage for c in costs] == ["factory"]
+    assert costs[0].cost_usd == pytest.approx(60 * 5 * 0.00008)
+    assert (costs[0].prompt_tokens, costs[0].completion_tokens) == (60 * 1500, 60 * 300)
