@@ -65,7 +65,8 @@ def export_row(gw: Gateway, listing: ExportListing) -> None:
             ui.space()
             components.export_links(e)
             reexport(gw, listing)
-        card = ui.expansion("dataset card").classes("w-full df-label df-card-preview")
+        card = ui.expansion("dataset card").classes("w-full df-card-preview")
+        card.props("header-class=df-label dense")
         with card:
             box = ui.column().classes("w-full")
         card.on_value_change(lambda ev: show_card(gw, listing, box) if ev.value else None)
