@@ -188,3 +188,10 @@ async def test_the_job_figures_count_every_scored_example_and_price_each_stage(
     assert [c.stage for c in costs] == ["factory"]
     assert costs[0].cost_usd == pytest.approx(60 * 5 * 0.00008)
     assert (costs[0].prompt_tokens, costs[0].completion_tokens) == (60 * 1500, 60 * 300)
+
+
+async def test_an_unknown_project_or_job_is_said_so(user: User) -> None:
+    for path, what in [("/projects/proj_nope", "project"), ("/projects/proj_nope/new-job", "project"),
+                       ("/jobs/job_nope", "job")]:  # fmt: skip
+        await user.open(path)
+        await user.should_see(f"No such {what} (yet)")

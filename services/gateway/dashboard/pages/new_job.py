@@ -8,7 +8,7 @@ from nicegui import ui
 
 from services.gateway.api.deps import Gateway
 from services.gateway.dashboard import components, config_form, estimate_card, theme
-from services.gateway.dashboard.frame import frame, missing, section
+from services.gateway.dashboard.frame import frame, section
 from services.gateway.dashboard.new_job_form import NewJob, url_panel
 from services.gateway.dashboard.pages.project import find_project
 from services.gateway.dashboard.template_picker import picker
@@ -95,7 +95,6 @@ def register(app: FastAPI) -> None:
         with frame("New job", "/projects"):
             project = await find_project(gw, project_id)
             if project is None:
-                missing("project")
                 return
             with ui.row().classes("items-center gap-3"):
                 ui.link(f"← {project.name}", f"/projects/{project_id}").classes("df-link")

@@ -16,9 +16,13 @@ REFRESH_S = 1.0
 
 
 async def find_project(gw: Gateway, project_id: str) -> ProjectOut | None:
-    """The projected project, else what the command that created it wrote (projector lag)."""
+    """The projected project, else what the command that created it wrote (projector lag);
+    says on the page when neither knows it."""
     found = await views.get_project(gw.reader, project_id)
-    return found or await receipts.project(gw.redis, project_id)
+    found = found or await receipts.project(gw.redis, project_id)
+    if found is None:
+        missing("project")
+    return found
 
 
 def summary(project: ProjectOut, jobs: list[JobStatus]) -> None:
@@ -42,7 +46,6 @@ def register(app: FastAPI) -> None:
         with frame("Project", "/projects"):
             project = await find_project(gw, project_id)
             if project is None:
-                missing("project")
                 return
             jobs = await views.list_jobs(gw.reader, project_id=project_id)
             summary(project, jobs)

@@ -10,12 +10,27 @@ from nicegui import ui
 from services.gateway.api.deps import Gateway, written_visible
 from services.gateway.api.schemas import ProjectIn, ProjectOut
 from services.gateway.commands import projects as commands
+from services.gateway.commands.log import Written
 from services.gateway.dashboard import components, forms, theme
 from services.gateway.dashboard.frame import empty, frame
 from services.gateway.queries import views
 
 NAV = ("Projects", "/projects", 20)
 Reload = Callable[[], Awaitable[None]]
+
+
+def buttons(dialog: ui.dialog, labels: tuple[str, str], act: Reload, color: str) -> None:
+    """A dialog's way out and its action, right-aligned."""
+    with ui.row().classes("w-full justify-end"):
+        ui.button(labels[0], on_click=dialog.close).props("flat color=grey")
+        ui.button(labels[1], on_click=act).props(f"color={color} text-color=black")
+
+
+async def done(gw: Gateway, dialog: ui.dialog, reload: Reload, written: Written) -> None:
+    """Closes the dialog once the projector shows the command's result, then lists again."""
+    await written_visible(gw, written)
+    dialog.close()
+    await reload()
 
 
 def project_dialog(gw: Gateway, reload: Reload, project: ProjectOut | None = None) -> ui.dialog:
@@ -38,13 +53,9 @@ def project_dialog(gw: Gateway, reload: Reload, project: ProjectOut | None = Non
             else:
                 args = (gw.redis, project.id, body.name, body.description)
                 _, written = await commands.update_project(*args)
-            await written_visible(gw, written)
-            dialog.close()
-            await reload()
+            await done(gw, dialog, reload, written)
 
-        with ui.row().classes("w-full justify-end"):
-            ui.button("Cancel", on_click=dialog.close).props("flat color=grey")
-            ui.button("Save", on_click=save).props("color=cyan text-color=black")
+        buttons(dialog, ("Cancel", "Save"), save, "cyan")
     return dialog
 
 
@@ -64,13 +75,9 @@ def delete_dialog(gw: Gateway, reload: Reload, project: ProjectOut) -> ui.dialog
                 errors.set_text(str(exc))
                 errors.set_visibility(True)
                 return
-            await written_visible(gw, deletion.written)
-            dialog.close()
-            await reload()
+            await done(gw, dialog, reload, deletion.written)
 
-        with ui.row().classes("w-full justify-end"):
-            ui.button("Keep", on_click=dialog.close).props("flat color=grey")
-            ui.button("Delete", on_click=delete).props("color=orange text-color=black")
+        buttons(dialog, ("Keep", "Delete"), delete, "orange")
     return dialog
 
 
