@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, HTTPException, Request
@@ -12,9 +12,10 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import ExportOut, JobStatus, ProjectOut
+from services.gateway.api.schemas import BatchSaving, Estimate, ExportOut, JobStatus, ProjectOut
 from services.gateway.commands import receipts
-from services.gateway.queries import views
+from services.gateway.queries import estimate, views
+from services.gateway.queries.cache import JobReads
 from services.gateway.readmodel.projector import Projector
 from shared.settings import Settings
 from shared.storage.blobs import Storage
@@ -33,6 +34,22 @@ class Gateway:
     catch_up_s: float = 3.0
     # How long a command's route waits for the projector to apply what the command wrote.
     write_visible_s: float = 5.0
+
+    @cached_property
+    def reads(self) -> JobReads:
+        """A job's status and costs as last read, until the projector changes the job."""
+        return JobReads(self.projector)
+
+    async def job_status(self, job_id: str) -> JobStatus | None:
+        """The job's status, read again only once the projector changed the job."""
+        return await self.reads.read(
+            "status", job_id, partial(views.job_status, self.reader, job_id)
+        )
+
+    async def job_costs(self, job: JobStatus) -> tuple[Estimate | None, BatchSaving | None]:
+        """The job's cost estimate and batch saving, read again only once the job changed."""
+        load = partial(estimate.job_costs, self.reader, self.settings, job)
+        return await self.reads.read("costs", job.id, load)
 
     @cached_property
     def storage(self) -> Storage:
@@ -95,7 +112,7 @@ async def existing_project(project_id: str, gw: GatewayDep) -> ProjectOut:
 async def existing_job(job_id: str, gw: GatewayDep) -> JobStatus:
     return await find(
         gw,
-        lambda: views.job_status(gw.reader, job_id),
+        lambda: gw.job_status(job_id),
         "job",
         job_id,
         receipt=lambda: receipts.job(gw.redis, job_id),

@@ -23,7 +23,6 @@ from services.gateway.api.schemas import (
 from services.gateway.api.templates import resolve_template
 from services.gateway.commands import admission
 from services.gateway.commands import jobs as commands
-from services.gateway.queries import estimate as generation
 from services.gateway.queries import views
 from shared import totals
 
@@ -63,8 +62,7 @@ async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStat
 @router.get("/api/jobs/{job_id}")
 async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
     llm = await totals.read(gw.redis, job.id)
-    estimate = await generation.estimate(gw.reader, gw.settings, job.id)
-    saving = await generation.batch_saving(gw.reader, gw.settings, job)
+    estimate, saving = await gw.job_costs(job)
     return JobDetail(**job.model_dump(), llm=llm, estimate=estimate, batch_saving=saving)
 
 
@@ -111,4 +109,4 @@ async def stream_job(job: JobDep, gw: GatewayDep) -> AsyncIterator[ServerSentEve
         if status.finished:
             return
         await gw.projector.wait_for_change(STREAM_POLL_S)
-        status = await views.job_status(gw.reader, job.id) or status
+        status = await gw.job_status(job.id) or status

@@ -9,7 +9,6 @@ from nicegui import ui
 from services.gateway.api.deps import Gateway
 from services.gateway.api.schemas import BatchSaving, Estimate, ExportOut, JobStatus
 from services.gateway.dashboard import components, theme
-from services.gateway.queries import estimate as generation
 from services.gateway.queries import job_figures
 from shared import totals
 from shared.totals import FactoryTotals
@@ -30,8 +29,7 @@ async def load(gw: Gateway, job: JobStatus, with_estimate: bool = True) -> Figur
     llm = await totals.read(gw.redis, job.id)
     if not with_estimate:
         return Figures(job, stages, llm, None, None)
-    estimate = await generation.estimate(gw.reader, gw.settings, job.id)
-    saving = await generation.batch_saving(gw.reader, gw.settings, job)
+    estimate, saving = await gw.job_costs(job)
     return Figures(job, stages, llm, estimate, saving)
 
 

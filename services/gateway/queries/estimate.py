@@ -25,37 +25,40 @@ from shared.settings import Settings
 from shared.templates import TemplateError, UnknownTemplateError
 
 
-async def estimate(engine: AsyncEngine, settings: Settings, job_id: str) -> Estimate | None:
+async def job_costs(
+    engine: AsyncEngine, settings: Settings, job: JobStatus
+) -> tuple[Estimate | None, BatchSaving | None]:
+    """A job's cost estimate from the chunks made so far and, in batch mode, its saving
+    against online mode; (None, None) for a job not projected yet. One read of its config."""
     query = select(func.count(), func.coalesce(func.sum(chunks.c.token_count), 0)).where(
-        chunks.c.job_id == job_id, chunks.c.status == "made"
+        chunks.c.job_id == job.id, chunks.c.status == "made"
     )
     async with engine.connect() as conn:
         count, tokens = (await conn.execute(query)).one()
-        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job_id))).scalar()
+        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job.id))).scalar()
     if config is None:
-        return None
+        return None, None
     gen = JobConfig.model_validate(config).generation
     model = gen.model or settings.llm_model
     average = int(tokens) // count if count else 0
     # The first estimate loads litellm's price map (seconds): never on the event loop.
-    per_1k = settings.llm_price_per_1k_tokens
-    found = await asyncio.to_thread(costs.estimate_average, gen, model, int(count), average, per_1k)
-    return Estimate(**vars(found), model=model)
+    found = await asyncio.to_thread(_costs, gen, model, job, int(count), average, settings)
+    estimate = Estimate(**vars(found[0]), model=model)
+    if found[1] is None:
+        return estimate, None
+    online, saved = found[1]
+    return estimate, BatchSaving(online_usd=online, paid_usd=job.cost_usd, saved_usd=saved)
 
 
-async def batch_saving(
-    engine: AsyncEngine, settings: Settings, job: JobStatus
-) -> BatchSaving | None:
-    async with engine.connect() as conn:
-        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job.id))).scalar()
-    if config is None or JobConfig.model_validate(config).generation.mode != "batch":
-        return None
-    model = JobConfig.model_validate(config).generation.model or settings.llm_model
-    args = (model, job.prompt_tokens, job.completion_tokens, job.cost_usd)
-    found = await asyncio.to_thread(costs.batch_saving, *args, settings.llm_price_per_1k_tokens)
-    if found is None:
-        return None
-    return BatchSaving(online_usd=found[0], paid_usd=job.cost_usd, saved_usd=found[1])
+def _costs(
+    gen: GenerationConfig, model: str, job: JobStatus, count: int, average: int, s: Settings
+) -> tuple[costs.CostEstimate, tuple[float, float] | None]:
+    per_1k = s.llm_price_per_1k_tokens
+    estimate = costs.estimate_average(gen, model, count, average, per_1k)
+    if gen.mode != "batch":
+        return estimate, None
+    tokens = job.prompt_tokens, job.completion_tokens
+    return estimate, costs.batch_saving(model, *tokens, job.cost_usd, per_1k)
 
 
 # How much main text a page holds, in tokens: from a short news item to a long article.

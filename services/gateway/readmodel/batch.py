@@ -97,8 +97,10 @@ async def apply_alone(conn: AsyncConnection, item: Parsed) -> dict[str, Any] | N
     return None
 
 
-async def apply(conn: AsyncConnection, entries: list[Entry]) -> tuple[int, int]:
-    """Applies what it can; returns (events applied, entries recorded as failed)."""
+async def apply(conn: AsyncConnection, entries: list[Entry]) -> tuple[int, int, set[str] | None]:
+    """Applies what it can; returns (events applied, entries recorded as failed, the jobs
+    whose rows it may have changed: None when that may be any job's, as a project's event
+    changes the name its jobs show and a failure the count of their unapplied events)."""
     parsed, failures = parse(entries)
     try:
         async with conn.begin_nested():
@@ -112,4 +114,6 @@ async def apply(conn: AsyncConnection, entries: list[Entry]) -> tuple[int, int]:
     if failures:
         await conn.execute(_RECORD, failures)
     failed_events = len(failures) - (len(entries) - len(parsed))
-    return len(parsed) - failed_events, len(failures)
+    touched = {item.event.job_id for item in parsed}
+    changed = None if failures or "" in touched else touched
+    return len(parsed) - failed_events, len(failures), changed

@@ -50,6 +50,9 @@ class Projector:
         self._positions = dict.fromkeys(streams.ALL_STREAMS, ORIGIN)
         self._changed = asyncio.Condition()
         self._generation = 0
+        # The batch that last changed each job's rows, and the last that may have changed any.
+        self._job_changed: dict[str, int] = {}
+        self._all_changed = 0
         self._loaded = False
         self._stopping = False
         self.applied = 0
@@ -113,12 +116,21 @@ class Projector:
         positions = dict(self._positions)
         positions.update((stream, entry_id) for stream, entry_id, _ in entries)
         async with self._engine.begin() as conn:
-            applied, failed = await batch.apply(conn, entries)
+            applied, failed, changed = await batch.apply(conn, entries)
             rows = [{"stream": s, "last_id": last} for s, last in positions.items()]
             await conn.execute(_CHECKPOINT, rows)
         self._positions = positions
         self.applied += applied
         self.failed += failed
+        if changed is None:
+            self._all_changed = self._generation + 1
+        else:
+            self._job_changed.update(dict.fromkeys(changed, self._generation + 1))
+
+    def version(self, job_id: str) -> int:
+        """Grows whenever a batch applied may have changed the job's rows: what was read of
+        the job at one version holds until the version moves."""
+        return max(self._job_changed.get(job_id, 0), self._all_changed)
 
     async def _notify(self) -> None:
         async with self._changed:

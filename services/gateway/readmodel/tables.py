@@ -88,6 +88,10 @@ chunks = Table(
     Column("cost_nano", Integer),
     Column("generated_at", String),
 )
+# A job's examples made and the tokens of its chunks, summed from indexes rather than from
+# rows holding each chunk's text.
+Index("ix_chunks_job_examples", chunks.c.job_id, chunks.c.examples)
+Index("ix_chunks_job_tokens", chunks.c.job_id, chunks.c.status, chunks.c.token_count)
 
 training_examples = Table(
     "training_examples",
@@ -116,6 +120,8 @@ training_examples = Table(
 )
 # The results page's order: a job's examples by id, counted and paged from the index alone.
 Index("ix_training_examples_job_order", training_examples.c.job_id, training_examples.c.id)
+# A job's passed and rejected counts (every status read) from the index, not its wide rows.
+Index("ix_training_examples_job_verdict", training_examples.c.job_id, training_examples.c.passed_qc)
 
 exports = Table(
     "exports",

@@ -14,7 +14,7 @@ from services.gateway.commands import jobs as job_commands
 from services.gateway.dashboard import charts, components, job_panels, joblog, theme
 from services.gateway.dashboard.frame import frame, missing, section
 from services.gateway.dashboard.pipeline import pipeline
-from services.gateway.queries import job_figures, views
+from services.gateway.queries import job_figures
 
 REFRESH_S = 1.0
 # The log is the page's heaviest read (up to joblog.READ entries): at most this often.
@@ -92,7 +92,7 @@ class JobView:
         self.table.refresh(await self.chosen.read(self.gw, self.job.id))
 
     async def update(self) -> None:
-        fresh = await views.job_status(self.gw.reader, self.job.id) or self.job
+        fresh = await self.gw.job_status(self.job.id) or self.job
         figures = await job_panels.load(self.gw, fresh)
         if figures != self.shown_figures:
             self.figures.refresh(figures)
@@ -121,7 +121,7 @@ def register(app: FastAPI) -> None:
     async def job_page(job_id: str) -> None:
         gw = components.gateway_of(app)
         with frame(f"Job {job_id}"):
-            job = await views.job_status(gw.reader, job_id)
+            job = await gw.job_status(job_id)
             if job is None:
                 missing("job")
                 return
