@@ -92,8 +92,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     redis = Redis.from_url(settings.redis_dsn)
     refiner = Refiner(settings, WorkerPool(), DedupIndex(redis))
-    # Two pages in flight: one is parsed in the worker while the other is read or settled.
-    spec = StageSpec("refiner", {PageFetched: refiner}, concurrency=2)
+    # Pages in flight: one is parsed in the worker while the others are read from storage,
+    # written back or settled. Over a remote store (S3) that I/O takes about as long as a
+    # parse, so two would leave the worker waiting; the worker's time limit starts when it
+    # takes the page, not while the page queues for it.
+    spec = StageSpec("refiner", {PageFetched: refiner}, concurrency=4)
     app = build_app(spec, settings, redis)
     app.after_startup(refiner.start)
     app.after_shutdown(refiner.close)
