@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -41,3 +44,25 @@ def test_the_stack_serves_the_gateway_and_restarts_a_dead_stage(tmp_path: Path) 
     finally:
         stack.stop()
     assert not (tmp_path / "data" / "stack.json").exists()
+
+
+def test_the_demo_prints_the_path_of_a_dataset_it_wrote(tmp_path: Path) -> None:
+    """The README's first command: a real job on the sample site, end to end."""
+    env = {
+        **os.environ,
+        "DATAFACTORY_DATA_DIR": str(tmp_path / "data"),
+        "DATAFACTORY_GATEWAY_PORT": str(free_port()),
+    }
+    env.pop("DATAFACTORY_REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", "run", "--sample"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    dataset = Path(done.stdout.strip().splitlines()[-1])
+    assert dataset.is_file() and dataset.is_relative_to(tmp_path / "data")
+    records = [json.loads(line) for line in dataset.read_text().splitlines()]
+    assert records and all(r["input"] and r["output"] for r in records)

@@ -9,6 +9,7 @@ import runpy
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from services.cli.sample import serve_sample_site
 from services.cli.stack import Stack, gateway_client, running_gateway
 from shared.redis_server import RedisProcess
 from shared.settings import Settings
+from shared.storage.blobs import Storage
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -107,17 +109,24 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if stack:
             stack.stop()
-    return _report(job)
+    if args.gateway:  # another machine's gateway: its files are reached through it
+        routes = {"path": "download", "card_path": "card"}
+        base = f"{args.gateway.rstrip('/')}/api/exports"
+        return _report(job, lambda export, field: f"{base}/{export['id']}/{routes[field]}")
+    storage = Storage.from_settings(settings)
+    return _report(job, lambda export, field: storage.location(export[field]))
 
 
-def _report(job: dict[str, Any]) -> int:
+def _report(job: dict[str, Any], where: Callable[[dict[str, Any], str], str]) -> int:
+    """Prints where the job's last export is: a path on this machine's store, or a URL."""
     exports = job.get("exports") or []
     if not exports:
         console.print(f"[red]job ended without a dataset[/]: status {job.get('status')}")
         return 1
     export = exports[-1]
-    console.print(f"[green]{export['record_count']} examples[/]; card: {export['card_path']}")
-    sys.stdout.write(f"{export['path']}\n")
+    card = where(export, "card_path")
+    console.print(f"[green]{export['record_count']} examples[/]; card: {card}")
+    sys.stdout.write(f"{where(export, 'path')}\n")
     return 0
 
 

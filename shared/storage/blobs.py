@@ -29,19 +29,29 @@ class Storage:
     """Keys to bytes. Async methods for the stages' event loops; plain ones for worker
     processes and threads. Picklable: a worker process gets its own copy."""
 
-    def __init__(self, store: ObjectStore, scratch: Path, presign_s: int = 0) -> None:
+    def __init__(
+        self, store: ObjectStore, scratch: Path, presign_s: int = 0, address: str = ""
+    ) -> None:
         self.store, self.scratch, self.presign_s = store, scratch, presign_s
+        self.address = address.rstrip("/")  # the store's URL, as configured
         # A file store's own folder: the stores in one machine's data directory.
         self.root = Path(store.prefix) if isinstance(store, LocalStore) and store.prefix else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Storage:
         url = settings.storage or settings.data_dir.resolve().as_uri()
-        return cls(_store(url, settings), settings.data_dir.resolve(), settings.storage_presign_s)
+        scratch, presign_s = settings.data_dir.resolve(), settings.storage_presign_s
+        return cls(_store(url, settings), scratch, presign_s, url)
 
     @property
     def url(self) -> str:
         return self.root.as_uri() if self.root else repr(self.store)
+
+    def location(self, key: str) -> str:
+        """Where a person finds the object: its file on a file store, else its URL."""
+        if self.root is not None:
+            return str(self.root / checked(key))
+        return f"{self.address}/{checked(key)}"
 
     async def put_async(self, key: str, data: bytes) -> None:
         # A file store writes a staged file and renames it; an S3 PUT is atomic per object.
