@@ -27,9 +27,11 @@ bench: setup
 	.venv/bin/python bench/spider.py
 	.venv/bin/python bench/refiner.py
 	.venv/bin/python bench/factory.py
+	.venv/bin/python bench/factory_batch.py
 	.venv/bin/python bench/projector.py
 	.venv/bin/python bench/inspector.py
 	.venv/bin/python bench/shipper.py
+	.venv/bin/python bench/gateway.py
 	.venv/bin/python bench/e2e.py
 
 # Regenerates requirements-dev.lock and requirements.lock from pyproject.toml, keeping the
