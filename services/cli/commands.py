@@ -88,6 +88,12 @@ def run(args: argparse.Namespace) -> int:
     _stop_on_signals()
     try:
         gateway = args.gateway or running_gateway(settings)
+        if gateway is not None and args.sample:
+            # Started without --sample, that stack's spider refuses the loopback sample site.
+            console.print(
+                "[yellow]using the running stack[/]: its spider fetches the sample site only "
+                "if it was started with DATAFACTORY_ALLOWED_NETWORKS=127.0.0.0/8"
+            )
         if gateway is None and args.detach:
             console.print("[red]--detach needs a running gateway[/]: datafactory up, or --gateway")
             return 2
