@@ -63,6 +63,8 @@ def build_app(
         # One line per message is noise at INFO and costs CPU on hot stages.
         log_level=logging.DEBUG,
         graceful_timeout=GRACEFUL_TIMEOUT_S,
+        socket_timeout=settings.redis_timeout_s,  # above its blocking reads' polling interval
+        socket_keepalive=True,
     )
     consumer = consumer or consumer_name(spec.name)
     released: set[str] = set()

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     # None means the embedded redis-server that `datafactory up` starts in data_dir.
     redis_url: str | None = None
+    # A Redis command with no reply within this long fails (and is retried or its entries
+    # released) instead of waiting on a dead connection for the kernel's TCP timeout, about
+    # 15 minutes when a Redis host vanishes without closing its sockets.
+    redis_timeout_s: float = Field(default=30.0, gt=0)
     database_url: str | None = None
 
     llm_model: str = "gpt-4o-mini"

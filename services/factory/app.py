@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from services.factory import llm
 from services.factory.batch_api import BatchAPI, OpenAIBatches
@@ -15,6 +14,7 @@ from services.factory.ledger import Ledger
 from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.logic import RetryPolicy
 from services.factory.message_batches import MessageBatches
+from shared import redis_client
 from shared.events import ChunkMade
 from shared.runtime import build_app
 from shared.settings import Settings
@@ -32,7 +32,7 @@ def create_app(
 ) -> FastStream:
     settings, policy = settings or Settings(), policy or RetryPolicy()
     llm.quiet()
-    redis = Redis.from_url(settings.redis_dsn)
+    redis = redis_client.connect(settings)
     hold_s = settings.llm_timeout_s + _HOLD_MARGIN_S
     ledger = Ledger(redis, hold_s, settings.default_max_cost_usd)
     client = llm.LiteLLM(settings)

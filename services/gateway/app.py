@@ -35,6 +35,7 @@ from services.gateway.readmodel.db import (
 )
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import replay
+from shared import redis_client
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway")
@@ -71,9 +72,9 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         writer = await _writer(settings)
         reader = reader_engine(settings.sqlite_url)
-        redis = Redis.from_url(settings.redis_dsn)
+        redis = redis_client.connect(settings)
         # The projector blocks on XREAD: its own client keeps request traffic off that socket.
-        projector_redis = Redis.from_url(settings.redis_dsn)
+        projector_redis = redis_client.connect(settings)
         projector = Projector(projector_redis, writer)
         app.state.gateway = Gateway(settings, redis, reader, projector)
         task = asyncio.create_task(projector.run(), name="projector")

@@ -13,7 +13,7 @@ from services.inspector.checks.duplicates import duplicate, fingerprints
 from services.inspector.embeddings import Embedders
 from services.inspector.index import AcceptedIndex, Candidate
 from services.inspector.judge import Judge
-from shared import streams
+from shared import redis_client, streams
 from shared.cmudict_offline import ensure_cmudict
 from shared.commit import Emit
 from shared.events import ExampleGenerated, ExampleScored, caused
@@ -82,7 +82,7 @@ class Inspector:
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    redis = Redis.from_url(settings.redis_dsn)
+    redis = redis_client.connect(settings)
     inspector = Inspector(settings, redis)
     spec = StageSpec(
         "inspector",

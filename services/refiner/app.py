@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from services.refiner import fingerprint, logic, outcomes, worker
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
 from services.refiner.pool import Overrun, WorkerPool
+from shared import redis_client
 from shared.commit import Emit
 from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
@@ -90,7 +90,7 @@ class Refiner:
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    redis = Redis.from_url(settings.redis_dsn)
+    redis = redis_client.connect(settings)
     refiner = Refiner(settings, WorkerPool(), DedupIndex(redis))
     # Pages in flight: one is parsed in the worker while the others are read from storage,
     # written back or settled. Over a remote store (S3) that I/O takes about as long as a

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.shipper import history, reviews, staged, staging
 from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
-from shared import costs, retention, streams
+from shared import costs, redis_client, retention, streams
 from shared.commit import Emit
 from shared.config import JobConfig
 from shared.events import (
@@ -113,7 +113,7 @@ class Shipper:
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
-    redis = Redis.from_url(settings.redis_dsn)
+    redis = redis_client.connect(settings)
     storage = Storage.from_settings(settings)
     shipper = Shipper(settings.data_dir, storage, redis, settings.llm_price_per_1k_tokens)
     spec = StageSpec(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from faststream import FastStream
-from redis.asyncio import Redis
 
 from services.spider import logic
 from services.spider.browser import BrowserPool, chromium_path
@@ -18,7 +17,7 @@ from services.spider.fetch import MAX_REDIRECTS, FetchFailed
 from services.spider.guard import Guard, Refused, Resolver, system_resolver
 from services.spider.page import Page, parse
 from services.spider.polite import ATTEMPTS, Polite
-from shared import streams
+from shared import redis_client, streams
 from shared.commit import Emit
 from shared.config import JobConfig, ScrapingConfig
 from shared.events import FetchPage, PageFetched, caused
@@ -144,7 +143,7 @@ def create_app(
 ) -> FastStream:
     """The spider stage; `resolver` answers the guard's DNS lookups (tests pass their own)."""
     settings = settings or Settings()
-    redis = Redis.from_url(settings.redis_dsn)
+    redis = redis_client.connect(settings)
     guard = Guard(settings.allowed_networks, resolver)
     polite = Polite(redis, settings.redis_dsn, settings.user_agent, guard)
     path = chromium_path(settings.chromium_path)
