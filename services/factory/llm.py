@@ -20,7 +20,7 @@ import litellm.litellm_core_utils.default_encoding
 
 from services.factory import failures, logic, replies
 from services.factory.cache import cache_key
-from services.factory.openai_path import OpenAIPath, fast_target
+from services.factory.openai_path import OPENAI_COMPATIBLE, OpenAIPath, fast_target
 from services.factory.values import Call, LLMFailure, Usage
 from shared import costs, secrets
 from shared.settings import Settings
@@ -40,6 +40,7 @@ class LiteLLM:
         self._fast = OpenAIPath(self._key, self._timeout, settings.llm_concurrency)
         self._fast_on = settings.llm_fast_path
         self._targets: dict[str, tuple[str, str | None] | None] = {}
+        self._batch_targets: dict[str, tuple[str, str] | None] = {}
 
     def cache_key(self, call: Call) -> str:
         params = self._params(call)
@@ -72,20 +73,20 @@ class LiteLLM:
     def batch_api(self, model: str) -> str | None:
         """Which provider batch API takes `model`'s lines: "openai" (any OpenAI-compatible
         server), "anthropic", or None when its provider has none we speak."""
-        if self.fast_target(model) is not None:
-            return "openai"
-        try:
-            provider = litellm.get_llm_provider(self._route(model), api_base=self._base)[1]
-        except Exception:  # litellm raises its own error types for models it cannot route
-            return None
-        return "anthropic" if provider == "anthropic" else None
+        target = self._batch_target(model)
+        return target[0] if target else None
+
+    def _batch_target(self, model: str) -> tuple[str, str] | None:
+        """(batch API, the provider's name of the model), resolved once per model."""
+        if model not in self._batch_targets:
+            self._batch_targets[model] = batch_target(self._route(model), self._base)
+        return self._batch_targets[model]
 
     def batch_line(self, call: Call) -> dict[str, Any]:
         """The call as a line of its provider's batch, `custom_id` naming its work item."""
-        if self.batch_api(call.model) == "anthropic":
-            return {"custom_id": call.owner, "params": self._anthropic_params(call)}
-        target = self.fast_target(call.model)
-        model = target[0] if target else call.model
+        api, model = self._batch_target(call.model) or ("openai", call.model)
+        if api == "anthropic":
+            return {"custom_id": call.owner, "params": self._anthropic_params(call, model)}
         body = {"model": model, "messages": call.messages, **self._params(call)}
         return {
             "custom_id": call.owner,
@@ -94,11 +95,10 @@ class LiteLLM:
             "body": body,
         }
 
-    def _anthropic_params(self, call: Call) -> dict[str, Any]:
+    def _anthropic_params(self, call: Call, model: str) -> dict[str, Any]:
         """litellm's own translation of the request to Anthropic's Messages API. No JSON mode
         (litellm would turn it into a tool call): the prompt asks for JSON and the parser is
         tolerant, as for any provider without one."""
-        model = litellm.get_llm_provider(self._route(call.model), api_base=self._base)[0]
         params = self._params(call)
         wanted = {"temperature": params["temperature"], "max_tokens": params["max_tokens"]}
         config = litellm.AnthropicConfig()
@@ -183,3 +183,15 @@ def quiet() -> None:
     litellm.suppress_debug_info = True
     for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def batch_target(route: str, api_base: str | None) -> tuple[str, str] | None:
+    """Where litellm routes `route`, as a batch API we speak and the provider's model name.
+    Independent of the fast path: the openai client speaks the Batch API either way."""
+    try:
+        model, provider, _, _ = litellm.get_llm_provider(route, api_base=api_base)
+    except Exception:  # litellm raises its own error types for models it cannot route
+        return None
+    if provider in OPENAI_COMPATIBLE:
+        return "openai", model
+    return ("anthropic", model) if provider == "anthropic" else None

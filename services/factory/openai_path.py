@@ -19,7 +19,7 @@ import litellm
 import openai
 
 # litellm's names for providers that speak OpenAI's chat API on an OpenAI-style base URL.
-_OPENAI_COMPATIBLE = frozenset({"openai", "hosted_vllm", "custom_openai", "lm_studio"})
+OPENAI_COMPATIBLE = frozenset({"openai", "hosted_vllm", "custom_openai", "lm_studio"})
 _USER_AGENT = "datafactory-factory"
 
 
@@ -30,7 +30,7 @@ def fast_target(route: str, api_base: str | None) -> tuple[str, str | None] | No
         model, provider, _, base = litellm.get_llm_provider(route, api_base=api_base)
     except Exception:  # litellm raises its own error types for models it cannot route
         return None
-    if provider not in _OPENAI_COMPATIBLE:
+    if provider not in OPENAI_COMPATIBLE:
         return None
     # litellm reads OpenAI's base URL from either variable; the openai client only the first.
     env = os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
