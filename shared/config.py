@@ -101,7 +101,14 @@ class GenerationConfig(_Section):
 
 
 CheckName = Literal[
-    "toxicity", "readability", "format", "language", "groundedness", "duplicates", "judge"
+    "toxicity",
+    "readability",
+    "format",
+    "language",
+    "groundedness",
+    "coherence",
+    "duplicates",
+    "judge",
 ]
 
 
@@ -116,11 +123,21 @@ class QualityConfig(_Section):
         "format",
         "language",
         "groundedness",
+        "coherence",
     )
     # Weight of each check in the score; a check not named weighs 1.
     weights: dict[CheckName, float] = {}
-    # A check named here rejects an example it fails, whatever the score.
-    gates: tuple[CheckName, ...] = ("toxicity", "format", "language", "groundedness", "duplicates")
+    # A check named here rejects an example it fails, whatever the score. Readability fails
+    # only at its extremes (Flesch below 0 or grade above 30); below plain prose it warns.
+    gates: tuple[CheckName, ...] = (
+        "toxicity",
+        "readability",
+        "format",
+        "language",
+        "groundedness",
+        "coherence",
+        "duplicates",
+    )
     toxicity_backend: Literal["auto", "detoxify", "profanity-check"] = "auto"
     detoxify_variant: Literal[
         "original", "unbiased", "multilingual", "original-small", "unbiased-small"

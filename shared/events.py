@@ -192,7 +192,9 @@ class ExampleScored(Event):
     scores: dict[str, float]
     score: float
     passed: bool
-    reasons: list[str] = []
+    reasons: list[str] = []  # why it was rejected: empty on a passed example
+    # Checks below their threshold on a passed example: shown, never a rejection.
+    warnings: list[str] = []
     # The model or method behind each check's score, e.g. {"toxicity": "detoxify:original"}.
     backends: dict[str, str] = {}
     cost_usd: float = 0.0  # what the optional LLM judge spent on the example
