@@ -1,6 +1,9 @@
 """Settings saved from the dashboard (the LLM model, API base and key, new jobs' defaults) in
 one JSON file of mode 600 under the data directory; services apply them over the environment's
-when they start."""
+when they start.
+
+A key belongs to where it was meant to go: a saved key is dropped when the base or the model
+changes without a new key, and the environment's key is never sent to a base saved here."""
 
 from __future__ import annotations
 
@@ -78,15 +81,30 @@ def save(data_dir: Path, saved: UserSettings) -> None:
 
 
 def apply(settings: Settings) -> Settings:
-    """`settings` with the saved model, API base and key in place of the environment's."""
+    """`settings` with the saved model, API base and key in place of the environment's. A
+    saved base other than the environment's goes with the saved key or with none: whoever
+    can save settings must not be able to send the operator's key to a server of theirs."""
     saved = load(settings.data_dir)
     chosen = {
         "llm_model": saved.llm_model,
         "llm_api_base": saved.llm_api_base,
         "llm_api_key": saved.llm_api_key,
     }
-    update = {name: value for name, value in chosen.items() if value is not None}
+    update: dict[str, Any] = {name: value for name, value in chosen.items() if value is not None}
+    if saved.llm_api_base not in (None, settings.llm_api_base) and saved.llm_api_key is None:
+        update["llm_api_key"] = None
     return settings.model_copy(update=update) if update else settings
+
+
+def edited(
+    saved: UserSettings, model: str | None, base: str | None, key: str | None, clear_key: bool
+) -> SecretStr | None:
+    """The key to keep after an edit: a new one if entered, else none when asked, or when the
+    model or base changed (the saved key was meant for the old ones), else the saved one."""
+    if key:
+        return SecretStr(key)
+    moved = (model, base) != (saved.llm_model, saved.llm_api_base)
+    return None if clear_key or moved else saved.llm_api_key
 
 
 def masked(key: SecretStr | None) -> str:

@@ -6,14 +6,18 @@ import stat
 from pathlib import Path
 
 import pytest
+from nicegui import ui
+from nicegui.testing.user import User
 from pydantic import SecretStr, ValidationError
 
+from services.gateway.api.deps import Gateway
 from shared import user_settings
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
 from shared.user_settings import UserSettings, UserSettingsError
 
 KEY = "sk-test-0123456789abcdefWXYZ"
+BASE = "http://127.0.0.1:9/v1"
 
 
 def test_saved_settings_are_readable_by_their_owner_only(tmp_path: Path) -> None:
@@ -62,3 +66,37 @@ def test_a_broken_file_is_refused_with_its_name(tmp_path: Path) -> None:
 def test_an_api_base_must_be_an_http_url() -> None:
     with pytest.raises(ValidationError, match="http"):
         UserSettings(llm_api_base="file:///etc/passwd")
+
+
+def test_changing_the_base_or_the_model_drops_the_saved_key_unless_one_is_entered() -> None:
+    saved = UserSettings(llm_model="gpt-4o", llm_api_base=BASE, llm_api_key=SecretStr(KEY))
+    assert user_settings.edited(saved, "gpt-4o", BASE, "", False) == SecretStr(KEY)
+    assert user_settings.edited(saved, "gpt-4o", "http://evil.example/v1", "", False) is None
+    assert user_settings.edited(saved, "gpt-4o-mini", BASE, "", False) is None
+    assert user_settings.edited(saved, "gpt-4o", BASE, "", True) is None
+    fresh = user_settings.edited(saved, "gpt-4o", "http://other.example/v1", "sk-new-key", False)
+    assert fresh == SecretStr("sk-new-key")
+
+
+def test_the_environments_key_never_goes_with_a_base_saved_from_the_dashboard(
+    tmp_path: Path,
+) -> None:
+    env = Settings(data_dir=tmp_path, llm_api_base=BASE, llm_api_key=SecretStr(KEY))
+    user_settings.save(tmp_path, UserSettings(llm_api_base="http://evil.example/v1"))
+    moved = user_settings.apply(env)
+    assert (moved.llm_api_base, moved.llm_api_key) == ("http://evil.example/v1", None)
+    user_settings.save(tmp_path, UserSettings(llm_api_base=BASE, llm_model="gpt-4o"))
+    assert user_settings.apply(env).llm_api_key == SecretStr(KEY)  # the operator's own base
+
+
+async def test_the_settings_page_drops_the_saved_key_when_the_base_changes(
+    user: User, gateway: Gateway
+) -> None:
+    data_dir = gateway.settings.data_dir
+    user_settings.save(data_dir, UserSettings(llm_api_base=BASE, llm_api_key=SecretStr(KEY)))
+    await user.open("/settings")
+    user.find(kind=ui.input, content="API base").clear().type("http://evil.example/v1")
+    user.find("Save settings").click()
+    await user.should_see("saved key: not set")
+    saved = user_settings.load(data_dir)
+    assert (saved.llm_api_base, saved.llm_api_key) == ("http://evil.example/v1", None)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from nicegui import ui
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from services.gateway.api.deps import Gateway
 from services.gateway.dashboard import components, config_form, forms, theme
@@ -39,7 +39,9 @@ def llm_panel(gw: Gateway, saved: UserSettings, values: dict[str, Any]) -> ui.la
             base.bind_value(values, "llm_api_base")
         with ui.row().classes("w-full gap-4 items-end"):
             key = ui.input(
-                "API key (empty: keep the saved one)", password=True, password_toggle_button=True
+                "API key (empty: keep the saved one unless the model or base changes)",
+                password=True,
+                password_toggle_button=True,
             )
             key.classes("w-96 df-key-input").props("outlined dark dense autocomplete=off")
             key.bind_value(values, "llm_api_key")
@@ -59,14 +61,11 @@ def llm_panel(gw: Gateway, saved: UserSettings, values: dict[str, Any]) -> ui.la
 
 def updated(saved: UserSettings, values: dict[str, Any], defaults: dict[str, Any]) -> UserSettings:
     """The settings as the form has them; raises ValidationError with each field's problem."""
-    key = saved.llm_api_key
-    if values["llm_api_key"]:
-        key = SecretStr(values["llm_api_key"])
-    elif values["clear_key"]:
-        key = None
+    model, base = values["llm_model"] or None, values["llm_api_base"] or None
+    key = user_settings.edited(saved, model, base, values["llm_api_key"], values["clear_key"])
     return UserSettings(
-        llm_model=values["llm_model"] or None,
-        llm_api_base=values["llm_api_base"] or None,
+        llm_model=model,
+        llm_api_base=base,
         llm_api_key=key,
         job_defaults=JobConfig.model_validate(defaults),
     )
