@@ -50,7 +50,12 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("repo_id", metavar="REPO_ID", help="e.g. me/my-dataset")
     push.add_argument("--endpoint", default=None, help="the hub's URL (default: HF_ENDPOINT)")
     push.add_argument("--token", default=None, help="an access token (default: HF_TOKEN)")
-    push.add_argument("--private", action="store_true")
+    # Private unless asked: a dataset made from crawled pages may hold what nobody meant to
+    # publish, and a public repository cannot be taken back from whoever copied it.
+    seen = push.add_mutually_exclusive_group()
+    seen.add_argument("--public", dest="private", action="store_false", help="a public repository")
+    seen.add_argument("--private", dest="private", action="store_true", help="(the default)")
+    push.set_defaults(private=True)
     sim = sub.add_parser("llm-sim", help="run the OpenAI-compatible LLM simulator")
     sim.add_argument("args", nargs=argparse.REMAINDER)
     return root

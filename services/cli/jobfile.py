@@ -24,6 +24,19 @@ class JobFileError(ValueError):
     """A file that cannot be read or does not validate; the message names the field."""
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without aliases: nine lines of nested `*a` references make a billion
+    values for whatever walks them (validation, json.dumps), stalling the CLI. A job file
+    has no need of them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            alias: yaml.AliasEvent = self.get_event()  # type: ignore[no-untyped-call]
+            line = alias.start_mark.line + 1 if alias.start_mark else "?"
+            raise yaml.YAMLError(f"line {line}: aliases (*name) are refused in job files")
+        return super().compose_node(parent, index)
+
+
 @dataclass(frozen=True)
 class JobFile:
     urls: list[str]
@@ -37,7 +50,9 @@ def read_data(path: Path) -> Any:
     except OSError as exc:
         raise JobFileError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        return (
+            json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_NoAliasLoader)
+        )
     except (ValueError, yaml.YAMLError) as exc:
         kind = "JSON" if path.suffix == ".json" else "YAML"
         raise JobFileError(f"{path}: not valid {kind}: {exc}") from None

@@ -59,10 +59,11 @@ def push(
     *,
     endpoint: str | None = None,
     token: str | None = None,
-    private: bool = False,
+    private: bool = True,
 ) -> str:
-    """Creates the dataset repository if needed and commits the export's files; returns the
-    commit's URL. The card's front matter tells the hub which files are the data."""
+    """Creates the dataset repository (private unless asked) if needed and commits the
+    export's files; returns the commit's URL. The card's front matter tells the hub which
+    files are the data. An existing repository keeps its visibility: the hub ignores ours."""
     manifest = Manifest.load(folder)
     api = HfApi(endpoint=endpoint, token=token)
     api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)

@@ -26,6 +26,7 @@ def test_push_uploads_the_jobs_newest_export_as_a_dataset_repository(
     assert code == 0
     (repo,) = hub.repos
     assert (repo["organization"], repo["name"], repo["type"]) == ("me", "web-qa", "dataset")
+    assert repo["visibility"] == "private", "a repository is private unless asked"
     assert {auth for _, _, auth in hub.requests} == {"Bearer hf_test"}
     (files,) = hub.commits
     expected = {f.name for f in Manifest.load(newest).files} | {"manifest.json"}
@@ -46,3 +47,13 @@ def test_an_export_is_found_by_its_id_or_folder_and_an_unknown_one_is_refused(
         assert given == found == older
     monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
     assert main(["push", "job_unknown", "me/x", "--endpoint", "http://127.0.0.1:9"]) == 2
+
+
+def test_push_makes_a_public_repository_only_when_asked(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(data_dir, "csv")
+    monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
+    with fake_hub() as hub:
+        assert main(["push", "j", "me/open", "--endpoint", hub.url, "--public"]) == 0
+    assert [repo["visibility"] for repo in hub.repos] == ["public"]
