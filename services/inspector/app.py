@@ -33,6 +33,7 @@ def scored(example: ExampleGenerated, verdict: logic.Verdict, cost_usd: float = 
         score=verdict.score,
         passed=verdict.passed,
         reasons=verdict.reasons,
+        warnings=verdict.warnings,
         backends=verdict.backends,
         cost_usd=cost_usd,
     )

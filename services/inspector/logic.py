@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.inspector.checks.base import Finding, Item
+from services.inspector.checks.coherence import check_coherence
 from services.inspector.checks.format import check_format
 from services.inspector.checks.groundedness import check_groundedness
 from services.inspector.checks.language import Identify, check_language
@@ -34,7 +35,8 @@ class Verdict:
     scores: dict[str, float]
     score: float
     passed: bool
-    reasons: list[str]
+    reasons: list[str]  # what rejected it: named gates, then its score; empty if passed
+    warnings: list[str]  # checks that found fault without rejecting it
     backends: dict[str, str]
 
 
@@ -46,6 +48,7 @@ def assess(batch: list[Item], models: Models) -> list[Findings]:
     _run(found, batch, "readability", lambda b: check_readability(b, models.measure))
     _run(found, batch, "language", lambda b: check_language(b, models.identify))
     _run(found, batch, "groundedness", check_groundedness)
+    _run(found, batch, "coherence", check_coherence)
     by_backend: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, item in enumerate(batch):
         quality = item.quality
@@ -82,17 +85,18 @@ def verdict(found: Findings, quality: QualityConfig) -> Verdict:
     weights = {name: chosen.get(name, 1.0) for name in found}
     total = sum(weights.values())
     score = sum(f.score * weights[n] for n, f in found.items()) / total if total else 1.0
-    gated = [f for n, f in found.items() if f.failed and n in quality.gates]
-    # Gating reasons first: the dataset card counts each rejection under its first reason.
-    reasons = [f.reason for f in gated if f.reason]
-    reasons += [f.reason for f in found.values() if f.reason and f not in gated]
+    gated = {n for n, f in found.items() if f.failed and n in quality.gates}
+    # One explanation per verdict: the gates that rejected it (first: the dataset card counts
+    # a rejection under its first reason), then its score; any other fault only warns.
+    reasons = [f.reason or n for n, f in found.items() if n in gated]
     if score < quality.min_score:
         shown = math.floor(score * 100) / 100  # 0.699 shows as 0.69, not as 0.70
         reasons.append(f"score {shown:.2f} < {quality.min_score:.2f}")
     return Verdict(
         scores={name: round(f.score, 4) for name, f in found.items()},
         score=round(score, 4),
-        passed=score >= quality.min_score and not gated,
+        passed=not reasons,
         reasons=reasons,
+        warnings=[f.reason for n, f in found.items() if f.reason and n not in gated],
         backends={name: f.backend for name, f in found.items() if f.backend},
     )

@@ -21,7 +21,9 @@ def test_a_grounded_full_answer_passes_every_default_check(
 ) -> None:
     v = verdict(GOOD, inspector_models)
     assert v.passed and v.reasons == []
-    assert set(v.scores) == {"format", "readability", "language", "groundedness", "toxicity"}
+    assert set(v.scores) == {
+        "format", "readability", "language", "groundedness", "toxicity", "coherence"
+    }  # fmt: skip
     assert v.backends["toxicity"] == "profanity-check"
     assert v.backends["groundedness"] == "token-overlap"
 
@@ -34,11 +36,30 @@ def test_a_gated_failure_rejects_whatever_the_score() -> None:
 
 
 def test_weights_shape_the_score() -> None:
-    found = {"format": Finding(1.0), "readability": Finding(0.2, "hard_to_read", failed=True)}
-    assert logic.verdict(found, QualityConfig()).score == 0.6
+    found = {"format": Finding(1.0), "readability": Finding(0.2, "hard_to_read")}
+    low = logic.verdict(found, QualityConfig())
+    assert (low.score, low.passed, low.reasons) == (0.6, False, ["score 0.60 < 0.70"])
+    assert low.warnings == ["hard_to_read"]
     weighted = logic.verdict(found, QualityConfig(weights={"readability": 0.25}))
     assert weighted.score == 0.84 and weighted.passed
-    assert weighted.reasons == ["hard_to_read"]
+
+
+def test_a_passed_example_has_warnings_and_no_reasons() -> None:
+    found = {"format": Finding(0.5, "not_a_question"), "toxicity": Finding(1.0)}
+    v = logic.verdict(found, QualityConfig())
+    assert v.passed and v.reasons == [] and v.warnings == ["not_a_question"]
+
+
+def test_a_rejected_example_names_its_gates_then_its_score_and_warns_of_the_rest() -> None:
+    found = {
+        "format": Finding(0.5, "not_a_question"),
+        "coherence": Finding(0.0, "filler", failed=True),
+        "readability": Finding(0.3, "hard_to_read(flesch=20)"),
+    }
+    v = logic.verdict(found, QualityConfig())
+    assert not v.passed
+    assert v.reasons == ["filler", "score 0.26 < 0.70"]
+    assert v.warnings == ["not_a_question", "hard_to_read(flesch=20)"]
 
 
 def test_only_the_configured_checks_run(inspector_models: logic.Models) -> None:
@@ -88,5 +109,5 @@ def test_readability_leaves_short_answers_and_unknown_languages_alone(
         "interdependencies.",
     )
     hard = verdict(dense, inspector_models, checks=("readability",))
-    assert not hard.passed and hard.reasons[0].startswith("hard_to_read"), hard
+    assert not hard.passed and hard.reasons[0].startswith("unreadable(flesch=-"), hard
     assert EN  # the English source is the default

@@ -1,5 +1,6 @@
 """Readability: Flesch reading ease (and, for English, the Flesch-Kincaid grade) mapped to
-[0, 1]; too short a text or an unsupported language is not judged."""
+[0, 1]; too short a text or an unsupported language is not judged. Prose harder than plain
+warns; only the extremes fail (a gate by default)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ LANGUAGES = frozenset({"en", "de", "es", "fr", "it", "nl", "ru"})
 MIN_WORDS = 8
 PLAIN_EASE = 50.0  # at or above: plain prose
 PLAIN_GRADE, HARDEST_GRADE = 12.0, 20.0
+# No prose reads below 0 or above grade 30: that is a list of long words, not sentences.
+UNREADABLE_EASE, UNREADABLE_GRADE = 0.0, 30.0
 
 
 def check_readability(batch: list[Item], measure: Measure) -> list[Finding]:
@@ -49,7 +52,9 @@ def readability(ease: float, grade: float | None, backend: str) -> Finding:
     if score >= 0.5:
         return Finding(score, backend=backend)
     detail = f"flesch={ease:.0f}" + (f", grade={grade:.0f}" if grade is not None else "")
-    return Finding(score, f"hard_to_read({detail})", failed=True, backend=backend)
+    if ease < UNREADABLE_EASE or (grade is not None and grade > UNREADABLE_GRADE):
+        return Finding(score, f"unreadable({detail})", failed=True, backend=backend)
+    return Finding(score, f"hard_to_read({detail})", backend=backend)
 
 
 def _clip(value: float) -> float:
