@@ -1,4 +1,5 @@
-"""Bounded decompression and charset detection: headers, then meta, then detection."""
+"""Bounded decompression and charset detection: a BOM, then the header, the XML declaration
+and meta, then detection."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.I)
+_XML_CHARSET = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)""")
+# A byte order mark outranks every declaration, as in browsers: servers and editors that
+# write one often label the page with a stale charset.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class TooLarge(Exception):
@@ -57,14 +66,23 @@ def _codec(name: str) -> str | None:
 
 
 def _declared(body: bytes, content_type: str) -> list[str]:
-    """Declared charsets (header, then <meta>), then UTF-8."""
-    names: list[str] = []
+    """Declared charsets (BOM, header, XML declaration, then <meta>), then UTF-8."""
+    names = [codec for bom, codec in _BOMS if body.startswith(bom)][:1]
     if header := _HEADER_CHARSET.search(content_type):
         names.append(header.group(1))
+    inline: list[bytes] = []
+    if xml := _XML_CHARSET.match(body[:512]):
+        inline.append(xml.group(1))
     if meta := _META_CHARSET.search(body[:4096]):
-        names.append(meta.group(1).decode("ascii", errors="replace"))
-    names.append("utf-8")
-    return [c for c in (_codec(n) for n in names) if c]
+        inline.append(meta.group(1))
+    # A declaration readable as ASCII is not in UTF-16: browsers read such a page as UTF-8.
+    found = [_codec(n.decode("ascii", errors="replace")) for n in inline]
+    ordered = [_codec(n) for n in names] + [c for c in found if not _wide(c)]
+    return [c for c in (*ordered, "utf-8") if c]
+
+
+def _wide(codec: str | None) -> bool:
+    return codec is not None and codec.startswith(("utf-16", "utf-32"))
 
 
 def _detected(body: bytes) -> list[str]:

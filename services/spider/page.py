@@ -31,6 +31,9 @@ _EMPTY_APP_ROOT = etree.XPath(
     "[not(*)][not(normalize-space())])"
 )
 _PASSWORD = etree.XPath("boolean(//input[@type='password'])")
+# lxml refuses a str that opens with an XML declaration naming an encoding (ValueError); once
+# decoded, the declaration (and a byte order mark) only misstates the text, so it goes.
+_PROLOGUE = re.compile(r"\A\ufeff?\s*(<\?xml[^>]*\?>)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Page:
 
 def parse(html: str) -> Page:
     """Visible text, title, date, declared language and signs, from one lxml parse."""
+    html = _PROLOGUE.sub("", html, count=1)
     try:
         root = lxml_html.document_fromstring(html)
     except (ParserError, ValueError):
