@@ -56,6 +56,9 @@ class ProcessingConfig(_Section):
     dedup_ngram: int = Field(default=5, ge=1, le=10)
     dedup_scope: Literal["job", "project"] = "job"
     extract_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    # Spend bound: chunks past this many from one page are counted on the page's
+    # DocumentRefined (chunks_over_cap) and never sent to the LLM.
+    max_chunks_per_page: int = Field(default=50, ge=1, le=10_000)
 
 
 class GenerationConfig(_Section):

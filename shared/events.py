@@ -105,6 +105,9 @@ class PageFetched(Event):
     content_hash: str
     # The robots.txt Crawl-delay the spider honoured for this host, after its cap.
     crawl_delay_s: float | None = None
+    # cl100k tokens of the page's visible text: what the job's estimate is refined from once
+    # the page is fetched (main text is a part of it). None in logs from before it was counted.
+    text_tokens: int | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -122,6 +125,7 @@ class DocumentRefined(Event):
     language: str | None = None
     extractor: str
     text_chars: int
+    chunks_over_cap: int = 0  # chunks past processing.max_chunks_per_page, never made
 
 
 class ChunkMade(Event):
