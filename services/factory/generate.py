@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from services.factory import outcomes
 from services.factory.batches import Batcher
@@ -19,11 +21,13 @@ from shared.templates import (
     Template,
     TemplateError,
     TemplateOutputError,
+    TemplateTimeout,
     UnknownTemplateError,
     template_for,
 )
 
 log = logging.getLogger("datafactory.factory")
+T = TypeVar("T")
 
 
 class MalformedOutput(Exception):
@@ -43,7 +47,7 @@ class Generator:
             return [outcomes.failed(chunk, refused.reason, refused.detail, Spend())]
         try:
             template = template_for(gen.template, gen.template_spec)
-            call = self._call(chunk, gen, template)
+            call = await _off_loop(template, self._call, chunk, gen, template)
         except TemplateError as exc:
             return [outcomes.failed(chunk, _template_reason(exc), str(exc), Spend())]
         return await self._generate(chunk, template, call)
@@ -59,6 +63,9 @@ class Generator:
         except MalformedOutput as exc:
             log.warning("chunk %s: malformed output after %s", chunk.event_id, spend)
             return [outcomes.failed(chunk, "malformed_output", str(exc), spend)]
+        except TemplateError as exc:  # its schema timed out in the worker: no repair helps
+            log.warning("chunk %s: %s after %s", chunk.event_id, exc, spend)
+            return [outcomes.failed(chunk, _template_reason(exc), str(exc), spend)]
         log.debug("chunk %s: %d examples after %s", chunk.event_id, len(items), spend)
         return outcomes.generated(chunk, call.gen, items, spend.usage, call.model)
 
@@ -83,7 +90,9 @@ class Generator:
             reply = await (self._first(call) if attempt == 0 else self._caller.ask(call))
             spend.add(reply)
             try:
-                items = template.parse(reply.text, chunk_text=chunk.text, **params)
+                items = await _off_loop(
+                    template, template.parse, reply.text, chunk_text=chunk.text, **params
+                )
                 return items[: call.gen.examples_per_chunk]
             except TemplateOutputError as exc:
                 error, answer = exc, reply.text
@@ -105,4 +114,14 @@ class Generator:
 
 
 def _template_reason(exc: TemplateError) -> str:
+    if isinstance(exc, TemplateTimeout):
+        return exc.reason  # template_timeout, schema_timeout
     return "unknown_template" if isinstance(exc, UnknownTemplateError) else "template_error"
+
+
+async def _off_loop(template: Template[Any], fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """`fn(*args)`, in a thread for a user's template: it waits on its worker process for up
+    to its deadline, and the loop keeps serving the other chunks meanwhile."""
+    if template.isolated:
+        return await asyncio.to_thread(fn, *args, **kw)
+    return fn(*args, **kw)

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing.exceptions import Unresolvable
 
+from shared.templates.errors import TemplateError
 from shared.templates.instances import instance
+from shared.templates.output_schema import validator
 
 _MARKER = re.compile(r"\[datafactory-template: (\w+)\]")
 _DOCUMENT = re.compile(r"<document>\n?(.*)</document>", re.DOTALL)
@@ -156,16 +158,19 @@ def _items(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
     if prompt.schema is None:
         return _echo(prompt, rng)
     start, schema = rng.randrange(len(prompt.sentences)), prompt.schema
-    items = [instance(schema, _sentences(prompt, start + i)) for i in range(prompt.count)]
-    if prompt.sample is not None and not all(_fits(schema, item) for item in items):
+    try:
+        items = [instance(schema, _sentences(prompt, start + i)) for i in range(prompt.count)]
+    except TemplateError:  # a schema too large to fill
+        items = []
+    if prompt.sample is not None and not (items and all(_fits(schema, i) for i in items)):
         items = [prompt.sample] * prompt.count  # a schema our filling cannot meet
     return {"items": items}
 
 
 def _fits(schema: dict[str, Any], item: Any) -> bool:
-    try:
-        return bool(Draft202012Validator(schema).is_valid(item))
-    except SchemaError:
+    try:  # the schema read from a prompt: validated without fetching anything it names
+        return bool(validator(schema).is_valid(item))
+    except (SchemaError, Unresolvable, RecursionError):
         return False
 
 

@@ -1,7 +1,13 @@
 """Prompt templates by name: render a chunk into chat messages, parse the answer into examples."""
 
 from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
-from shared.templates.errors import TemplateError, TemplateOutputError, UnknownTemplateError
+from shared.templates.errors import (
+    TemplateError,
+    TemplateOutputError,
+    TemplateTimeout,
+    UnknownTemplateError,
+)
+from shared.templates.isolated import IsolatedTemplate, checked_spec
 from shared.templates.registry import (
     TemplateRegistry,
     builtin_source,
@@ -14,18 +20,19 @@ from shared.templates.registry import (
 from shared.templates.schemas import DEFAULT_LABELS
 from shared.templates.spec import TemplateSpec
 from shared.templates.user import UserTemplate
-from shared.templates.validation import checked_spec
 
 __all__ = [
     "DEFAULT_LABELS",
     "ChatMessage",
     "ExampleFields",
+    "IsolatedTemplate",
     "Template",
     "TemplateError",
     "TemplateInfo",
     "TemplateOutputError",
     "TemplateRegistry",
     "TemplateSpec",
+    "TemplateTimeout",
     "Turns",
     "UnknownTemplateError",
     "UserTemplate",

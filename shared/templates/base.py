@@ -71,6 +71,9 @@ class Template(ABC, Generic[OutputT]):
     # How exports describe the examples: the task as a system turn, and the hub's category.
     system_prompt: str = "You are a helpful assistant."
     task_category: str = "text-generation"
+    # Renders and parses in a worker process (a user's template): a caller on an event loop
+    # runs those calls in a thread. Ours render in process: they are trusted and fast.
+    isolated: bool = False
 
     def __init__(self, env: SandboxedEnvironment) -> None:
         self._source = env.get_template(f"{self.name}.j2")

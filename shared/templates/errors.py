@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+# An error's text reaches responses, events and logs: a few hundred characters say why.
+MAX_DETAIL_CHARS = 300
+
+
+def cut(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """`text` no longer than `limit` characters, marked where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class TemplateError(Exception):
     """A template could not be found, rendered or applied."""
@@ -20,3 +28,12 @@ class TemplateOutputError(TemplateError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class TemplateTimeout(TemplateError):
+    """A user template's render (`template_timeout`) or an answer's validation against its
+    schema (`schema_timeout`) ran past its deadline, and its worker process was killed."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

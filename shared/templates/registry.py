@@ -13,8 +13,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from shared.templates.base import Template, TemplateInfo
 from shared.templates.builtins import BUILTINS
 from shared.templates.errors import UnknownTemplateError
+from shared.templates.isolated import IsolatedTemplate
 from shared.templates.spec import TemplateSpec
-from shared.templates.user import UserTemplate
 
 _HERE = Path(__file__).resolve().parent
 
@@ -76,6 +76,6 @@ def template_for(name: str, spec: TemplateSpec | None = None) -> Template[Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _user_template(spec_json: str) -> UserTemplate:
-    # Compiling the parts costs milliseconds: once per job and replica, not once per chunk.
-    return UserTemplate(TemplateSpec.model_validate_json(spec_json))
+def _user_template(spec_json: str) -> IsolatedTemplate:
+    # Its worker compiles it once and keeps it: per job and worker, not per chunk.
+    return IsolatedTemplate(TemplateSpec.model_validate_json(spec_json))

@@ -2,27 +2,30 @@
 
 Jinja2's immutable sandbox already refuses `_`-attributes and mutating calls. On top: no macros,
 imports, blocks or `set` (the ways a template grows a value without bound), only the context's
-names and `range` (capped), a short list of filters and string methods, and limits on source
-size, render time and output length."""
+names and `range` (capped), a short list of filters and string methods, caps on what one
+expression may build (`caps`), and limits on source size, render time and output length.
+User templates render in a worker process (`pool`) whose deadline kills what these miss."""
 
 from __future__ import annotations
 
 import operator
 import sys
 import time
-from collections.abc import Callable, Iterator, Sized
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from shared.templates.errors import TemplateError
+from shared.templates import caps
+from shared.templates.caps import MAX_OUTPUT_CHARS
+from shared.templates.errors import TemplateError, TemplateTimeout
 
 MAX_SOURCE_CHARS = 10_000
-MAX_OUTPUT_CHARS = 100_000  # a chunk of 8192 tokens is about 40,000 characters
 MAX_RENDER_S = 1.0
 MAX_RANGE = 1_000
 MAX_EXPONENT = 64
@@ -36,9 +39,11 @@ SAFE_METHODS = frozenset(
     "startswith strip title upper values".split()
 )
 
+__all__ = ["MAX_OUTPUT_CHARS", "PromptSandbox", "RenderLimit", "render"]
+
 
 class RenderLimit(TemplateError):
-    """A render ran past its time or output limit."""
+    """A render ran past its output limit."""
 
 
 def _range(*args: int) -> range:
@@ -48,38 +53,45 @@ def _range(*args: int) -> range:
     return span
 
 
-def _join(value: Any, d: str = "") -> str:
-    items = [str(item) for item in value]
-    if sum(map(len, items)) + len(items) * len(str(d)) > MAX_OUTPUT_CHARS:
-        raise SecurityError(f"join longer than {MAX_OUTPUT_CHARS} characters")
-    return str(d).join(items)
+class _CappedConcat(CodeGenerator):
+    """`~` is no binary operator the sandbox intercepts: it compiles to a call of `caps.concat`."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.capped_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
 
 class PromptSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = _CappedConcat
+    capped_concat = staticmethod(caps.concat)
 
     def __init__(self) -> None:
         super().__init__(
-            undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=caps.finalize,
         )
-        self.filters = {name: self.filters[name] for name in SAFE_FILTERS} | {"join": _join}
+        self.filters = {name: caps.capped_filter(name, self.filters[name]) for name in SAFE_FILTERS}
         self.globals = {"range": _range}
 
     def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
-        if op == "%" and isinstance(left, str):
-            raise SecurityError("string formatting with % is not allowed")
         if op == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} above {MAX_EXPONENT}")
-        if op == "*" and _repeats_past_limit(left, right):
-            raise SecurityError(f"repetition longer than {MAX_OUTPUT_CHARS} items")
-        result = _BINOPS[op](left, right)
-        if isinstance(result, Sized) and len(result) > MAX_OUTPUT_CHARS:
-            raise SecurityError(f"a value longer than {MAX_OUTPUT_CHARS} characters")
-        return result
+        caps.refuse_binop(op, left, right)
+        return _BINOPS[op](left, right)
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        owner = getattr(__obj, "__self__", None)
-        name = getattr(__obj, "__name__", "")
+        # Jinja hands out `str.format` wrapped (its own formatter, which caps no width): the
+        # wrapper names the method it wraps, so `[s.format][0](...)` is refused here too.
+        method = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(method, "__self__", None)
+        name = getattr(method, "__name__", "")
         if owner is not None and not isinstance(owner, type(sys)) and name not in SAFE_METHODS:
             raise SecurityError(f"method {name!r} is not allowed in templates")
         return super().call(__context, __obj, *args, **kwargs)
@@ -91,13 +103,6 @@ _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "%": operator.mod,
 }
-
-
-def _repeats_past_limit(left: Any, right: Any) -> bool:
-    for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(times, int):
-            return len(seq) * times > MAX_OUTPUT_CHARS
-    return False
 
 
 def render(template: Any, context: dict[str, Any], part: str) -> str:
@@ -120,12 +125,15 @@ def render(template: Any, context: dict[str, Any], part: str) -> str:
 @contextmanager
 def _deadline(seconds: float, part: str) -> Iterator[None]:
     """Traces this thread's Python frames: a render past `seconds` raises inside its loop.
-    Rendering runs Python code only, so no C call can outlast the check for long."""
+    A single C call outlasts it, and a `try` inside Jinja can swallow it (which unsets the
+    tracer): the worker's deadline, which kills the process, is what bounds a render."""
     deadline = time.monotonic() + seconds
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         if time.monotonic() > deadline:
-            raise RenderLimit(f"{part}: render took longer than {seconds:g} s")
+            raise TemplateTimeout(
+                "template_timeout", f"{part}: render took longer than {seconds:g} s"
+            )
         return tracer
 
     previous = sys.gettrace()

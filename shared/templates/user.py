@@ -3,18 +3,18 @@ JSON Schema and mapped to examples and chat turns as its mapping says."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from referencing.exceptions import Unresolvable
 
-from shared.templates import sandbox, vetting
+from shared.templates import output_schema, sandbox, vetting
 from shared.templates.base import ChatMessage, ExampleFields, Template, TemplateInfo, Turns
-from shared.templates.errors import TemplateError, TemplateOutputError
+from shared.templates.errors import TemplateOutputError, cut
 from shared.templates.instances import instance
 from shared.templates.spec import TemplateSpec
 
@@ -46,28 +46,8 @@ def params_model(spec: TemplateSpec) -> type[BaseModel]:
 
 
 def schema_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    """Refuses regular expressions (Python's can backtrack for hours on an answer's text) and
-    references outside the schema (nothing is fetched: they could never resolve)."""
-    if _values_of(schema, {"pattern", "patternProperties"}):
-        raise TemplateError("output_schema: pattern and patternProperties are not allowed")
-    refs = _values_of(schema, {"$ref", "$dynamicRef"})
-    if any(not str(ref).startswith("#") for ref in refs):
-        raise TemplateError("output_schema: only references within the schema (#...) are allowed")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise TemplateError(f"output_schema is not valid JSON Schema: {exc.message}") from None
-    return Draft202012Validator(schema)
-
-
-def _values_of(value: Any, keys: set[str]) -> list[Any]:
-    """The values of `keys` anywhere in `value` (nested no deeper than a spec allows)."""
-    if isinstance(value, dict):
-        found = [v for k, v in value.items() if k in keys]
-        return found + [hit for child in value.values() for hit in _values_of(child, keys)]
-    if isinstance(value, list):
-        return [hit for child in value for hit in _values_of(child, keys)]
-    return []
+    """The validator of a user's output schema, if it may be used (see `output_schema.vet`)."""
+    return output_schema.vetted_validator(schema)
 
 
 class UserTemplate(Template[ItemsAnswer]):
@@ -78,14 +58,22 @@ class UserTemplate(Template[ItemsAnswer]):
         self.spec, self.name, self.description = spec, spec.name, spec.description
         self.params = params_model(spec)
         self.system_prompt = spec.mapping.chat.system or spec.description or self.system_prompt
-        names = set(CONTEXT_NAMES | spec.params.keys())
+        self._schema_text = json.dumps(spec.output_schema, sort_keys=True)
+
+    # Compiled on first use, so a template that only maps examples (exports) or renders in a
+    # worker process (`IsolatedTemplate`) never compiles a user's source where it runs.
+    @functools.cached_property
+    def _parts(self) -> dict[str, Any]:
+        names = set(CONTEXT_NAMES | self.spec.params.keys())
         env = sandbox.PromptSandbox()
-        self._parts = {
-            part: vetting.checked(env, getattr(spec, part), names, part)
+        return {
+            part: vetting.checked(env, getattr(self.spec, part), names, part)
             for part in ("system", "user")
         }
-        self._validator = schema_validator(spec.output_schema)
-        self._schema_text = json.dumps(spec.output_schema, sort_keys=True)
+
+    @functools.cached_property
+    def _validator(self) -> Draft202012Validator:
+        return schema_validator(self.spec.output_schema)
 
     def info(self) -> TemplateInfo:
         defaults = {name: p.default for name, p in self.spec.params.items()}
@@ -126,10 +114,10 @@ class UserTemplate(Template[ItemsAnswer]):
             try:
                 error = next(iter(self._validator.iter_errors(item)), None)
             except Unresolvable as exc:  # a reference the sample answer never reached
-                raise TemplateOutputError("schema_unresolvable", str(exc)[:300]) from None
+                raise TemplateOutputError("schema_unresolvable", cut(str(exc))) from None
             if error is not None:
                 where = ".".join(str(p) for p in error.absolute_path) or "item"
-                raise TemplateOutputError("schema_mismatch", f"{where}: {error.message}"[:300])
+                raise TemplateOutputError("schema_mismatch", cut(f"{where}: {error.message}"))
             input, output = _text(item, mapping.input), _text(item, mapping.output)
             out.append(ExampleFields(input=input, output=output, fields=item))
         return out

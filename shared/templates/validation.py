@@ -1,15 +1,16 @@
-"""Whether a user template may be saved or run: the checks behind every 422 on a template."""
+"""Whether a user template may be saved or run: the checks behind every 422 on a template,
+made here in the process that calls them (a template worker: see `isolated.checked_spec`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.templates.errors import TemplateError, TemplateOutputError
+from shared.templates.errors import TemplateError, TemplateOutputError, cut
 from shared.templates.spec import ParamSpec, TemplateSpec
 from shared.templates.user import UserTemplate, schema_validator
 
 
-def checked_spec(spec: TemplateSpec) -> UserTemplate:
+def check_in_process(spec: TemplateSpec) -> UserTemplate:
     """The template, if it may be saved or run: its schema is JSON Schema, its mapping names
     the schema's properties, its params' defaults fit their types, and it renders a sample
     chunk whose sample answer parses. Raises TemplateError with the reason."""
@@ -22,19 +23,20 @@ def checked_spec(spec: TemplateSpec) -> UserTemplate:
         raise TemplateError(f"mapping names fields the schema lacks: {', '.join(missing)}")
     if spec.sample is not None and not validator.is_valid(spec.sample):
         error = next(iter(validator.iter_errors(spec.sample)))
-        raise TemplateError(f"sample does not fit output_schema: {error.message}")
+        raise TemplateError(cut(f"sample does not fit output_schema: {error.message}"))
     _typed_defaults(spec.params)
     template = UserTemplate(spec)
     try:
         template.check()
     except TemplateOutputError as exc:
         if exc.reason == "schema_unresolvable":
-            raise TemplateError(f"output_schema: {exc.detail}") from None
-        raise TemplateError(f"its sample answer does not fit (declare a sample): {exc}") from None
+            raise TemplateError(cut(f"output_schema: {exc.detail}")) from None
+        why = f"its sample answer does not fit (declare a sample): {exc}"
+        raise TemplateError(cut(why)) from None
     except TemplateError:
         raise
     except Exception as exc:  # e.g. a schema whose $ref resolves nowhere, a minItems of "x"
-        raise TemplateError(f"its check failed: {type(exc).__name__}: {exc}"[:500]) from None
+        raise TemplateError(cut(f"its check failed: {type(exc).__name__}: {exc}")) from None
     return template
 
 
@@ -47,7 +49,7 @@ def _typed_defaults(params: Mapping[str, ParamSpec]) -> None:
             else isinstance(value, _DEFAULT_TYPES[param.type])
         )
         if not fits:
-            raise TemplateError(f"param {name!r}: default {value!r} is not {param.type}")
+            raise TemplateError(cut(f"param {name!r}: default {value!r} is not {param.type}"))
 
 
 _DEFAULT_TYPES: dict[str, type | tuple[type, ...]] = {
