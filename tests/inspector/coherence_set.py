@@ -17,6 +17,12 @@ from tests.refiner.pages import CORPUS
 LANGUAGES = ("en", "de", "fr", "es")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TOPIC = re.compile(r"[^\W\d_]{5,}")
+QUESTIONS = {  # the question is checked for its language too
+    "en": "What does the text say about {}?",
+    "de": "Was steht in dem Text über {}?",
+    "fr": "Que dit le texte à propos de {} ?",
+    "es": "¿Qué dice el texto sobre {}?",
+}
 
 
 @functools.cache
@@ -31,7 +37,7 @@ def paragraphs() -> tuple[tuple[str, str], ...]:
 
 def qa(i: int, answer: str, source: str, language: str) -> ExampleGenerated:
     topic = max(_TOPIC.findall(answer) or ["it"], key=len)
-    question = f"What does the text say about {topic}?"
+    question = QUESTIONS[language].format(topic)
     return ExampleGenerated(
         event_id=f"ex{i}", job_id="job1", chunk_id=f"chunk{hash(source)}", document_id="doc",
         url="http://127.0.0.1/page", template="qa", input=question, output=answer,

@@ -111,3 +111,25 @@ def test_readability_leaves_short_answers_and_unknown_languages_alone(
     hard = verdict(dense, inspector_models, checks=("readability",))
     assert not hard.passed and hard.reasons[0].startswith("unreadable(flesch=-"), hard
     assert EN  # the English source is the default
+
+
+def test_the_questions_language_is_checked_and_every_turns(
+    inspector_models: logic.Models,
+) -> None:
+    english_question = example("How high are the two towers of the cathedral?", "Die beiden "
+                               "Türme des Doms sind 157 Meter hoch.", DE)  # fmt: skip
+    v = verdict(english_question, inspector_models)
+    assert not v.passed and v.reasons[0] == "language: input is en, expected de", v.reasons
+    turns = [
+        {"role": "user", "content": "Wie hoch sind die beiden Türme des Kölner Doms?"},
+        {"role": "assistant", "content": "Die beiden Türme des Doms sind 157 Meter hoch."},
+        {"role": "user", "content": "And when was the construction of the cathedral finished?"},
+        {"role": "assistant", "content": "Der Dom wurde erst im Jahr 1880 vollendet."},
+    ]
+    talk = example(turns[2]["content"], turns[3]["content"], DE, template="conversation")
+    talk = talk.model_copy(update={"fields": {"turns": turns}})
+    v = verdict(talk, inspector_models, checks=("language",))
+    assert not v.passed and v.reasons[0] == "language: input is en, expected de"
+    talk = talk.model_copy(update={"input": turns[0]["content"]})
+    v = verdict(talk, inspector_models, checks=("language",))
+    assert v.reasons[0] == "language: turn 3 is en, expected de"

@@ -1,12 +1,19 @@
-"""Language: the answer is written in its job's output language or, without one, in its
-source chunk's (or, with neither known, its question's)."""
+"""Language: the answer, its question and every turn of a dialogue are written in the job's
+output language or, without one, in the source chunk's (with neither known, the answer in
+its question's)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from services.inspector.checks.base import LABEL_TEMPLATES, SOURCE_INPUT_TEMPLATES, Finding, Item
+from services.inspector.checks.base import (
+    LABEL_TEMPLATES,
+    SOURCE_INPUT_TEMPLATES,
+    Finding,
+    Item,
+    said,
+)
 
 Identify = Callable[[str], tuple[str, float]]  # text -> (ISO 639-1 code, probability)
 
@@ -28,11 +35,16 @@ def _language(item: Item, identify: Identify) -> Finding:
     if ex.template in LABEL_TEMPLATES:
         return Finding(1.0, backend="skipped:label")
     expected = item.quality.output_language or ex.language
+    sides = [("output", ex.output)]
     if expected is None and ex.template not in SOURCE_INPUT_TEMPLATES:
         expected = detect(ex.input, identify)  # no chunk language: the question's
-    lang = detect(ex.output, identify)
-    if lang and expected and _family(lang) != _family(expected):
-        return Finding(0.0, f"language: output is {lang}, expected {expected}", True, BACKEND)
+    elif ex.template not in SOURCE_INPUT_TEMPLATES:
+        sides.append(("input", ex.input))  # a summary's input is the chunk itself
+    sides += [(f"turn {i}", turn) for i, turn in enumerate(said(ex), start=1)]
+    for side, text in sides:
+        lang = detect(text, identify)
+        if lang and expected and _family(lang) != _family(expected):
+            return Finding(0.0, f"language: {side} is {lang}, expected {expected}", True, BACKEND)
     return Finding(1.0, backend=BACKEND)
 
 
