@@ -117,9 +117,9 @@ CheckName = Literal[
 
 class QualityConfig(_Section):
     min_score: float = Field(default=0.7, ge=0, le=1)
-    # The judge (an LLM call per example) is off unless named here. So are duplicates: of
-    # two copies the first judged is kept, and which comes first depends on LLM latencies, so
-    # with them two runs of one job (or a run with a crashed replica) may keep different ones.
+    # The judge (an LLM call per example) is off unless named here. Duplicates are decided
+    # at export over the job's passed examples (the best score, then the smallest id, stays),
+    # so two runs of one job, or a run with a crashed replica, export the same rows.
     checks: tuple[CheckName, ...] = (
         "toxicity",
         "readability",
@@ -127,6 +127,7 @@ class QualityConfig(_Section):
         "language",
         "groundedness",
         "coherence",
+        "duplicates",
     )
     # Weight of each check in the score; a check not named weighs 1.
     weights: dict[CheckName, float] = {}
@@ -146,8 +147,13 @@ class QualityConfig(_Section):
         "original", "unbiased", "multilingual", "original-small", "unbiased-small"
     ] = "original-small"
     toxicity_threshold: float = Field(default=0.5, gt=0, le=1)
-    embedding_backend: Literal["auto", "model2vec", "tfidf"] = "auto"
-    near_duplicate_threshold: float = Field(default=0.9, gt=0, le=1)
+    # auto: wordllama's model, shipped in its wheel; model2vec needs a model on disk.
+    embedding_backend: Literal["auto", "wordllama", "model2vec", "tfidf"] = "auto"
+    # Cosine at which two examples are one: tuned on tests/inspector/paraphrases.py for the
+    # default embedding (precision 1.00, recall 0.92 there).
+    near_duplicate_threshold: float = Field(default=0.75, gt=0, le=1)
+    # project: an example that repeats one exported by an earlier job of the project goes too.
+    dedup_scope: Literal["job", "project"] = "job"
     # Share of the answer's content words that its source chunk must contain.
     min_grounding: float = Field(default=0.5, ge=0, le=1)
     # ISO 639-1 code the examples must be written in; None: the source chunk's language.

@@ -202,6 +202,19 @@ class ExampleScored(Event):
     # The model or method behind each check's score, e.g. {"toxicity": "detoxify:original"}.
     backends: dict[str, str] = {}
     cost_usd: float = 0.0  # what the optional LLM judge spent on the example
+    # What the export's duplicate removal compares: normalised hashes of each side and the
+    # embedding, packed by shared/vectors.py. Empty when the job does not ask for it.
+    fingerprints: list[str] = []
+    vector: str | None = None
+
+
+class DuplicatesRemoved(Event):
+    """An export left out these passed examples as copies: example id -> the id of the
+    example kept in its place, with how alike they are ("exact" or the cosine)."""
+
+    type: Literal["DuplicatesRemoved"] = "DuplicatesRemoved"
+    export_id: str
+    removed: dict[str, tuple[str, str]]
 
 
 class JobCompleted(Event):
@@ -304,6 +317,7 @@ AnyEvent = Annotated[
     | JobCompleted
     | ExportJob
     | ExportWritten
+    | DuplicatesRemoved
     | ExampleReviewed
     | ItemFailed
     | TemplateSaved

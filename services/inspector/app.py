@@ -9,9 +9,8 @@ from redis.asyncio import Redis
 
 from services.inspector import logic, models
 from services.inspector.checks.base import Item
-from services.inspector.checks.duplicates import duplicate, fingerprints
+from services.inspector.checks.duplicates import Described, fingerprints
 from services.inspector.embeddings import Embedders
-from services.inspector.index import AcceptedIndex, Candidate
 from services.inspector.judge import Judge
 from shared import redis_client, streams
 from shared.cmudict_offline import ensure_cmudict
@@ -20,9 +19,17 @@ from shared.events import ExampleGenerated, ExampleScored, caused
 from shared.runtime import build_app
 from shared.settings import Settings
 from shared.stage import Outcome, StageSpec, Work
+from shared.vectors import pack
 
 
-def scored(example: ExampleGenerated, verdict: logic.Verdict, cost_usd: float = 0.0) -> Emit:
+def scored(
+    example: ExampleGenerated,
+    verdict: logic.Verdict,
+    cost_usd: float = 0.0,
+    described: Described | None = None,
+) -> Emit:
+    described = described or Described()
+    backends = verdict.backends | ({"duplicates": described.backend} if described.backend else {})
     event = caused(
         example,
         ExampleScored,
@@ -34,8 +41,10 @@ def scored(example: ExampleGenerated, verdict: logic.Verdict, cost_usd: float = 
         passed=verdict.passed,
         reasons=verdict.reasons,
         warnings=verdict.warnings,
-        backends=verdict.backends,
+        backends=backends,
         cost_usd=cost_usd,
+        fingerprints=described.fingerprints,
+        vector=described.vector,
     )
     return Emit(streams.SHIPPER, event)
 
@@ -45,40 +54,34 @@ class Inspector:
         ensure_cmudict(settings.data_dir / "cache")  # textstat's dictionary, offline
         self.models = models.build(settings.detoxify_checkpoint, settings.detoxify_config_dir)
         self.embedders = Embedders(settings.embedding_model)
-        self.index = AcceptedIndex(redis)
         self.judge = Judge(settings, redis)
 
     async def score(self, works: list[Work[ExampleGenerated]]) -> list[Outcome]:
         items = [Item(w.event, w.config.quality) for w in works]
         found = logic.assess(items, self.models)
         await self.judge.add(items, found, [w.config.generation.model for w in works])
-        await self.deduplicate(items, found)
         verdicts = [logic.verdict(f, item.quality) for item, f in zip(items, found, strict=True)]
         costs = [self.judge.costs.pop(item.example.event_id, 0.0) for item in items]
+        described = self.describe(items)
         return [
-            [scored(item.example, v, cost)]
-            for item, v, cost in zip(items, verdicts, costs, strict=True)
+            [scored(item.example, v, cost, d)]
+            for item, v, cost, d in zip(items, verdicts, costs, described, strict=True)
         ]
 
-    async def deduplicate(self, items: list[Item], found: list[logic.Findings]) -> None:
-        """Examples that pass so far claim their place among the job's accepted ones, one
-        claim per job and embedding backend in the batch."""
-        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    def describe(self, items: list[Item]) -> list[Described]:
+        """Each example's fingerprints and embedding, for the export's duplicate removal;
+        one embedding call per backend in the batch."""
+        found = [Described() for _ in items]
+        groups: dict[str, list[int]] = defaultdict(list)
         for i, item in enumerate(items):
-            if "duplicates" in item.quality.checks and logic.eligible(found[i], item.quality):
-                groups[(item.example.job_id, item.quality.embedding_backend)].append(i)
-        for (job_id, choice), indices in groups.items():
+            if "duplicates" in item.quality.checks:
+                groups[item.quality.embedding_backend].append(i)
+        for choice, indices in groups.items():
             embedder = self.embedders.get(choice)
             vectors = embedder.encode([items[i].pair for i in indices])
-            candidates = [
-                Candidate(items[i].example.event_id, fingerprints(items[i])) for i in indices
-            ]
-            threshold = items[indices[0]].quality.near_duplicate_threshold
-            decisions = await self.index.claim(
-                job_id, embedder.name, candidates, vectors, threshold
-            )
-            for i, decision in zip(indices, decisions, strict=True):
-                found[i]["duplicates"] = duplicate(decision, embedder.name)
+            for i, vector in zip(indices, vectors, strict=True):
+                found[i] = Described(fingerprints(items[i]), pack(vector), embedder.name)
+        return found
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyarrow as pa
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.shipper import history, reviews, staged, staging
+from services.shipper import dedup, history, reviews, staged, staging
 from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import costs, redis_client, retention, streams
 from shared.commit import Emit
 from shared.config import JobConfig
 from shared.events import (
+    DuplicatesRemoved,
     Event,
     ExampleScored,
     ExportJob,
@@ -98,17 +101,34 @@ class Shipper:
             detail = f"the job's {facts.examples} examples are no longer staged (datafactory gc?)"
             return [failure("shipper", cause, "staging_removed", detail)]
         base = await asyncio.to_thread(staged.pulled, self.storage, cause.job_id)
-        chunks = reviews.applied(
-            staging.read(base, cause.job_id), reviews.decisions(facts.reviews, cause.at)
-        )
+        decided = reviews.decisions(facts.reviews, cause.at)
+
+        def reviewed() -> Iterator[pa.Table]:
+            return reviews.applied(staging.read(base, cause.job_id), decided)
+
+        copies = await asyncio.to_thread(_copies, reviewed, config)
+        chunks = dedup.applied(reviewed(), copies)
         prefix, manifest = await asyncio.to_thread(export, self.storage, spec, chunks, facts)
         await asyncio.to_thread(staged.pushed, self.storage, cause.job_id, base)
-        return [Emit(streams.EVENTS, written(cause, prefix, manifest))]
+        emits = [Emit(streams.EVENTS, written(cause, prefix, manifest))]
+        if copies:
+            removed = {"export_id": spec.export_id, "removed": copies, "at": cause.at}
+            event = caused(cause, DuplicatesRemoved, "dedup", **removed)
+            emits.insert(0, Emit(streams.EVENTS, event))
+        return emits
 
     def _unstaged(self, spec: ExportSpec) -> bool:
         """Nothing staged and no export to find: an export now would be wrongly empty."""
         there = staged.any_staged(self.storage, spec.job_id)
         return not there and found(self.storage, target(self.storage, spec)) is None
+
+
+def _copies(reviewed: Callable[[], Iterator[pa.Table]], config: JobConfig) -> dedup.Removed:
+    """The passed examples an export leaves out as copies of better ones."""
+    quality = config.quality
+    if "duplicates" not in quality.checks:
+        return {}
+    return dedup.removed(dedup.pool_of(reviewed()), quality.near_duplicate_threshold)
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

@@ -51,6 +51,10 @@ STAGED = pa.schema(
         # Rendered once at staging, written as they are: JSON text.
         ("metadata", pa.string()),  # provenance and scores (and reasons, if rejected)
         ("record", pa.string()),  # the JSON and JSON Lines record
+        # What duplicate removal compares (empty when the job does not ask for it).
+        ("fingerprints", pa.list_(pa.string())),
+        ("vector", pa.string()),
+        ("embedding", pa.string()),
     ]
 )
 
@@ -129,6 +133,9 @@ def row(scored: ExampleScored, min_score: float) -> Row:
             "below": sorted(c for c, s in scored.scores.items() if s < min_score),
             "metadata": orjson.dumps(meta).decode(),
             "record": orjson.dumps(_record(scored, meta)).decode(),
+            "fingerprints": scored.fingerprints,
+            "vector": scored.vector,
+            "embedding": scored.backends.get("duplicates"),
         }
     )
 

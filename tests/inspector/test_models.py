@@ -84,7 +84,7 @@ def test_model2vec_loads_from_a_local_folder_and_finds_near_duplicates(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     embedders = Embedders(tiny_model2vec(tmp_path))
-    embedder = embedders.get("auto")
+    embedder = embedders.get("model2vec")
     assert embedder.name == "model2vec:tiny-static"
     vectors = embedder.encode(
         ["the bridge was designed by john fowler", "the bridge was designed by john fowler 1890",
@@ -95,8 +95,20 @@ def test_model2vec_loads_from_a_local_folder_and_finds_near_duplicates(
 
 
 def test_without_a_model2vec_folder_near_duplicates_use_tfidf() -> None:
-    assert Embedders(None).get("auto").name == "tfidf-hashed"
+    assert Embedders(None).get("model2vec").name == "tfidf-hashed"
     assert Embedders(Path("/nonexistent")).get("model2vec").name == "tfidf-hashed"
+
+
+def test_wordllama_loads_from_its_wheel_with_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # a download would fail loudly
+    embedder = Embedders(None).get("wordllama")
+    assert embedder.name == "wordllama-256"
+    same, other = embedder.encode(
+        ["The bridge was built in 1932.", "The bridge was constructed in 1932.",
+         "Bananas are yellow."]
+    )[1:], embedder.encode(["The bridge was built in 1932."])[0]  # fmt: skip
+    assert same[0] @ other > 0.85 > same[1] @ other
 
 
 def test_the_backend_of_each_check_is_recorded(inspector_models: logic.Models) -> None:

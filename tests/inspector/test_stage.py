@@ -1,20 +1,22 @@
-"""The inspector against a real redis-server: replicas share the job's accepted examples,
-a redelivered example gets its first verdict, and what passes is what the shipper exports."""
+"""The inspector against a real redis-server, with the shipper: every example carries what
+duplicate removal compares, and the export keeps one of each set of copies, the same one
+whatever order the examples arrived in and however many replicas scored them."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
+from pathlib import Path
 from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 
 from services.inspector import app as inspector_app
 from services.inspector.app import Inspector
 from services.shipper import app as shipper_app
 from shared import streams
-from shared.config import JobConfig, QualityConfig
+from shared.config import JobConfig
 from shared.events import ExampleGenerated, ExampleScored
 from shared.runtime import ensure_group
 from shared.settings import Settings
@@ -27,20 +29,10 @@ violin tapestry saddle beacon cathedral vineyard canyon ledger pendulum falcon w
 mosaic anchor lattice marble copper ember thistle willow parchment turbine"""
 
 DESIGNED = ("Who designed the Forth Bridge?", "It was designed by John Fowler and Benjamin Baker.")
-NEAR = (
-    "Who designed the famous Forth Bridge?",
-    "It was designed by John Fowler and also Benjamin Baker.",
-)
 
 
-# Duplicates are a check a job asks for (see QualityConfig.checks).
-DEDUP = JobConfig(
-    quality=QualityConfig(checks=(*QualityConfig().checks, "duplicates")),
-)
-
-
-def work(ex: ExampleGenerated, config: JobConfig | None = None) -> Work[ExampleGenerated]:
-    return Work(f"0-{ex.event_id}", ex, config or DEDUP)
+def work(ex: ExampleGenerated) -> Work[ExampleGenerated]:
+    return Work(f"0-{ex.event_id}", ex, JobConfig())
 
 
 async def verdicts(inspector: Inspector, *examples: ExampleGenerated) -> list[ExampleScored]:
@@ -48,58 +40,66 @@ async def verdicts(inspector: Inspector, *examples: ExampleGenerated) -> list[Ex
     return [o[0].event for o in outcomes]  # type: ignore[index,misc]
 
 
-async def test_a_near_duplicate_pair_split_across_two_replicas_is_caught(
-    settings: Settings,
-) -> None:
-    one, two = (Inspector(settings, Redis.from_url(settings.redis_dsn)) for _ in range(2))
-    first, second = example(*DESIGNED, index=1), example(*NEAR, index=2)
-    # Both replicas read the job's (empty) accepted set before either claims: the later
-    # claim finds it stale, reads the other's vector and compares again.
-    [a], [b] = await asyncio.gather(verdicts(one, first), verdicts(two, second))
-    assert sorted([a.passed, b.passed]) == [False, True]
-    loser = b if a.passed else a
-    winner = a if a.passed else b
-    assert loser.reasons[0].startswith(f"near_duplicate_of:{winner.example.event_id}(cos=")
-    assert loser.backends["duplicates"] == "tfidf-hashed"
-
-
-async def test_a_redelivered_example_gets_its_first_verdict_on_any_replica(
-    settings: Settings,
-) -> None:
+async def test_copies_pass_the_inspector_with_what_the_export_compares(settings: Settings) -> None:
     one, two = (Inspector(settings, Redis.from_url(settings.redis_dsn)) for _ in range(2))
     first, copy = example(*DESIGNED, index=1), example(*DESIGNED, index=2)
-    before = await verdicts(one, first, copy)
-    again = await verdicts(two, copy, first)
-    assert [v.passed for v in before] == [True, False]
-    assert before[1].reasons == ["duplicate_of:ex1"]
-    assert [(v.passed, v.reasons) for v in again] == [(False, ["duplicate_of:ex1"]), (True, [])]
+    [a, b] = await verdicts(one, first, copy)
+    [again] = await verdicts(two, copy)
+    assert a.passed and b.passed, "copies are decided over the whole job, at export"
+    assert a.fingerprints == b.fingerprints and len(a.fingerprints) == 2
+    assert again.vector == b.vector, "a redelivered example is described the same on any replica"
+    assert a.backends["duplicates"] == "wordllama-256+tfidf-hashed"
+    assert a.example.source is None, "the scored copy leaves the chunk text out"
 
 
-async def test_the_same_pair_twice_for_one_chunk_passes_once(settings: Settings) -> None:
-    inspector = Inspector(settings, Redis.from_url(settings.redis_dsn))
-    found = await verdicts(inspector, *(example(*DESIGNED, index=i) for i in range(3)))
-    assert [v.passed for v in found] == [True, False, False]
-    assert found[0].example.source is None, "the scored copy leaves the chunk text out"
-
-
-async def test_two_running_replicas_pass_each_distinct_example_once_and_the_shipper_exports_them(
+async def test_an_example_of_a_job_without_duplicate_removal_carries_no_vector(
     settings: Settings,
 ) -> None:
-    redis = Redis.from_url(settings.redis_dsn)
+    inspector = Inspector(settings, Redis.from_url(settings.redis_dsn))
+    checks = tuple(c for c in JobConfig().quality.checks if c != "duplicates")
+    config = JobConfig.model_validate({"quality": {"checks": checks}})
+    [outcome] = await inspector.score([Work("0-1", example(*DESIGNED, index=1), config)])
+    scored = outcome[0].event  # type: ignore[union-attr]
+    assert scored.vector is None and scored.fingerprints == []  # type: ignore[union-attr]
+
+
+async def test_two_runs_in_different_orders_export_the_same_rows(
+    settings: Settings, tmp_path: Path
+) -> None:
     examples = _job(questions=12)
-    await configure(redis, "job1", config=DEDUP)
+    first = await _run(settings, examples, replicas=1)
+    shuffled = random.Random(3).sample(examples, len(examples))
+    again = settings.model_copy(update={"data_dir": tmp_path / "again"})
+    await Redis.from_url(settings.redis_dsn).flushall()
+    second = await _run(again, shuffled, replicas=2)
+    assert first == second
+    kept, rejected = first
+    assert len(kept) == 12, "one of each trio: the example, its copy and its paraphrase"
+    assert len(rejected) == 24
+    assert {r["metadata"]["duplicate_of"] for r in rejected} <= {r["id"] for r in kept}
+    assert all(r["metadata"]["rejected_because"][0].startswith(("duplicate_of:", "near_"))
+               for r in rejected)  # fmt: skip
+
+
+async def _run(
+    settings: Settings, examples: list[ExampleGenerated], replicas: int
+) -> tuple[list[Any], list[Any]]:
+    """The export's kept and rejected records, in their files' order."""
+    redis = Redis.from_url(settings.redis_dsn)
+    await configure(redis, "job1")
     await redis.hset(streams.tally_key("job1"), "outstanding", len(examples))
     for stream, group in ((streams.INSPECTOR, "inspector"), (streams.SHIPPER, "shipper")):
         await ensure_group(redis, stream, group)
     await publish(redis, streams.INSPECTOR, *examples)
-    apps = [inspector_app.create_app(settings) for _ in range(2)]
+    apps = [inspector_app.create_app(settings) for _ in range(replicas)]
     async with running(*apps, shipper_app.create_app(settings)):
-        written = await wait_for(lambda: _exports(redis), lambda found: len(found) == 1, timeout=60)
-    scored = by_type(await read_all(redis, streams.SHIPPER), "ExampleScored")
-    assert len(scored) == len(examples)
-    passed = [s for s in scored if s.passed]
-    assert sorted(s.example.input for s in passed) == sorted({e.input for e in examples})
-    assert written[0].record_count == len(passed)
+        [written] = await wait_for(lambda: _exports(redis), lambda found: len(found) == 1, 60)
+    folder = (settings.data_dir / written.key).parent
+    return _records(settings.data_dir / written.key), _records(folder / "rejected.jsonl")
+
+
+def _records(path: Path) -> list[Any]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
 
 
 def _job(questions: int) -> list[ExampleGenerated]:

@@ -9,13 +9,21 @@ from services.gateway.readmodel import item_projections as items
 from services.gateway.readmodel import project_projections as project_changes
 from services.gateway.readmodel import review_projections as reviews
 from services.gateway.readmodel.rows import Earliest, Status, Totals, Upsert, Write, outcome, ts
-from services.gateway.readmodel.tables import batch_chunks, chunks, exports, jobs, projects
+from services.gateway.readmodel.tables import (
+    batch_chunks,
+    chunks,
+    exports,
+    jobs,
+    projects,
+    training_examples,
+)
 from shared.events import (
     BatchSubmitted,
     ChunkDropped,
     ChunkGenerated,
     ChunkMade,
     DocumentRefined,
+    DuplicatesRemoved,
     Event,
     ExampleGenerated,
     ExampleReviewed,
@@ -88,6 +96,14 @@ def export_written(e: ExportWritten) -> list[Write]:
     return [Upsert(exports, row), Status(e.job_id)]  # an export settles an export failure
 
 
+def duplicates_removed(e: DuplicatesRemoved) -> list[Write]:
+    rows = [
+        {"id": copy, "duplicate_of": owner, "duplicate_similarity": how}
+        for copy, (owner, how) in e.removed.items()
+    ]
+    return [Upsert(training_examples, row) for row in rows]
+
+
 def item_failed(e: ItemFailed) -> list[Write]:
     writes = outcome(
         e,
@@ -126,6 +142,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     JobCancelled: job_cancelled,
     JobCompleted: job_completed,
     ExportWritten: export_written,
+    DuplicatesRemoved: duplicates_removed,
     ExportJob: nothing,  # the export it asks for is projected once written
     ItemFailed: item_failed,
     FetchPage: nothing,

@@ -117,6 +117,9 @@ training_examples = Table(
     Column("reasons", JSON),
     Column("passed_qc", Boolean),
     Column("scored_at", String),
+    # Set when an export left the example out as a copy of this one (DuplicatesRemoved).
+    Column("duplicate_of", String),
+    Column("duplicate_similarity", String),  # "exact" or the cosine
 )
 # The results page's order: a job's examples by id, counted and paged from the index alone.
 Index("ix_training_examples_job_order", training_examples.c.job_id, training_examples.c.id)
