@@ -18,6 +18,7 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _ELLIPSIS = ("...", "…")
+_HEADING = re.compile(r"^#{1,6}\s", re.M)  # markdown's, as the refiner writes headings
 _BULLETS = ("•", "●", "▪", "‣", "◦")
 # Site furniture rather than content, in the corpus's languages.
 BOILERPLATE = re.compile(
@@ -105,7 +106,8 @@ def _quality(
     low, high = limits.word_length
     if n >= limits.word_length_from and not low <= mean <= high:
         return f"mean_word_length({mean:.1f})"
-    symbols = text.count("#") + sum(text.count(e) for e in _ELLIPSIS)
+    hashes = text.count("#") - sum(len(h) - 1 for h in _HEADING.findall(text))
+    symbols = hashes + sum(text.count(e) for e in _ELLIPSIS)
     if symbols / n > limits.max_symbols_per_word:
         return f"symbols_per_word({symbols / n:.2f})"
     # Shares of lines need lines: a one-line teaser ending in "..." is still a sentence.

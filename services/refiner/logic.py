@@ -57,7 +57,7 @@ def warm() -> None:
 
 def _chunk(text: str, span: Span, index: int, lang: str | None, config: ProcessingConfig) -> Chunk:
     body = text[span.start : span.end]
-    verdict = junk.verdict(body, span.tokens, config.min_chunk_tokens, config.chunk_size)
+    verdict = junk.verdict(body, span.tokens, config.min_chunk_tokens, config.chunk_size, lang)
     if verdict is None and language.refused(lang, config.languages):
         verdict = f"language:{lang or 'unknown'}"
     head = Chunk(index, body, span.tokens, span.start, span.end, lang, verdict)

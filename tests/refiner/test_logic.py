@@ -97,10 +97,22 @@ def test_language_filter_refuses_other_and_unknown_languages() -> None:
         ),
         (EN[0], 100, None),
         ("\n".join(f"- {p[:120]}" for p in DE[:6]), 200, None),
+        # A page of random words: the corpus article's vocabulary in a random order.
+        (" ".join(random.Random(1).sample(sorted(set(" ".join(DE).split())), 300)), 400, "few"),
+        ("This is an example answer. " * 8, 60, "filler"),
+        ("The bridge is a bridge and it is red. " * 10, 100, "duplicate_sentences"),
+        ("It was designed by John Fowler and Benjamin Baker, " * 8, 100, "top_3_gram"),
     ],
 )
 def test_junk_verdicts_name_their_reason(text: str, tokens: int, reason: str | None) -> None:
-    assert junk.verdict(text, tokens, min_tokens=24, max_tokens=512) == reason
+    found = junk.verdict(text, tokens, min_tokens=24, max_tokens=512, language="en")
+    assert found == reason or (reason and found and found.startswith(reason)), found
+
+
+def test_the_coherence_rules_keep_every_corpus_paragraph() -> None:
+    for lang, texts in (("en", EN), ("de", DE), ("fr", FR)):
+        for text in texts:
+            assert junk.verdict(text, 100, 24, 512, lang) is None, text
 
 
 def test_exact_key_ignores_case_punctuation_and_spacing() -> None:
