@@ -4,6 +4,7 @@ DocumentRefined to `df:events`, or the page's failure or skip with its reason.""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from faststream import FastStream
 
@@ -20,6 +21,7 @@ from shared.stage import StageSpec, failure
 from shared.storage.blobs import Storage, TooLarge
 from shared.storage.keys import OutsideStorage, checked
 
+log = logging.getLogger("datafactory.refiner")
 WARM_TIMEOUT_S = 120.0
 # Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
 SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
@@ -54,6 +56,14 @@ class Refiner:
             return [skipped(page, exc.reason, exc.detail)]
         if doc.failure:
             return [skipped(page, doc.failure, doc.detail)]
+        if doc.over_cap:
+            cap = config.max_chunks_per_page
+            log.warning(
+                "%s: %d chunks over the per-page cap of %d were not used",
+                page.url,
+                doc.over_cap,
+                cap,
+            )
         await self.storage.put_async(f"text/{page.job_id}/{page.event_id}.txt", doc.text.encode())
         return outcomes.of_document(page, doc, await self.dedup(page, config, doc))
 

@@ -35,6 +35,7 @@ class Document:
     chunks: tuple[Chunk, ...] = ()
     failure: str | None = None  # why the whole page yields no chunks
     detail: str = ""
+    over_cap: int = 0  # chunks past the config's max_chunks_per_page, left out
 
 
 def count_tokens(text: str) -> int:
@@ -90,9 +91,13 @@ def refine(html: str, declared_language: str | None, config: ProcessingConfig) -
     if not text:
         return Document("", found.extractor, None, failure="no_main_text")
     spans = chunk_spans(text, config.chunk_size, count_tokens, config.chunk_overlap)
+    # The spend bound: a page's first chunks are used, the rest only counted (a 5 MB page
+    # makes about 2,000), before any language detection or fingerprint is spent on them.
+    over_cap = max(len(spans) - config.max_chunks_per_page, 0)
+    spans = spans[: config.max_chunks_per_page]
     lang, langs = _languages(text, spans, declared_language)
     if all(language.refused(chunk, config.languages) for chunk in langs):
         reason = f"language:{lang or 'unknown'}"
         return Document(text, found.extractor, lang, failure=reason, detail="no wanted language")
     chunks = (_chunk(text, s, i, langs[i], config) for i, s in enumerate(spans))
-    return Document(text, found.extractor, lang, tuple(chunks))
+    return Document(text, found.extractor, lang, tuple(chunks), over_cap=over_cap)

@@ -59,6 +59,7 @@ def refined(page: PageFetched, doc: Document, kept: int) -> Emit:
         language=doc.language,
         extractor=doc.extractor,
         text_chars=len(doc.text),
+        chunks_over_cap=doc.over_cap,
     )
     return Emit(streams.EVENTS, event)
 

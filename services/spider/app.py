@@ -119,6 +119,7 @@ class Spider:
             renderer=got.renderer,
             content_hash=meta.content_hash,
             crawl_delay_s=delay,
+            text_tokens=meta.text_tokens,
         )
 
     async def start(self) -> None:

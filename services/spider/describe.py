@@ -1,4 +1,4 @@
-"""Pure page metadata: title, language, publication date, content hash."""
+"""Pure page metadata: title, language, publication date, content hash, text tokens."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from dataclasses import dataclass
 import py3langid
 
 from services.spider.page import Page
+from shared.tokens import cl100k
+
+# Tokens are counted on this much text and scaled up for the rest: a 5 MB page costs no more
+# than a large article (cl100k encodes about 10 MB of text a second).
+COUNTED_CHARS = 400_000
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,7 @@ class Meta:
     language: str | None
     published: str | None
     content_hash: str
+    text_tokens: int
 
 
 def language_of(page: Page) -> str | None:
@@ -27,11 +33,20 @@ def language_of(page: Page) -> str | None:
     return str(py3langid.classify(page.text[:1500])[0])
 
 
+def text_tokens(text: str) -> int:
+    """cl100k tokens of `text`, extrapolated from its first COUNTED_CHARS characters."""
+    counted = len(cl100k().encode_ordinary(text[:COUNTED_CHARS]))
+    return counted if len(text) <= COUNTED_CHARS else counted * len(text) // COUNTED_CHARS
+
+
 def describe(page: Page) -> Meta:
     digest = hashlib.sha256(page.html.encode("utf-8", errors="replace")).hexdigest()
-    return Meta(page.title or None, language_of(page), page.published, digest)
+    meta = page.title or None, language_of(page), page.published
+    return Meta(*meta, digest, text_tokens(page.text))
 
 
 def warm() -> None:
-    """Loads the language model (about half a second) before the first page needs it."""
+    """Loads the language model (about half a second) and the tokenizer before the first
+    page needs them."""
     py3langid.classify("A sentence that loads the language model.")
+    text_tokens("A sentence that loads the tokenizer.")

@@ -102,5 +102,10 @@ def test_the_largest_crawl_is_estimated_without_walking_its_chunks(local: Settin
         {"scraping": {"crawl": True, "max_pages": 100_000}, "processing": {"chunk_size": 32}}
     )
     found = estimate_submission(local, URLS, crawl)
-    assert found.chunks.high == 100_000 * 125  # 4,000 tokens a page in chunks of 32
+    assert found.chunks.high == 100_000 * 50  # 125 chunks of 32 a page, at most 50 of them
     assert found.cost_usd.high > found.cost_usd.low > 0
+
+
+def test_no_page_is_estimated_past_its_chunk_cap(local: Settings) -> None:
+    small = JobConfig.model_validate({"processing": {"chunk_size": 32, "max_chunks_per_page": 7}})
+    assert estimate_submission(local, URLS, small).chunks.high == 2 * 7

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.api.schemas import BatchSaving, Estimate, ExportOut, JobStatus, ProjectOut
 from services.gateway.commands import receipts
-from services.gateway.queries import estimate, views
+from services.gateway.queries import job_estimate, views
 from services.gateway.queries.cache import JobReads
 from services.gateway.readmodel.projector import Projector
 from shared.settings import Settings
@@ -48,7 +48,7 @@ class Gateway:
 
     async def job_costs(self, job: JobStatus) -> tuple[Estimate | None, BatchSaving | None]:
         """The job's cost estimate and batch saving, read again only once the job changed."""
-        load = partial(estimate.job_costs, self.reader, self.settings, job)
+        load = partial(job_estimate.job_costs, self.reader, self.settings, job)
         return await self.reads.read("costs", job.id, load)
 
     @cached_property

@@ -44,7 +44,8 @@ class RejectedUrl(BaseModel):
 
 
 class Estimate(BaseModel):
-    """What generating every chunk made so far costs, before the factory has run them."""
+    """What generating every chunk made so far costs, before the factory has run them, and
+    the most the whole job will cost, refined from the sizes of the pages fetched so far."""
 
     chunks: int
     prompt_tokens: int
@@ -52,6 +53,13 @@ class Estimate(BaseModel):
     cost_usd: float
     priced: bool
     model: str
+    # The top: chunks made, plus what the fetched pages not refined yet make at most, plus the
+    # submission estimate's top for each page still to fetch.
+    top_chunks: int = 0
+    top_usd: float = 0.0
+    pages_sized: int = 0  # fetched pages whose sizes the top is refined from
+    pages_to_fetch: int = 0
+    chunks_over_cap: int = 0  # chunks past processing.max_chunks_per_page, never sent
 
 
 class BatchSaving(BaseModel):

@@ -61,8 +61,7 @@ def llm_card(f: Figures) -> None:
         )
         theme.number(" · ".join(f"{n:,} {name}" for name, n in counts), "text-sm")
         if f.estimate is not None:
-            text = f"estimate {theme.usd(f.estimate.cost_usd)} for {f.estimate.chunks:,} chunks"
-            theme.number(f"{text} on {f.estimate.model}", "text-sm df-cost")
+            estimate_lines(f.estimate, f.job.cost_usd)
         if f.saving is not None:
             paid, online = theme.usd(f.saving.paid_usd), theme.usd(f.saving.online_usd)
             text = f"batch mode: {paid} instead of {online} online"
@@ -74,6 +73,20 @@ def llm_card(f: Figures) -> None:
         if f.job.projection_failures:  # the figures leave those entries out: say so
             text = f"{f.job.projection_failures} log entries of this job could not be projected"
             theme.number(text, "text-xs df-bad df-projection-failures")
+
+
+def estimate_lines(e: Estimate, spent_usd: float) -> None:
+    """The estimate against what the job has spent, and the chunks the page cap left out."""
+    text = f"estimate {theme.usd(e.cost_usd)} for {e.chunks:,} chunks made"
+    theme.number(f"{text} on {e.model}", "text-sm df-cost")
+    sized = f"{e.pages_sized:,} pages' sizes" + (
+        f", {e.pages_to_fetch:,} pages to fetch" if e.pages_to_fetch else ""
+    )
+    text = f"estimate up to {theme.usd(e.top_usd)} ({sized}) · actual {theme.usd(spent_usd)}"
+    theme.number(text, "text-sm df-cost df-estimate-actual")
+    if e.chunks_over_cap:
+        text = f"{e.chunks_over_cap:,} chunks over the per-page cap were not used"
+        theme.number(text, "text-xs df-muted df-over-cap")
 
 
 def exports(items: list[ExportOut]) -> None:

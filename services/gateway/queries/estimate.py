@@ -1,71 +1,23 @@
-"""Cost estimates: a job's from the chunks made so far, a submission's before anything runs."""
+"""A submission's cost estimate, before anything runs."""
 
 from __future__ import annotations
 
 import asyncio
 import math
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from services.gateway.api.schemas import (
-    BatchSaving,
-    CostSpan,
-    Estimate,
-    JobStatus,
-    RejectedUrl,
-    Span,
-    SubmissionEstimate,
-)
+from services.gateway.api.schemas import CostSpan, RejectedUrl, Span, SubmissionEstimate
 from services.gateway.commands.urls import partition
-from services.gateway.readmodel.tables import chunks, jobs
 from shared import costs, model_policy
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
 from shared.templates import TemplateError, UnknownTemplateError
 
-
-async def job_costs(
-    engine: AsyncEngine, settings: Settings, job: JobStatus
-) -> tuple[Estimate | None, BatchSaving | None]:
-    """A job's cost estimate from the chunks made so far and, in batch mode, its saving
-    against online mode; (None, None) for a job not projected yet. One read of its config."""
-    query = select(func.count(), func.coalesce(func.sum(chunks.c.token_count), 0)).where(
-        chunks.c.job_id == job.id, chunks.c.status == "made"
-    )
-    async with engine.connect() as conn:
-        count, tokens = (await conn.execute(query)).one()
-        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job.id))).scalar()
-    if config is None:
-        return None, None
-    gen = JobConfig.model_validate(config).generation
-    model = gen.model or settings.llm_model
-    average = int(tokens) // count if count else 0
-    # The first estimate loads litellm's price map (seconds): never on the event loop.
-    found = await asyncio.to_thread(_costs, gen, model, job, int(count), average, settings)
-    estimate = Estimate(**vars(found[0]), model=model)
-    if found[1] is None:
-        return estimate, None
-    online, saved = found[1]
-    return estimate, BatchSaving(online_usd=online, paid_usd=job.cost_usd, saved_usd=saved)
-
-
-def _costs(
-    gen: GenerationConfig, model: str, job: JobStatus, count: int, average: int, s: Settings
-) -> tuple[costs.CostEstimate, tuple[float, float] | None]:
-    per_1k = s.llm_price_per_1k_tokens
-    estimate = costs.estimate_average(gen, model, count, average, per_1k)
-    if gen.mode != "batch":
-        return estimate, None
-    tokens = job.prompt_tokens, job.completion_tokens
-    return estimate, costs.batch_saving(model, *tokens, job.cost_usd, per_1k)
-
-
 # How much main text a page holds, in tokens: from a short news item to a long article.
 PAGE_TOKENS = (400, 4000)
 BASIS = (
     "each page holds 400 to 4,000 tokens of text (a crawl: up to max_pages pages); "
-    "one LLM call per chunk at the mode's price; retries, repairs and the LLM judge come on top"
+    "one LLM call per chunk at the mode's price, at most max_chunks_per_page chunks a page; "
+    "retries, repairs and the LLM judge come on top"
 )
 
 
@@ -79,7 +31,9 @@ def _page_chunks(config: JobConfig, page_tokens: int) -> tuple[int, int]:
     p = config.processing
     if page_tokens < p.min_chunk_tokens:
         return 0, 0
-    count = math.ceil(page_tokens / max(p.chunk_size - p.chunk_overlap, 1))
+    count = min(
+        math.ceil(page_tokens / max(p.chunk_size - p.chunk_overlap, 1)), p.max_chunks_per_page
+    )
     return count, min(p.chunk_size, math.ceil(page_tokens / count) + p.chunk_overlap)
 
 

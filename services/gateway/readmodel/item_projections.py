@@ -31,6 +31,7 @@ def page_fetched(e: PageFetched) -> list[Write]:
         "title": e.title,
         "language": e.language,
         "content_hash": e.content_hash,
+        "text_tokens": e.text_tokens,
         "scrape_status": "fetched",
         "created_at": ts(e.at),
     }
@@ -49,11 +50,14 @@ def document_refined(e: DocumentRefined) -> list[Write]:
         "text_chars": e.text_chars,
         "chunk_count": e.chunks,
         "dropped_count": e.dropped,
+        "chunks_over_cap": e.chunks_over_cap,
         "refined_at": ts(e.at),
     }
+    capped = f"{e.chunks_over_cap} chunks over the per-page cap were not used"
+    detail = capped if e.chunks_over_cap else None
     return [
         Upsert(raw_documents, row),
-        *outcome(e, stage="refiner", item_id=e.document_id, url=e.url),
+        *outcome(e, stage="refiner", item_id=e.document_id, url=e.url, detail=detail),
     ]
 
 

@@ -56,11 +56,13 @@ raw_documents = Table(
     Column("content_hash", String),
     Column("scrape_status", String),
     Column("created_at", String),
+    Column("text_tokens", Integer),  # the visible text's, which the job's estimate reads
     # written by DocumentRefined, which may be applied before PageFetched
     Column("extractor", String),
     Column("text_chars", Integer),
     Column("chunk_count", Integer),
     Column("dropped_count", Integer),
+    Column("chunks_over_cap", Integer),
     Column("refined_at", String),
 )
 
