@@ -13,7 +13,7 @@ import pyarrow as pa
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from services.shipper import dedup, history, reviews, staged, staging
+from services.shipper import dedup, history, project, reviews, staged, staging
 from services.shipper.export import export, found, target
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from shared import costs, redis_client, retention, streams
@@ -106,7 +106,8 @@ class Shipper:
         def reviewed() -> Iterator[pa.Table]:
             return reviews.applied(staging.read(base, cause.job_id), decided)
 
-        copies = await asyncio.to_thread(_copies, reviewed, config)
+        earlier = await self._earlier(cause, config, facts.project_id)
+        copies = await asyncio.to_thread(self._copies, reviewed, config, earlier)
         chunks = dedup.applied(reviewed(), copies)
         prefix, manifest = await asyncio.to_thread(export, self.storage, spec, chunks, facts)
         await asyncio.to_thread(staged.pushed, self.storage, cause.job_id, base)
@@ -117,18 +118,32 @@ class Shipper:
             emits.insert(0, Emit(streams.EVENTS, event))
         return emits
 
+    async def _earlier(
+        self, cause: Event, config: JobConfig, project_id: str
+    ) -> list[ExportWritten]:
+        if config.quality.dedup_scope != "project" or not project_id:
+            return []
+        found = await project.earlier_exports(self.redis, project_id, cause.job_id, cause.at)
+        return list(found.values())
+
+    def _copies(
+        self,
+        reviewed: Callable[[], Iterator[pa.Table]],
+        config: JobConfig,
+        earlier: list[ExportWritten],
+    ) -> dedup.Removed:
+        """The passed examples an export leaves out as copies of better ones, or of ones
+        the project's earlier exports kept."""
+        quality = config.quality
+        if "duplicates" not in quality.checks:
+            return {}
+        pool = project.pool_with(self.storage, earlier, dedup.pool_of(reviewed()))
+        return dedup.removed(pool, quality.near_duplicate_threshold)
+
     def _unstaged(self, spec: ExportSpec) -> bool:
         """Nothing staged and no export to find: an export now would be wrongly empty."""
         there = staged.any_staged(self.storage, spec.job_id)
         return not there and found(self.storage, target(self.storage, spec)) is None
-
-
-def _copies(reviewed: Callable[[], Iterator[pa.Table]], config: JobConfig) -> dedup.Removed:
-    """The passed examples an export leaves out as copies of better ones."""
-    quality = config.quality
-    if "duplicates" not in quality.checks:
-        return {}
-    return dedup.removed(dedup.pool_of(reviewed()), quality.near_duplicate_threshold)
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

@@ -25,13 +25,15 @@ Matrix = npt.NDArray[np.float32]
 
 @dataclass
 class Pool:
-    """The passed examples that take part, one list entry each."""
+    """The passed examples that take part, one list entry each; a fixed one (exported by
+    an earlier job of the project) is kept whatever it repeats."""
 
     ids: list[str] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     fingerprints: list[list[str]] = field(default_factory=list)
     vectors: list[npt.NDArray[np.float32] | None] = field(default_factory=list)
     backends: list[str] = field(default_factory=list)
+    fixed: list[bool] = field(default_factory=list)
 
     def add(
         self, id_: str, score: float, prints: list[str], vector: Matrix | None, backend: str
@@ -41,6 +43,12 @@ class Pool:
         self.fingerprints.append(prints)
         self.vectors.append(vector)
         self.backends.append(backend)
+        self.fixed.append(False)
+
+    def extend(self, other: Pool, fixed: bool = False) -> None:
+        for name in ("ids", "scores", "fingerprints", "vectors", "backends"):
+            getattr(self, name).extend(getattr(other, name))
+        self.fixed.extend([fixed] * len(other.ids))
 
 
 Removed = dict[str, tuple[str, str]]  # copy's id -> (kept id, "exact" or the cosine)
@@ -48,26 +56,42 @@ _POOLED = ["id", "quality_score", "fingerprints", "vector", "embedding"]
 
 
 def removed(pool: Pool, threshold: float) -> Removed:
-    rank = sorted(range(len(pool.ids)), key=lambda i: (-pool.scores[i], pool.ids[i]))
+    rank = sorted(
+        range(len(pool.ids)), key=lambda i: (not pool.fixed[i], -pool.scores[i], pool.ids[i])
+    )
     place = {i: position for position, i in enumerate(rank)}
     near = _neighbours(pool, threshold)
     kept: set[int] = set()
     owners: dict[str, int] = {}
     found: Removed = {}
     for i in rank:
-        owner = next((owners[f] for f in pool.fingerprints[i] if f in owners), None)
-        if owner is not None:
-            found[pool.ids[i]] = (pool.ids[owner], "exact")
-            continue
-        close = [(j, cos) for j, cos in near.get(i, ()) if j in kept]
-        if close:
-            j, cos = max(close, key=lambda c: (c[1], -place[c[0]]))  # closest, then best
-            found[pool.ids[i]] = (pool.ids[j], f"{cos:.3f}")
+        copy = None if pool.fixed[i] else _copied(i, owners, near, kept, place, pool)
+        if copy is not None:
+            found[pool.ids[i]] = copy
             continue
         kept.add(i)
         for f in pool.fingerprints[i]:
             owners.setdefault(f, i)
     return found
+
+
+def _copied(
+    i: int,
+    owners: dict[str, int],
+    near: dict[int, list[tuple[int, float]]],
+    kept: set[int],
+    place: dict[int, int],
+    pool: Pool,
+) -> tuple[str, str] | None:
+    """The kept example that `i` copies: one with a fingerprint of its, else the closest."""
+    owner = next((owners[f] for f in pool.fingerprints[i] if f in owners), None)
+    if owner is not None:
+        return pool.ids[owner], "exact"
+    close = [(j, cos) for j, cos in near.get(i, ()) if j in kept]
+    if not close:
+        return None
+    j, cos = max(close, key=lambda c: (c[1], -place[c[0]]))  # closest, then best ranked
+    return pool.ids[j], f"{cos:.3f}"
 
 
 def _neighbours(pool: Pool, threshold: float) -> dict[int, list[tuple[int, float]]]:

@@ -27,6 +27,7 @@ Bad = Counter[tuple[str, str, str]]  # (stage, outcome, reason) -> items
 @dataclass
 class JobFacts:
     urls: int = 0
+    project_id: str = ""
     documents: int = 0
     chunks: int = 0
     dropped: int = 0
@@ -62,6 +63,7 @@ class JobFacts:
         self.seen.add(event.event_id)
         if isinstance(event, JobSubmitted):
             self.urls = len(event.urls)
+            self.project_id = event.project_id
         elif isinstance(event, ItemFailed):
             self._failed(event)
         elif isinstance(event, DocumentRefined):

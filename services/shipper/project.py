@@ -1,0 +1,85 @@
+"""A project's earlier exports, for duplicate removal across its jobs
+(`quality.dedup_scope: project`): the examples that each job of the project exported before
+this export was asked for (its ExportWritten is older in the log) stay, and this job's copies
+of them go. What each kept is its passed staged rows less its `rejected.jsonl`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TypeGuard
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+from redis.asyncio import Redis
+
+from services.shipper import dedup, staged, staging
+from shared import streams, wire
+from shared.events import ExportWritten, JobSubmitted, parse_event
+from shared.storage.blobs import Storage
+
+PAGE = 2000
+
+
+async def earlier_exports(
+    redis: Redis, project_id: str, job_id: str, before: datetime
+) -> dict[str, ExportWritten]:
+    """The latest export of each other job of the project written for a request older than
+    `before`."""
+    members: set[str] = set()
+    found: dict[str, ExportWritten] = {}
+    start = "-"
+    while True:
+        page: list[Any] = await redis.xrange(streams.EVENTS, start, "+", count=PAGE) or []
+        for _, fields in page:
+            raw = fields.get(wire.DATA_FIELD.encode(), b"")
+            if b"JobSubmitted" not in raw and b"ExportWritten" not in raw:
+                continue  # most entries: not worth parsing
+            event = parse_event(wire.decode_fields(fields))
+            if isinstance(event, JobSubmitted) and event.project_id == project_id:
+                members.add(event.job_id)
+            elif _earlier(event, job_id, members, before):
+                found[event.job_id] = event  # later ones replace earlier ones
+        if len(page) < PAGE:
+            return found
+        start = "(" + _text(page[-1][0])
+
+
+def _earlier(
+    event: object, job_id: str, members: set[str], before: datetime
+) -> TypeGuard[ExportWritten]:
+    return (
+        isinstance(event, ExportWritten)
+        and event.at < before
+        and event.job_id != job_id
+        and event.job_id in members
+    )
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def kept(storage: Storage, export: ExportWritten) -> Iterator[pa.Table]:
+    """The staged rows the export kept, as passed rows of the job's staged tables."""
+    folder = export.key.rsplit("/", 1)[0]
+    try:
+        lines = storage.get(f"{folder}/rejected.jsonl").splitlines()
+    except FileNotFoundError:
+        lines = []
+    left_out = pa.array([orjson.loads(line)["id"] for line in lines], pa.string())
+    base = staged.pulled(storage, export.job_id)
+    for table in staging.read(base, export.job_id):
+        if len(left_out):
+            table = table.filter(pc.invert(pc.is_in(table["id"], left_out)))
+        yield table
+
+
+def pool_with(storage: Storage, exports: list[ExportWritten], own: dedup.Pool) -> dedup.Pool:
+    """`own` after the examples the project's earlier exports kept, which nothing removes."""
+    pool = dedup.Pool()
+    for export in sorted(exports, key=lambda e: e.job_id):
+        pool.extend(dedup.pool_of(kept(storage, export)), fixed=True)
+    pool.extend(own)
+    return pool
