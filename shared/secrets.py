@@ -29,9 +29,14 @@ def from_environment() -> list[str]:
 
 
 def of_settings(settings: Settings) -> list[str]:
-    """The LLM key, the gateway's token and the S3 secret (which may come from `.env`, not
+    """The LLM key, the gateway's tokens and the S3 secret (which may come from `.env`, not
     the environment) and the Redis password."""
-    keys = (settings.llm_api_key, settings.api_token, settings.s3_secret_access_key)
+    keys = (
+        settings.llm_api_key,
+        settings.api_token,
+        settings.metrics_token,
+        settings.s3_secret_access_key,
+    )
     found = [key.get_secret_value() for key in keys if key is not None]
     if settings.redis_url and urlsplit(settings.redis_url).password:
         found.append(str(urlsplit(settings.redis_url).password))

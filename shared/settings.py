@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     # Host headers the gateway answers besides localhost, 127.0.0.1, ::1 and gateway_host
     # (comma-separated); any other gets 400, which stops DNS rebinding.
     allowed_hosts: Annotated[list[str], NoDecode] = []
+    # What Prometheus sends as `Authorization: Bearer` for /metrics, so that it need not hold
+    # the API token; without it /metrics takes the API token (when one is set).
+    metrics_token: SecretStr | None = None
+    # Proxies (comma-separated addresses or CIDRs) whose X-Forwarded-Proto the gateway
+    # believes: through them over HTTPS, the session cookie is marked Secure.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
 
     max_records: int = Field(default=10, ge=1)
     # Entries pending longer than this are reclaimed from a silent replica; it must stay
@@ -98,6 +104,10 @@ class Settings(BaseSettings):
     allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
     # Chromium for script-rendered pages; None: the system's chromium, else Playwright's own.
     chromium_path: str | None = None
+    # Chromium renders hostile pages, so it runs in its sandbox or not at all. As root, or
+    # where seccomp or user namespaces are denied, the sandbox cannot start: set this on
+    # purpose there (the tests do, as they run as root), knowing what it gives up.
+    chromium_no_sandbox: bool = False
     browser_pages: int = Field(default=2, ge=1, le=16)
     user_agent: str = "DataFactoryBot/0.1 (+https://github.com/datafactory/datafactory)"
 
@@ -108,7 +118,7 @@ class Settings(BaseSettings):
     # A model2vec model folder (model.safetensors, tokenizer.json, config.json).
     embedding_model: Path | None = None
 
-    @field_validator("allowed_networks", mode="before")
+    @field_validator("allowed_networks", "trusted_proxies", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -19,6 +20,10 @@ from shared.settings import Settings
 from tests.storage.s3 import s3_server
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "web"
+# Tests and CI run as root, where Chromium's sandbox cannot start and the spider refuses to
+# render without it unless told: tell it, for every spider these tests start (processes too).
+# DATAFACTORY_CHROMIUM_NO_SANDBOX=0 in the environment runs them with the sandbox instead.
+os.environ.setdefault("DATAFACTORY_CHROMIUM_NO_SANDBOX", "1")
 
 
 @pytest.fixture(scope="session")

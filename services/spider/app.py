@@ -148,7 +148,8 @@ def create_app(
     guard = Guard(settings.allowed_networks, resolver)
     polite = Polite(redis, settings.redis_dsn, settings.user_agent, guard)
     path = chromium_path(settings.chromium_path)
-    browser = BrowserPool(path, settings.browser_pages, settings.user_agent, guard)
+    sandbox = not settings.chromium_no_sandbox
+    browser = BrowserPool(path, settings.browser_pages, settings.user_agent, guard, sandbox)
     spider = Spider(settings, polite, Crawler(redis, polite), RedisSemaphore(redis), browser)
     spec = StageSpec("spider", {FetchPage: spider}, concurrency=settings.stage_concurrency)
     app = build_app(spec, settings, redis)

@@ -2,13 +2,15 @@
 
 Each render gets its own browser context whose only way out is its own guarded proxy, so
 navigations, redirects, subresources and script-initiated requests all pass the SSRF guard;
-a result whose document, or any hop leading to it, was refused is refused in turn."""
+a result whose document, or any hop leading to it, was refused is refused in turn.
+
+Chromium runs in its sandbox or not at all, unless DATAFACTORY_CHROMIUM_NO_SANDBOX says so: a
+renderer exploit outside the sandbox owns the spider process and whatever it can reach."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 from pathlib import Path
 
@@ -42,6 +44,10 @@ _ARGS = [
 _SKIPPED_RESOURCES = {"image", "media", "font"}
 
 
+class SandboxUnavailable(RuntimeError):
+    """Chromium's sandbox cannot start here, and running without it was not asked for."""
+
+
 def chromium_path(configured: str | None) -> str | None:
     """A configured browser, else the system's Chromium; None lets Playwright use its own."""
     if configured:
@@ -51,8 +57,11 @@ def chromium_path(configured: str | None) -> str | None:
 
 
 class BrowserPool:
-    def __init__(self, executable: str | None, size: int, user_agent: str, guard: Guard) -> None:
+    def __init__(
+        self, executable: str | None, size: int, user_agent: str, guard: Guard, sandbox: bool
+    ) -> None:
         self.executable, self.user_agent, self.guard = executable, user_agent, guard
+        self.sandbox = sandbox
         self._slots = asyncio.Semaphore(size)
         self._lock = asyncio.Lock()
         self._playwright: Playwright | None = None
@@ -66,17 +75,19 @@ class BrowserPool:
             return self._browser
 
     async def _launch(self, playwright: Playwright) -> Browser:
-        # Chromium's sandbox needs an unprivileged user: as root it will not start with it.
-        sandbox = os.geteuid() != 0
-        if not sandbox:
-            log.warning("running as root: Chromium starts without its sandbox")
-        try:
-            return await self._start(playwright, sandbox)
-        except Error:
-            if not sandbox:
-                raise
-            log.warning("Chromium's sandbox is unavailable here; starting without it")
+        if not self.sandbox:
+            log.warning("Chromium starts without its sandbox (DATAFACTORY_CHROMIUM_NO_SANDBOX)")
             return await self._start(playwright, False)
+        try:
+            return await self._start(playwright, True)
+        except Error as exc:
+            # Never a silent retry without it: pages then fail until the operator decides.
+            log.error("Chromium's sandbox cannot start; pages that need it fail: %s", exc)
+            raise SandboxUnavailable(
+                "Chromium's sandbox cannot start here (as root, or with seccomp or user "
+                "namespaces denied); fix that, or set DATAFACTORY_CHROMIUM_NO_SANDBOX=1 "
+                f"to render without it ({str(exc).splitlines()[0][:200]})"
+            ) from None
 
     async def _start(self, playwright: Playwright, sandbox: bool) -> Browser:
         return await playwright.chromium.launch(
