@@ -17,13 +17,15 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from services.gateway.api import access, estimate, jobs, metrics, projects, stats
+from services.gateway.api import access, estimate, gate, jobs, metrics, projects, stats
 from services.gateway.api.deps import Gateway
 from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.invalid import invalid_request
 from services.gateway.api.login import router as login_router
+from services.gateway.api.sessions import Sessions
 from services.gateway.api.templates import router as templates_router
+from services.gateway.limits import MAX_BODY_BYTES, UploadLimit
 from services.gateway.queries import estimate as generation
 from services.gateway.readmodel.archive import Archiver
 from services.gateway.readmodel.db import (
@@ -112,12 +114,14 @@ async def _redis_unavailable(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _guard(app: FastAPI, settings: Settings) -> None:
-    """Unknown Host headers get 400 (DNS rebinding); with a token, requests without it 401."""
+    """Unknown Host headers get 400 (DNS rebinding); with a token, requests without it 401
+    (or a login session for pages)."""
     token = access.token_of(settings)
     app.state.api_token = token
+    app.state.sessions = Sessions(token) if token is not None else None
     app.include_router(login_router)
-    if token is not None:
-        app.add_middleware(access.TokenGate, token=token)
+    if token is not None or settings.metrics_token is not None:
+        app.add_middleware(gate.TokenGate, token=token, metrics_token=settings.metrics_token)
     # Added last, so it runs first: a foreign Host is refused before anything else.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=access.allowed_hosts(settings))
 
@@ -129,7 +133,9 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
         title="AI Data Factory",
         summary="Turns web pages into curated LLM training datasets.",
         lifespan=_lifespan(settings),
+        max_body_size=MAX_BODY_BYTES,
     )
+    app.add_middleware(UploadLimit)
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
     app.add_exception_handler(RequestValidationError, invalid_request)

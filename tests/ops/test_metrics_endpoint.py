@@ -81,16 +81,18 @@ async def test_metrics_show_queues_stages_llm_spend_and_projector_lag(
     assert value(samples, "datafactory_projector_lag_seconds", stream=streams.EVENTS) == 0
 
 
-async def test_a_cluster_gateway_answers_probes_and_scrapes_at_its_pod_ip_without_the_token(
+async def test_a_cluster_gateway_answers_probes_and_scrapes_at_its_pod_ip(
     settings: Settings,
 ) -> None:
     """As deploy/k8s/gateway.yaml runs it: bound to 0.0.0.0 with a token, the pod's IP among
-    the allowed hosts; kubelet and Prometheus send that IP as Host and no token."""
+    the allowed hosts; kubelet and Prometheus send that IP as Host, Prometheus with the
+    metrics token, which opens nothing else."""
     cluster = settings.model_copy(
         update={
             "gateway_host": "0.0.0.0",
             "api_token": SecretStr("a-cluster-token-of-32-characters"),
             "allowed_hosts": ["10.1.2.3", "gateway"],
+            "metrics_token": SecretStr("a-metrics-token-of-32-characters"),
         }
     )
     app = create_app(cluster, dashboard=False)
@@ -98,5 +100,7 @@ async def test_a_cluster_gateway_answers_probes_and_scrapes_at_its_pod_ip_withou
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://10.1.2.3:8000") as pod:
             assert (await pod.get("/health")).status_code == 200
-            assert (await pod.get("/metrics")).status_code == 200
-            assert (await pod.get("/api/projects")).status_code == 401
+            scraper = {"Authorization": "Bearer a-metrics-token-of-32-characters"}
+            assert (await pod.get("/metrics")).status_code == 401
+            assert (await pod.get("/metrics", headers=scraper)).status_code == 200
+            assert (await pod.get("/api/projects", headers=scraper)).status_code == 401

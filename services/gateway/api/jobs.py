@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from services.gateway.api.deps import GatewayDep, JobDep, ProjectDep, written_visible
+from services.gateway.api.invalid import MAX_ECHO_CHARS, MAX_QUOTE_CHARS, clipped
 from services.gateway.api.schemas import (
     CancelAccepted,
     ExportOut,
@@ -34,6 +35,15 @@ STREAM_POLL_S = 5.0
 MAX_LOG_ENTRIES = 10_000
 
 
+def no_valid_urls(exc: commands.NoValidUrls) -> dict[str, object]:
+    """The first rejected URLs, each cut short: the body quotes at most 1 KB of the input."""
+    rejected = [
+        {"url": clipped(r.url, MAX_QUOTE_CHARS), "reason": clipped(r.reason, MAX_QUOTE_CHARS)}
+        for r in exc.rejected[: MAX_ECHO_CHARS // MAX_QUOTE_CHARS - 1]
+    ]
+    return {"message": f"{exc} ({len(exc.rejected):,} rejected)", "rejected": rejected}
+
+
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
     config = await resolve_template(gw, body.config)
@@ -42,8 +52,7 @@ async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> J
     try:
         submission = await commands.submit_job(gw.redis, project.id, body.urls, config)
     except commands.NoValidUrls as exc:
-        rejected = [{"url": r.url, "reason": r.reason} for r in exc.rejected]
-        raise HTTPException(422, detail={"message": str(exc), "rejected": rejected}) from None
+        raise HTTPException(422, detail=no_valid_urls(exc)) from None
     await written_visible(gw, submission.written)
     return JobAccepted(
         job_id=submission.job.job_id,

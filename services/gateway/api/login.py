@@ -1,4 +1,5 @@
-"""The dashboard's login: a form that takes the API token and sets an HttpOnly session cookie."""
+"""The dashboard's login: a form that takes the API token and opens a session (an HttpOnly
+cookie, Secure over HTTPS); log-out ends the session on the server."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import SecretStr
 
-from services.gateway.api.access import COOKIE, same_secret, session_value
-
-# A week: the cookie only proves the token was typed once; changing the token ends it.
-SESSION_S = 7 * 24 * 3600
+from services.gateway.api.access import COOKIE, same_secret
+from services.gateway.api.gate import session_cookie
+from services.gateway.api.sessions import Sessions, forwarded_https
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AI Data Factory: sign in</title>
@@ -63,6 +63,14 @@ def _token(request: Request) -> SecretStr | None:
     return token
 
 
+def _secure(request: Request) -> bool:
+    """Served over HTTPS: here, or at a trusted proxy in front (X-Forwarded-Proto)."""
+    settings = request.app.state.gateway.settings
+    client = request.client.host if request.client else None
+    proto = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded_https(settings, client, proto)
+
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -85,17 +93,27 @@ async def log_in(
     if not same_secret(token.strip(), expected.get_secret_value()):
         return _page(_local(next), "That token is not the gateway's.", status=401)
     response = RedirectResponse(_local(next), status_code=303)
-    secure = request.url.scheme == "https"
-    value = session_value(expected)
+    sessions: Sessions = request.app.state.sessions
+    value = await sessions.open(request.app.state.gateway.redis)
     # Lax: sent when a link leads here, never with another site's POST.
     response.set_cookie(
-        COOKIE, value, max_age=SESSION_S, httponly=True, samesite="lax", secure=secure
+        COOKIE,
+        value,
+        max_age=sessions.ttl_s,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
     )
     return response
 
 
 @router.get("/logout")
-async def log_out() -> Response:
+async def log_out(request: Request) -> Response:
+    """Ends the session on the server too: a copy of the cookie opens nothing afterwards."""
+    sessions: Sessions | None = request.app.state.sessions
+    cookie = session_cookie(request.headers.get("cookie", ""))
+    if sessions is not None and cookie is not None:
+        await sessions.close(request.app.state.gateway.redis, cookie)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

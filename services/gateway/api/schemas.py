@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from shared.config import ExportConfig, JobConfig
 from shared.totals import FactoryTotals
+from shared.urls import MAX_URL_LENGTH
+
+# Refused at parsing, before any URL is looked at: the longest a spider would fetch.
+SubmittedUrl = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
 
 
 class ProjectIn(BaseModel):
@@ -34,7 +38,7 @@ class JobRequest(BaseModel):
     """Minimal body: `{"urls": [...]}`; any config section or value left out keeps its default."""
 
     model_config = ConfigDict(extra="forbid")
-    urls: list[str] = Field(max_length=10_000)
+    urls: list[SubmittedUrl] = Field(max_length=10_000)
     config: JobConfig = JobConfig()
 
 
