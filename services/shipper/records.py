@@ -87,7 +87,11 @@ def metadata(scored: ExampleScored) -> Row:
         "quality_score": scored.score,
         "scores": scored.scores,
     }
-    return meta if scored.passed else meta | {"rejected_because": scored.reasons}
+    if not scored.passed:
+        return meta | {"rejected_because": scored.reasons}
+    # A log written before warnings had them among the reasons of a passed example.
+    warnings = scored.warnings + scored.reasons
+    return meta | {"warnings": warnings} if warnings else meta
 
 
 # Provenance a staged row also keeps as columns of its own (CSV, Parquet, filters).

@@ -1,9 +1,10 @@
 """Reviewers' verdicts applied to staged rows as an export reads them; pure.
 
 An example's reviewed state is its latest review's verdict (approve and edit keep it, reject
-drops it) with its latest edit's text, over the reviews made by the time the export was asked
-for, ordered by (`at`, event id): so duplicates, redeliveries and a retried export give the
-same rows. The gateway's results page shows the same state (`queries/examples.py`)."""
+drops it; a kept edit whose text fails `shared.edits` is rejected) with its latest edit's
+text, over the reviews made by the time the export was asked for, ordered by (`at`, event
+id): so duplicates, redeliveries and a retried export give the same rows. The gateway's
+results page shows the same state (`queries/examples.py`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shared.edits import faults
 from shared.events import ExampleReviewed
 
 REVIEWER = "rejected by reviewer"
@@ -47,28 +49,33 @@ def decisions(reviews: Iterable[ExampleReviewed], until: datetime) -> dict[str, 
     return found
 
 
-def _metadata(meta: dict[str, Any], d: Decision) -> dict[str, Any]:
+def _metadata(meta: dict[str, Any], d: Decision, refused: list[str]) -> dict[str, Any]:
     reasons = [x for x in meta.pop("rejected_because", []) if x != REVIEWER]
     if not d.keep:
         meta["rejected_because"] = [*reasons, REVIEWER]
+    elif refused:
+        meta["rejected_because"] = refused
     review = {"action": d.action, "edited": d.edited} | ({"note": d.note} if d.note else {})
     return meta | {"review": review}
 
 
 def _reviewed(row: dict[str, Any], d: Decision) -> dict[str, Any]:
-    meta = _metadata(orjson.loads(row["metadata"]), d)
-    record = orjson.loads(row["record"])
     text = {
         "input": row["input"] if d.input is None else d.input,
         "output": row["output"] if d.output is None else d.output,
     }
+    # A kept edit is scored again on its text, as the results page scores it.
+    refused = faults(text["input"], text["output"]) if d.edited and d.keep else []
+    keep = d.keep and not refused
+    meta = _metadata(orjson.loads(row["metadata"]), d, refused)
+    record = orjson.loads(row["record"])
     if d.edited:  # the template's parts describe the text as generated
         record.pop("fields", None)
         row["fields"] = "{}"
     record |= text | {"metadata": meta}
-    kinds = [] if d.keep else sorted({*row["kinds"], "reviewer"})
+    kinds = ["edited"] if refused else [] if keep else sorted({*row["kinds"], "reviewer"})
     rendered = {"metadata": orjson.dumps(meta).decode(), "record": orjson.dumps(record).decode()}
-    return row | text | rendered | {"passed": d.keep, "kinds": kinds}
+    return row | text | rendered | {"passed": keep, "kinds": kinds}
 
 
 def applied(chunks: Iterable[pa.Table], found: Mapping[str, Decision]) -> Iterator[pa.Table]:

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import random
 
+import orjson
+import pyarrow as pa
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.queries.examples import get_example
 from services.gateway.readmodel.projector import Projector
-from services.shipper.reviews import decisions
+from services.shipper.records import STAGED, row
+from services.shipper.reviews import applied, decisions
 from shared import streams
 from shared.events import ExampleReviewed
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at
 from tests.review.log import job_log, many, review
+from tests.shipper.samples import scored
 
 ACTIONS = ("approve", "reject", "edit")
+FILLER = "This is an example answer. This is an example answer."
 
 
 def random_reviews(job_id: str, seed: int) -> list[ExampleReviewed]:
@@ -65,3 +70,16 @@ async def test_the_read_model_and_the_shipper_agree_on_every_example(
         given = shown.original_input if decided.input is None else decided.input
         said = shown.original_output if decided.output is None else decided.output
         assert (shown.input, shown.output) == (given, said)
+
+
+def test_a_kept_edit_is_scored_again_on_its_text() -> None:
+    staged = pa.Table.from_pylist([row(scored(1), 0.7), row(scored(2), 0.7)], schema=STAGED)
+    made = [
+        review("j", staged["id"][0].as_py(), "edit", at(10), output=FILLER),
+        review("j", staged["id"][1].as_py(), "edit", at(10), output="Fowler and Baker did."),
+    ]
+    [table] = applied([staged], decisions(made, until=at(20)))
+    filler, fine = table.to_pylist()
+    assert (filler["passed"], filler["kinds"]) == (False, ["edited"])
+    assert orjson.loads(filler["metadata"])["rejected_because"] == ["edited: filler"]
+    assert fine["passed"] and "rejected_because" not in orjson.loads(fine["metadata"])

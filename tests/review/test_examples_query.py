@@ -123,3 +123,24 @@ async def test_the_latest_review_decides_and_the_latest_edit_gives_the_text(
     assert [e.id for e in page.examples] == ["ex_00001", "ex_00002", "ex_00007"]
     passed = await ids_of(reader, job, ExampleFilters(verdict="passed"))
     assert "ex_00007" in passed and "ex_00001" not in passed
+
+
+async def test_a_passed_example_shows_warnings_and_a_kept_edit_is_scored_again(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    examples = many(story, 10)  # 5, 6, 8 and 9 pass
+    examples[5] = examples[5].model_copy(update={"warnings": ["hard_to_read(flesch=30)"]})
+    examples[6] = examples[6].model_copy(update={"reasons": ["not_a_question"]})  # older log
+    edits = [
+        review(story.job_id, "ex_00008", "edit", at(10), output="This is an example answer."),
+        review(story.job_id, "ex_00009", "edit", at(10), output="Fowler and Baker did."),
+    ]
+    await projected(redis, writer, job_log(story, examples) + [(streams.EVENTS, r) for r in edits])
+    shown = [await get_example(reader, f"ex_0000{i}") for i in (5, 6, 8, 9)]
+    assert [(e.verdict, e.reasons, e.warnings) for e in shown if e] == [
+        ("passed", [], ["hard_to_read(flesch=30)"]),
+        ("passed", [], ["not_a_question"]),
+        ("rejected", ["edited: filler"], []),
+        ("passed", [], []),
+    ]

@@ -91,7 +91,7 @@ async def test_filters_narrow_the_examples_and_pages_turn(user: User, job: Story
     assert first["input"] == "Question 7 <b>bold</b>?"  # text for Vue's text interpolation
     assert (first["scores"], first["reasons"]) == (
         "readability 0.70 · toxicity 0.20",
-        "the inspector rejected it: toxic(p=0.80)",
+        "rejected: toxic(p=0.80)",
     )
     set_value(user, "pages", 2)
     await count_is(user, 62, pages=2, page=2)

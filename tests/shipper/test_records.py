@@ -103,3 +103,14 @@ def test_staged_columns_come_in_chunks_of_a_bounded_size(tmp_path: Path) -> None
 
 def test_a_job_with_nothing_staged_reads_empty(tmp_path: Path) -> None:
     assert list(staging.read(tmp_path, "nothing")) == []
+
+
+def test_a_passed_record_carries_warnings_never_rejected_because() -> None:
+    warned = scored(7).model_copy(update={"warnings": ["hard_to_read(flesch=30)"]})
+    meta = orjson.loads(row(warned, 0.7)["record"])["metadata"]
+    assert meta["warnings"] == ["hard_to_read(flesch=30)"] and "rejected_because" not in meta
+    # A log written before warnings kept them among a passed example's reasons.
+    old = scored(7).model_copy(update={"reasons": ["not_a_question"]})
+    meta = orjson.loads(row(old, 0.7)["record"])["metadata"]
+    assert meta["warnings"] == ["not_a_question"] and "rejected_because" not in meta
+    assert "warnings" not in exported(7)["metadata"]

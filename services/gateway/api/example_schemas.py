@@ -58,7 +58,8 @@ class ExampleOut(BaseModel):
     original_output: str
     scores: dict[str, float]
     quality_score: float | None
-    reasons: list[str]
+    reasons: list[str] = Field(description="why it is rejected: by named gates or its score")
+    warnings: list[str] = Field(description="faults that did not reject it")
     failing: list[str] = Field(description="checks that scored below the job's min_score")
     passed_qc: bool | None = Field(description="the inspector's verdict")
     verdict: Verdict

@@ -99,10 +99,20 @@ def row(ex: ExampleOut) -> dict[str, Any]:
         "original_input": ex.original_input if ex.input != ex.original_input else "",
         "original_output": ex.original_output if ex.output != ex.original_output else "",
         "scores": " · ".join(f"{name} {s:.2f}" for name, s in sorted(ex.scores.items())),
-        "reasons": "the inspector rejected it: " + "; ".join(ex.reasons) if ex.reasons else "",
+        "reasons": _explained(ex),
         "reviewed": (reviewed + note) if reviewed else "",
         "source": f"{ex.url or '—'} · {ex.template or '—'} · {ex.id}",
     }
+
+
+def _explained(ex: ExampleOut) -> str:
+    """One explanation per verdict: why a rejected example is rejected; a passed one's
+    warnings, never as a rejection."""
+    if ex.verdict == "rejected" and ex.reasons:
+        return "rejected: " + "; ".join(ex.reasons)
+    if ex.verdict == "passed" and ex.warnings:
+        return "passed with warnings: " + "; ".join(ex.warnings)
+    return ""
 
 
 def edit_dialog(ex: ExampleOut, review: Review) -> ui.dialog:

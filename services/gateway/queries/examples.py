@@ -21,6 +21,7 @@ from services.gateway.api.example_schemas import (
 )
 from services.gateway.readmodel.tables import example_reviews, jobs, training_examples
 from shared.config import QualityConfig
+from shared.edits import faults
 
 te, r = training_examples.c, example_reviews.c
 DEFAULT_MIN_SCORE = QualityConfig().min_score  # a job whose config is not projected yet
@@ -95,22 +96,31 @@ def _review(row: Any) -> Review | None:
 
 
 def _example(row: Any) -> ExampleOut:
-    scores: dict[str, float] = (row.quality_details or {}).get("scores", {})
+    details = row.quality_details or {}
+    scores: dict[str, float] = details.get("scores", {})
+    text = (
+        row.edit_input if row.edit_input is not None else row.input_text or "",
+        row.edit_output if row.edit_output is not None else row.output_text or "",
+    )
+    edited = row.edit_input is not None or row.edit_output is not None
+    # An edit kept by its review is scored again as the export scores it (shared.edits).
+    refused = faults(*text) if edited and row.verdict == "passed" else []
     return ExampleOut(
         id=row.id,
         job_id=row.job_id,
         url=row.url,
         template=row.template_type,
-        input=row.edit_input if row.edit_input is not None else row.input_text or "",
-        output=row.edit_output if row.edit_output is not None else row.output_text or "",
+        input=text[0],
+        output=text[1],
         original_input=row.input_text or "",
         original_output=row.output_text or "",
         scores=scores,
         quality_score=row.quality_score,
-        reasons=row.reasons or [],
+        reasons=refused or row.reasons or [],
+        warnings=details.get("warnings", []),
         failing=sorted(name for name, s in scores.items() if s < row.min_score),
         passed_qc=row.passed_qc,
-        verdict=row.verdict,
+        verdict="rejected" if refused else row.verdict,
         review=_review(row),
         created_at=row.created_at,
     )

@@ -154,9 +154,11 @@ def example_generated(e: ExampleGenerated) -> list[Write]:
 
 def example_scored(e: ExampleScored) -> list[Write]:
     # The score may be applied before the example itself: it carries the whole example.
-    # Each check's score and the model or method behind it.
-    details = {"scores": e.scores, "backends": e.backends}
-    quality = {"quality_score": e.score, "quality_details": details, "reasons": e.reasons}
+    # Each check's score, the model or method behind it, and the faults that did not reject
+    # it (a log written before warnings had them among the reasons of a passed example).
+    reasons, warnings = ([], e.warnings + e.reasons) if e.passed else (e.reasons, e.warnings)
+    details = {"scores": e.scores, "backends": e.backends, "warnings": warnings}
+    quality = {"quality_score": e.score, "quality_details": details, "reasons": reasons}
     quality |= {"passed_qc": e.passed, "scored_at": ts(e.at)}
     judged = [spent(e, "inspector", e.example.event_id, None)] if e.cost_usd else []
     return [
