@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.inspector import logic
 from services.inspector.checks.base import Finding, Item
 from shared.config import QualityConfig
@@ -133,3 +135,26 @@ def test_the_questions_language_is_checked_and_every_turns(
     talk = talk.model_copy(update={"input": turns[0]["content"]})
     v = verdict(talk, inspector_models, checks=("language",))
     assert v.reasons[0] == "language: turn 3 is en, expected de"
+
+
+@pytest.mark.parametrize(
+    ("update", "why"),
+    [
+        ({"fields": {}}, "schema"),
+        ({"input": "", "output": ""}, "empty_input"),
+        ({"output": "   \n\t "}, "empty_output"),
+        ({"output": "🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂🙂"}, "placeholder_output"),
+        ({"output": "Мост спроектировали Джон Фаулер и Бенджамин Бейкер."}, "language"),
+        ({"output": "صمم الجسر المهندسان جون فاولر وبنجامين بيكر في اسكتلندا."}, "language"),
+        ({"template": "conversation", "fields": {"turns": "not a list"}}, "schema"),
+        ({"template": "conversation", "fields": {"turns": [1, None, "x"]}}, "schema"),
+        ({"template": "conversation", "fields": {"turns": [{"role": "user"}]}}, "schema"),
+        ({"template": "no-such-template", "fields": {}, "output": "\x00\x01"}, "placeholder"),
+    ],
+)
+def test_malformed_examples_are_rejected_with_a_reason_never_raised(
+    update: dict[str, object], why: str, inspector_models: logic.Models
+) -> None:
+    bad = GOOD.model_copy(update=update)
+    v = verdict(bad, inspector_models)
+    assert not v.passed and v.reasons[0].startswith(why), v.reasons

@@ -19,8 +19,14 @@ def said(ex: ExampleGenerated, role: str | None = None) -> list[str]:
     """A dialogue's turns (of one role, if named); empty for other templates."""
     if ex.template not in DIALOGUE_TEMPLATES:
         return []
-    turns = ex.fields.get("turns") or []
-    return [str(t.get("content", "")) for t in turns if role is None or t.get("role") == role]
+    turns = ex.fields.get("turns")
+    if not isinstance(turns, list):  # the format check names a malformed dialogue
+        return []
+    return [
+        str(t.get("content", ""))
+        for t in turns
+        if isinstance(t, dict) and (role is None or t.get("role") == role)
+    ]
 
 
 @dataclass(frozen=True)

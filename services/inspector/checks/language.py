@@ -5,6 +5,8 @@ its question's)."""
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable
 
 from services.inspector.checks.base import (
@@ -24,6 +26,14 @@ MIN_CONFIDENCE = 0.8
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Languages the identifier confuses on short text and a reader would accept as one.
 _SAME = {"nb": "no", "nn": "no", "da": "no", "gl": "es", "ca": "es", "lb": "de", "fy": "nl"}
+# The script a language is written in, when not Latin; kana and hanzi count as one (CJK).
+_SCRIPTS = {
+    **dict.fromkeys(("ru", "uk", "bg", "sr", "mk", "be", "kk"), "CYRILLIC"),
+    **dict.fromkeys(("ja", "zh"), "CJK"),
+    **dict.fromkeys(("ar", "fa", "ur"), "ARABIC"),
+    "el": "GREEK", "he": "HEBREW", "ko": "HANGUL", "th": "THAI", "hi": "DEVANAGARI",
+}  # fmt: skip
+_CJK = frozenset({"HIRAGANA", "KATAKANA", "CJK"})
 
 
 def check_language(batch: list[Item], identify: Identify) -> list[Finding]:
@@ -45,7 +55,20 @@ def _language(item: Item, identify: Identify) -> Finding:
         lang = detect(text, identify)
         if lang and expected and _family(lang) != _family(expected):
             return Finding(0.0, f"language: {side} is {lang}, expected {expected}", True, BACKEND)
+        # Short text the identifier is unsure of still shows its script.
+        written = script(text)
+        wanted = _SCRIPTS.get(_family(expected or ""), "LATIN")
+        if expected and written and written != wanted:
+            why = f"language: {side} is in {written.lower()} script, expected {expected}"
+            return Finding(0.0, why, True, BACKEND)
     return Finding(1.0, backend=BACKEND)
+
+
+def script(text: str) -> str | None:
+    """The script most of the text's first letters are written in (Unicode's name for it)."""
+    names = (unicodedata.name(c, "").split(" ")[0] for c in _LETTER.findall(text[:200]))
+    found = Counter("CJK" if n in _CJK else n for n in names if n)
+    return found.most_common(1)[0][0] if found else None
 
 
 def detect(text: str, identify: Identify) -> str | None:
