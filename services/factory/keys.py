@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared import streams
+from shared import budget, streams
 
 CACHE_PREFIX = "df:llm:cache:"
 RATE_PREFIX = "df:llm:rate"
@@ -19,5 +19,5 @@ def slots(job_id: str) -> str:
 
 
 def reserved(job_id: str) -> str:
-    """Sorted set of the job's budget reservations of in-flight calls."""
-    return f"df:factory:{job_id}:reserved"
+    """Sorted set of the job's budget reservations of in-flight calls (the judge's too)."""
+    return budget.reserved_key(job_id)

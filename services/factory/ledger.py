@@ -16,10 +16,11 @@ from dataclasses import asdict, dataclass
 from redis.asyncio import Redis
 
 from services.factory import keys
-from services.factory.budget import RESERVE_FN, exhausted
+from services.factory.budget import exhausted
 from services.factory.cache import CACHE_TTL_S, CachedAnswer
 from services.factory.values import Call
 from shared import totals
+from shared.budget import RESERVE_FN
 from shared.semaphore import ACQUIRE_FN
 
 # KEYS: cache, slots, totals, reserved. ARGV: limit ("" for no slot), hold_s, holder, cap (""

@@ -59,7 +59,7 @@ class Inspector:
     async def score(self, works: list[Work[ExampleGenerated]]) -> list[Outcome]:
         items = [Item(w.event, w.config.quality) for w in works]
         found = logic.assess(items, self.models)
-        await self.judge.add(items, found, [w.config.generation.model for w in works])
+        await self.judge.add(items, found, [w.config.generation for w in works])
         verdicts = [logic.verdict(f, item.quality) for item, f in zip(items, found, strict=True)]
         costs = [self.judge.costs.pop(item.example.event_id, 0.0) for item in items]
         described = self.describe(items)

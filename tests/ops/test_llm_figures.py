@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from services.inspector.app import Inspector
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import snapshot
+from shared import budget, snapshot
 from shared.config import JobConfig, QualityConfig
 from shared.settings import Settings
 from shared.stage import Work
@@ -45,4 +45,5 @@ async def test_the_inspectors_judge_calls_count_for_their_model_too(
     assert not isinstance(outcome, Exception)
     model = (await snapshot.take(redis)).llm[settings.llm_model]
     assert model.calls == 1 and model.prompt_tokens > 0
-    assert await job_totals(settings, "job1") == {}, "the factory's job totals are its own"
+    # The factory's counters are its own; the job's spending cap also counts the judge's.
+    assert set(await job_totals(settings, "job1")) == {budget.JUDGE_SPENT}
