@@ -60,6 +60,7 @@ def _page(fetch: FetchPage, i: int) -> PageFetched:
         title=f"Page {i} {HOSTILE}",
         language="en",
         content_hash=f"h{i}",
+        text_tokens=1500,
         at=now(2),
     )
 
@@ -114,6 +115,7 @@ def _document(job: JobSubmitted, fetch: FetchPage, i: int, chunks: int, per_chun
         language="en",
         extractor="trafilatura",
         text_chars=2000,
+        chunks_over_cap=7 if i == 0 else 0,
         at=now(3),
     )
     for c in range(chunks):

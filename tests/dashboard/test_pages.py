@@ -95,6 +95,15 @@ async def test_the_job_page_cancels_a_running_job(
     assert by_type(events, "JobCancelled")[0].job_id == seeded["active"]
 
 
+async def test_the_job_page_shows_the_estimate_against_the_actual_cost(
+    user: User, seeded: dict[str, str]
+) -> None:
+    await user.open(f"/jobs/{seeded['active']}")
+    await user.should_see("4 pages' sizes, 6 pages to fetch", retries=100)
+    await user.should_see("actual $0.0019")  # what the chunks generated so far cost
+    await user.should_see("7 chunks over the per-page cap were not used")
+
+
 async def test_an_export_is_asked_again_in_another_format(
     user: User, gateway: Gateway, seeded: dict[str, str]
 ) -> None:

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from services.gateway.queries.estimate import estimate_submission
+from services.gateway.queries.job_estimate import page_top
 from shared import costs
-from shared.config import JobConfig
+from shared.config import JobConfig, ProcessingConfig
 from shared.settings import Settings
 
 URLS = [
@@ -109,3 +110,12 @@ def test_the_largest_crawl_is_estimated_without_walking_its_chunks(local: Settin
 def test_no_page_is_estimated_past_its_chunk_cap(local: Settings) -> None:
     small = JobConfig.model_validate({"processing": {"chunk_size": 32, "max_chunks_per_page": 7}})
     assert estimate_submission(local, URLS, small).chunks.high == 2 * 7
+
+
+def test_a_fetched_page_is_bounded_by_its_size_and_the_chunk_cap() -> None:
+    p = ProcessingConfig()
+    assert page_top(p, 10) == []
+    one_page = page_top(p, 300)
+    assert len(one_page) == 1 and one_page[0] >= 300
+    huge = page_top(p, 1_300_000)  # the visible text of a 5 MB page
+    assert len(huge) == p.max_chunks_per_page and max(huge) == p.chunk_size

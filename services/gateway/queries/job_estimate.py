@@ -39,8 +39,11 @@ class _Read:
     """What the read model holds about the job's pages and chunks."""
 
     config: JobConfig
+    spent: float  # the job's cost so far, read with its chunks
     made: int  # chunks made, and their tokens
     made_tokens: int
+    done: int  # chunks made that the factory has spent on, and their tokens
+    done_tokens: int
     waiting: list[int | None]  # visible-text tokens of fetched pages not refined yet
     sized: int
     over_cap: int
@@ -48,21 +51,30 @@ class _Read:
 
 async def _read(engine: AsyncEngine, job_id: str) -> _Read | None:
     c, d = chunks.c, raw_documents.c
-    made = select(func.count(), func.coalesce(func.sum(c.token_count), 0))
-    made = made.where(c.job_id == job_id, c.status == "made")
+    charged = c.cost_nano.is_not(None)  # the factory's outcome has come, with its spend
+    chunk_counts = select(
+        func.count(),
+        func.coalesce(func.sum(c.token_count), 0),
+        func.count().filter(charged),
+        func.coalesce(func.sum(c.token_count).filter(charged), 0),
+    ).where(c.job_id == job_id, c.status == "made")
     pages = select(func.count(d.text_tokens), func.coalesce(func.sum(d.chunks_over_cap), 0))
     waiting = select(d.text_tokens).where(
         d.job_id == job_id, d.scrape_status == "fetched", d.refined_at.is_(None)
     )
-    async with engine.connect() as conn:
-        config = (await conn.execute(select(jobs.c.config).where(jobs.c.id == job_id))).scalar()
+    job = select(jobs.c.config, jobs.c.cost_total).where(jobs.c.id == job_id)
+    async with engine.connect() as conn:  # one transaction: the spend matches the chunks
+        config, spent = (await conn.execute(job)).one_or_none() or (None, 0.0)
         if config is None:
             return None
-        count, tokens = (await conn.execute(made)).one()
+        counts = (await conn.execute(chunk_counts)).one()
         sized, over = (await conn.execute(pages.where(d.job_id == job_id))).one()
         unrefined = list((await conn.execute(waiting)).scalars())
     found = JobConfig.model_validate(config)
-    return _Read(found, int(count), int(tokens), unrefined, int(sized), int(over))
+    made, tokens, done, done_tokens = map(int, counts)
+    return _Read(
+        found, float(spent), made, tokens, done, done_tokens, unrefined, int(sized), int(over)
+    )
 
 
 def _to_fetch(job: JobStatus, config: JobConfig) -> int:
@@ -76,18 +88,33 @@ def _to_fetch(job: JobStatus, config: JobConfig) -> int:
     return max(expected - job.stages.spider.settled, 0)
 
 
+def _chunks(read: _Read, job: JobStatus) -> list[int]:
+    """Token counts of the chunks the factory has still to spend on, at most."""
+    if job.finished:
+        return []
+    p, left = read.config.processing, read.made - read.done
+    tokens = read.made_tokens - read.done_tokens
+    waiting = [page_top(p, PAGE_TOKENS[1] if t is None else t) for t in read.waiting]
+    waiting += [page_top(p, PAGE_TOKENS[1])] * _to_fetch(job, read.config)
+    return [_mean(tokens, left)] * left + [t for page in waiting for t in page]
+
+
 def _estimate(read: _Read, job: JobStatus, model: str, s: Settings) -> Estimate:
-    gen, p, per_1k = read.config.generation, read.config.processing, s.llm_price_per_1k_tokens
-    average = read.made_tokens // read.made if read.made else 0
-    made = costs.estimate_average(gen, model, read.made, average, per_1k)
-    to_fetch = _to_fetch(job, read.config)
-    coming = [page_top(p, PAGE_TOKENS[1] if t is None else t) for t in read.waiting]
-    coming += [page_top(p, PAGE_TOKENS[1])] * to_fetch
-    rest = costs.estimate(gen, model, [t for page in coming for t in page], per_1k)
-    top = 0.0 if gen.dry_run else made.cost_usd + rest.cost_usd
-    figures = {"top_chunks": made.chunks + rest.chunks, "top_usd": top}
-    figures |= {"pages_sized": read.sized, "pages_to_fetch": to_fetch}
+    gen, per_1k = read.config.generation, s.llm_price_per_1k_tokens
+    made = costs.estimate_average(gen, model, read.made, _mean(read.made_tokens, read.made), per_1k)
+    done = costs.estimate_average(gen, model, read.done, _mean(read.done_tokens, read.done), per_1k)
+    rest = costs.estimate(gen, model, _chunks(read, job), per_1k)
+    # What the spent calls cost against their estimate (longer answers than the template
+    # expects, retries, repairs) is assumed of the calls to come: never less than estimated.
+    ratio = min(max(read.spent / done.cost_usd, 1.0), 4.0) if done.cost_usd else 1.0
+    top = 0.0 if gen.dry_run else read.spent + rest.cost_usd * ratio
+    figures = {"top_chunks": read.done + rest.chunks, "top_usd": top}
+    figures |= {"pages_sized": read.sized, "pages_to_fetch": _to_fetch(job, read.config)}
     return Estimate(**vars(made), model=model, **figures, chunks_over_cap=read.over_cap)
+
+
+def _mean(total: int, count: int) -> int:
+    return total // count if count else 0
 
 
 def _saving(read: _Read, job: JobStatus, model: str, s: Settings) -> BatchSaving | None:
