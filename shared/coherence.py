@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from shared import repetition, stopwords
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)
-_TOKEN = re.compile(r"\S+")
+_TOKEN = re.compile(r"\S*[^\W_]\S*")  # a word or a figure, with its punctuation
+_ALPHA_TOKEN = re.compile(r"\S*[^\W\d_]\S*")  # one with a letter
 _SENTENCE = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+|\n+")  # with CJK full stops
 _PARAGRAPH = re.compile(r"\n\s*\n")
 # Scripts written without spaces between words (kana, CJK ideographs, Hangul, Thai).
@@ -63,8 +64,9 @@ ANSWER = Limits()
 
 def unspaced(text: str) -> bool:
     """Word rules need spaces between words: Japanese or Chinese text skips them."""
-    letters = len(_LETTER.findall(text))
-    return bool(letters) and len(_UNSPACED.findall(text)) > 0.3 * letters
+    if not _UNSPACED.search(text):  # most text: done without counting letters
+        return False
+    return len(_UNSPACED.findall(text)) > 0.3 * len(_LETTER.findall(text))
 
 
 def incoherent(text: str, language: str | None, limits: Limits = ANSWER) -> str | None:
@@ -76,7 +78,7 @@ def incoherent(text: str, language: str | None, limits: Limits = ANSWER) -> str 
     paragraphs = [p.strip() for p in _PARAGRAPH.split(folded) if p.strip()]
     if FILLER.search(folded):
         return "filler"
-    if _boilerplate(lines, sentences, limits):
+    if BOILERPLATE.search(folded) and _boilerplate(lines, sentences, limits):
         return "boilerplate"
     parts = {"lines": lines, "sentences": sentences, "paragraphs": paragraphs}
     found = repetition.repeated(folded, parts, words, limits.repetition)
@@ -97,7 +99,8 @@ def _quality(
     text: str, words: list[str], lines: list[str], language: str | None, limits: Limits
 ) -> str | None:
     n = len(words)
-    stops = sum(w in stopwords.of(language) for w in words)
+    listed = stopwords.of(language)
+    stops = sum(w in listed for w in words)
     if n >= limits.stop_words_from and stops < limits.min_stop_words:
         return f"few_stop_words({stops} in {n} words)"
     if n >= limits.stop_share_from and stops / n < limits.min_stop_share:
@@ -118,9 +121,9 @@ def _quality(
         trailing = sum(line.endswith(_ELLIPSIS) for line in lines) / len(lines)
         if trailing > limits.max_ellipsis_lines:
             return f"ellipsis_lines({trailing:.2f})"
-    tokens = [t for t in _TOKEN.findall(text) if any(c.isalnum() for c in t)]
-    if len(tokens) >= limits.alpha_words_from:
-        alpha = sum(bool(_LETTER.search(t)) for t in tokens) / len(tokens)
+    tokens = len(_TOKEN.findall(text))
+    if tokens >= limits.alpha_words_from:
+        alpha = len(_ALPHA_TOKEN.findall(text)) / tokens
         if alpha < limits.min_alpha_words:
             return f"alpha_words({alpha:.2f})"
     return None

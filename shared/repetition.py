@@ -42,10 +42,12 @@ def repeated(
             top = _top_chars(words, n) / size
             if top > share:
                 return f"top_{n}_gram({top:.2f})"
-    for n, share in limits.duplicate_ngrams:
+    for n, share in sorted(limits.duplicate_ngrams):
         again = _repeated_chars(words, n) / size
         if again > share:
             return f"duplicate_{n}_grams({again:.2f})"
+        if not again:  # no n-gram seen twice: no longer one either
+            break
     raw = text.encode()
     if len(raw) >= limits.compression_from:
         ratio = len(zlib.compress(raw, 6)) / len(raw)

@@ -34,6 +34,8 @@ _SCRIPTS = {
     "el": "GREEK", "he": "HEBREW", "ko": "HANGUL", "th": "THAI", "hi": "DEVANAGARI",
 }  # fmt: skip
 _CJK = frozenset({"HIRAGANA", "KATAKANA", "CJK"})
+# A letter outside Latin's blocks (Basic, Latin-1, Extended-A/B, Extended Additional).
+_NOT_LATIN = re.compile(r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
 def check_language(batch: list[Item], identify: Identify) -> list[Finding]:
@@ -66,7 +68,10 @@ def _language(item: Item, identify: Identify) -> Finding:
 
 def script(text: str) -> str | None:
     """The script most of the text's first letters are written in (Unicode's name for it)."""
-    names = (unicodedata.name(c, "").split(" ")[0] for c in _LETTER.findall(text[:200]))
+    head = text[:200]
+    if not _NOT_LATIN.search(head):  # most text: no letter to name one by one
+        return "LATIN" if _LETTER.search(head) else None
+    names = (unicodedata.name(c, "").split(" ")[0] for c in _LETTER.findall(head))
     found = Counter("CJK" if n in _CJK else n for n in names if n)
     return found.most_common(1)[0][0] if found else None
 
