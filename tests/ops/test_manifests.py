@@ -109,7 +109,7 @@ def test_every_stage_scales_on_its_groups_lag_and_the_spider_least() -> None:
             ref.get("configMapRef", ref.get("secretRef", {}))["name"]
             for ref in container["envFrom"]
         }
-        assert sources == {"datafactory-config", "datafactory-secrets"}, (
+        assert {"datafactory-config", "datafactory-redis"} <= sources, (
             "KEDA reads the address and password there"
         )
     spider = scaled["spider"]["spec"]["maxReplicaCount"]
@@ -171,13 +171,14 @@ def test_one_gateway_keeps_sqlite_on_a_persistent_volume() -> None:
     assert mounted[folder] in of_kind("PersistentVolumeClaim"), "SQLite is on a claim"
     hosts = env(container)["DATAFACTORY_ALLOWED_HOSTS"].split(",")
     assert "$(POD_IP)" in hosts, "kubelet's probes and Prometheus send the pod's IP as Host"
-    assert "DATAFACTORY_API_TOKEN" in of_kind("Secret")["datafactory-secrets"]["stringData"]
+    assert "DATAFACTORY_API_TOKEN" in of_kind("Secret")["datafactory-gateway"]["stringData"]
 
 
 def test_every_setting_the_manifests_set_is_one_the_processes_read() -> None:
     config = of_kind("ConfigMap")["datafactory-config"]["data"]
-    secret = of_kind("Secret")["datafactory-secrets"]["stringData"]
-    names = set(config) | set(secret)
+    names = set(config)
+    for secret in of_kind("Secret").values():
+        names |= set(secret["stringData"])
     for _, pod in workloads():
         for container in pod["containers"]:
             names |= set(env(container))
