@@ -14,5 +14,6 @@ def pack(vector: Vector) -> str:
     return base64.b64encode(vector.astype("<f2").tobytes()).decode()
 
 
-def unpack(text: str) -> Vector:
-    return np.frombuffer(base64.b64decode(text), dtype="<f2").astype(np.float32)
+def unpack(text: str) -> npt.NDArray[np.float16]:
+    """As stored: float16, so that many are stacked before one conversion."""
+    return np.frombuffer(base64.b64decode(text), dtype="<f2")

@@ -21,6 +21,7 @@ from services.shipper.stats import reason_kind
 from shared.vectors import unpack
 
 Matrix = npt.NDArray[np.float32]
+Stored = npt.NDArray[np.float16]  # a vector as events carry it
 
 
 @dataclass
@@ -31,12 +32,12 @@ class Pool:
     ids: list[str] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
     fingerprints: list[list[str]] = field(default_factory=list)
-    vectors: list[npt.NDArray[np.float32] | None] = field(default_factory=list)
+    vectors: list[Stored | None] = field(default_factory=list)
     backends: list[str] = field(default_factory=list)
     fixed: list[bool] = field(default_factory=list)
 
     def add(
-        self, id_: str, score: float, prints: list[str], vector: Matrix | None, backend: str
+        self, id_: str, score: float, prints: list[str], vector: Stored | None, backend: str
     ) -> None:
         self.ids.append(id_)
         self.scores.append(score)
@@ -97,7 +98,7 @@ def _copied(
 def _neighbours(pool: Pool, threshold: float) -> dict[int, list[tuple[int, float]]]:
     """Pairs at or above the threshold, among examples embedded by the same backend."""
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-    rows: dict[int, Matrix] = {}
+    rows: dict[int, Stored] = {}
     for i, (vector, backend) in enumerate(zip(pool.vectors, pool.backends, strict=True)):
         if vector is not None:
             groups[(backend, len(vector))].append(i)
@@ -106,7 +107,7 @@ def _neighbours(pool: Pool, threshold: float) -> dict[int, list[tuple[int, float
     for members in groups.values():
         if len(members) < 2:
             continue
-        matrix = np.vstack([rows[i] for i in members])
+        matrix = np.vstack([rows[i] for i in members]).astype(np.float32)
         first, second, cosines = near_pairs(matrix, threshold)
         for a, b, cos in zip(first.tolist(), second.tolist(), cosines.tolist(), strict=True):
             near[members[a]].append((members[b], cos))
