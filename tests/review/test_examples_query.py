@@ -9,7 +9,7 @@ from services.gateway.api.example_schemas import PAGE_SIZE, ExampleFilters
 from services.gateway.queries.examples import examples_page, get_example
 from services.gateway.readmodel.projector import Projector
 from shared import streams
-from shared.events import ExampleScored
+from shared.events import DuplicatesRemoved, ExampleScored
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at
 from tests.review.log import job_log, many, review
@@ -144,3 +144,23 @@ async def test_a_passed_example_shows_warnings_and_a_kept_edit_is_scored_again(
         ("rejected", ["edited: filler"], []),
         ("passed", [], []),
     ]
+
+
+async def test_a_copy_an_export_left_out_shows_as_rejected_with_the_example_kept(
+    redis: Redis, writer: AsyncEngine, reader: AsyncEngine
+) -> None:
+    story = Story()
+    examples = [s for s in many(story, 20) if s.passed]
+    kept, exact, near = (s.example.event_id for s in examples[:3])
+    removed = DuplicatesRemoved(
+        event_id="dedup_1", job_id=story.job_id, export_id="export_1", at=at(9),
+        removed={exact: (kept, "exact"), near: (kept, "0.912")},
+    )  # fmt: skip
+    await projected(redis, writer, [*job_log(story, examples), (streams.EVENTS, removed)])
+    rejected = await examples_page(reader, story.job_id, ExampleFilters(verdict="rejected"))
+    shown = {e.id: (e.duplicate_of, e.reasons) for e in rejected.examples if e.duplicate_of}
+    assert shown == {
+        exact: (kept, [f"duplicate_of:{kept}"]),
+        near: (kept, [f"near_duplicate_of:{kept}(cos=0.912)"]),
+    }
+    assert (await get_example(reader, kept)).verdict == "passed"  # type: ignore[union-attr]

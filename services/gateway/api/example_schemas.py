@@ -62,6 +62,9 @@ class ExampleOut(BaseModel):
     warnings: list[str] = Field(description="faults that did not reject it")
     failing: list[str] = Field(description="checks that scored below the job's min_score")
     passed_qc: bool | None = Field(description="the inspector's verdict")
+    duplicate_of: str | None = Field(
+        default=None, description="the example an export kept in place of this copy"
+    )
     verdict: Verdict
     review: Review | None = Field(description="the latest review")
     created_at: str | None

@@ -41,7 +41,12 @@ def _verdict(action: Any) -> Any:
     original = case(
         (te.passed_qc.is_(None), "unscored"), (te.passed_qc, "passed"), else_="rejected"
     )
-    return case((action.is_(None), original), (action == "reject", "rejected"), else_="passed")
+    return case(
+        (te.duplicate_of.is_not(None), "rejected"),  # an export left it out as a copy
+        (action.is_(None), original),
+        (action == "reject", "rejected"),
+        else_="passed",
+    )
 
 
 def _min_score(job_id: Any) -> Any:
@@ -95,6 +100,16 @@ def _review(row: Any) -> Review | None:
     )
 
 
+def _copy(row: Any) -> list[str]:
+    """The export's reason for leaving out a copy, as `rejected.jsonl` gives it."""
+    if row.duplicate_of is None:
+        return []
+    how = row.duplicate_similarity
+    if how == "exact":
+        return [f"duplicate_of:{row.duplicate_of}"]
+    return [f"near_duplicate_of:{row.duplicate_of}(cos={how})"]
+
+
 def _example(row: Any) -> ExampleOut:
     details = row.quality_details or {}
     scores: dict[str, float] = details.get("scores", {})
@@ -116,10 +131,11 @@ def _example(row: Any) -> ExampleOut:
         original_output=row.output_text or "",
         scores=scores,
         quality_score=row.quality_score,
-        reasons=refused or row.reasons or [],
+        reasons=refused or _copy(row) or row.reasons or [],
         warnings=details.get("warnings", []),
         failing=sorted(name for name, s in scores.items() if s < row.min_score),
         passed_qc=row.passed_qc,
+        duplicate_of=row.duplicate_of,
         verdict="rejected" if refused else row.verdict,
         review=_review(row),
         created_at=row.created_at,
