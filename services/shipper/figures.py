@@ -97,8 +97,24 @@ def quality(facts: JobFacts, stats: DatasetStats, config: JobConfig) -> dict[str
         "quality": summary,
         "rejections per check": _sorted(stats.below),
         "rejection reasons": _sorted(stats.reasons),
+        "duplicate removal": _duplicates(stats, config),
         "score distribution": histogram,
         "examples not scored": _by_reason(facts.failures("inspector")),
+    }
+
+
+def _duplicates(stats: DatasetStats, config: JobConfig) -> Table:
+    """How copies were found: the embedding of each example (by count) and the rule."""
+    quality = config.quality
+    if "duplicates" not in quality.checks:
+        return {"removed at export": "no"}
+    rule = {
+        "removed at export": "yes",
+        "near-duplicate cosine": quality.near_duplicate_threshold,
+        "scope": quality.dedup_scope,
+    }
+    return rule | {
+        f"examples embedded by {name}": n for name, n in _sorted(stats.embeddings).items()
     }
 
 

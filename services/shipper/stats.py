@@ -48,6 +48,7 @@ class DatasetStats:
     templates: Counter[str] = field(default_factory=Counter)
     models: Counter[str] = field(default_factory=Counter)
     splits: Counter[str] = field(default_factory=Counter)
+    embeddings: Counter[str] = field(default_factory=Counter)  # duplicate removal's, per example
     simulated: bool = False
 
     @property
@@ -75,6 +76,9 @@ class DatasetStats:
         ):
             counter.update(_counts(kept[name]))
         self.reasons.update(_counts(pc.list_flatten(dropped["kinds"])))
+        embedded = chunk["embedding"].drop_null()
+        if len(embedded):
+            self.embeddings.update(_counts(embedded))
         self.below.update(_counts(pc.list_flatten(dropped["below"])))
         if splits is not None:
             self.splits.update(s for s, ok in zip(splits, passed.to_pylist(), strict=True) if ok)

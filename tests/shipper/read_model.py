@@ -50,12 +50,37 @@ def _scores(details: str) -> dict[str, float]:
     return found["scores"] if isinstance(found.get("scores"), dict) else found  # type: ignore[no-any-return]
 
 
+def _copy_rejected(row: Any) -> Any:
+    """A copy an export left out counts as rejected, for the export's reason."""
+    if row[5] is None:
+        return row
+    kind = "duplicate_of" if row[6] == "exact" else "near_duplicate_of"
+    return (False, row[1], row[2], json.dumps([kind]), row[4], row[5], row[6])
+
+
+def _duplicates(rows: list[Any], quality: dict[str, Any]) -> Table:
+    if "duplicates" not in quality["checks"]:
+        return {"removed at export": "no"}
+    embedded = Counter(json.loads(r[2]).get("backends", {}).get("duplicates") for r in rows)
+    embedded.pop(None, None)
+    rule = {
+        "removed at export": "yes",
+        "near-duplicate cosine": quality["near_duplicate_threshold"],
+        "scope": quality["dedup_scope"],
+    }
+    return rule | {f"examples embedded by {k}": n for k, n in _ranked(embedded).items()}
+
+
 def quality(db: sqlite3.Connection, job: str, config: dict[str, Any]) -> dict[str, Table]:
-    rows = db.execute(
-        "SELECT passed_qc, quality_score, quality_details, reasons, url FROM training_examples"
-        " WHERE job_id = ? AND passed_qc IS NOT NULL",
-        (job,),
-    ).fetchall()
+    rows = [
+        _copy_rejected(row)
+        for row in db.execute(
+            "SELECT passed_qc, quality_score, quality_details, reasons, url, duplicate_of,"
+            " duplicate_similarity FROM training_examples"
+            " WHERE job_id = ? AND passed_qc IS NOT NULL",
+            (job,),
+        ).fetchall()
+    ]
     minimum = config["quality"]["min_score"]
     rejected = [r for r in rows if not r[0]]
     below = Counter(c for r in rejected for c, s in _scores(r[2]).items() if s < minimum)
@@ -76,6 +101,7 @@ def quality(db: sqlite3.Connection, job: str, config: dict[str, Any]) -> dict[st
         "quality": summary,
         "rejections per check": _ranked(below),
         "rejection reasons": _ranked(reasons),
+        "duplicate removal": _duplicates(rows, config["quality"]),
         "score distribution": {f"{i / 10:.1f}-{(i + 1) / 10:.1f}": bins[i] for i in range(10)},
         "examples not scored": _outcomes(db, job, "inspector"),
     }

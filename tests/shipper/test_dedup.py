@@ -11,6 +11,7 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
+from services.gateway.readmodel.rebuild import replay
 from services.inspector.app import scored
 from services.inspector.checks.base import Item
 from services.inspector.checks.duplicates import Described, fingerprints
@@ -18,6 +19,7 @@ from services.inspector.embeddings import HashedTfidf
 from services.inspector.logic import Verdict
 from services.shipper import dedup, nearby
 from services.shipper.app import create_app
+from services.shipper.manifest import Manifest
 from shared import streams
 from shared.config import JobConfig
 from shared.events import ExampleScored, JobCompleted, JobSubmitted
@@ -26,6 +28,7 @@ from shared.settings import Settings
 from shared.vectors import pack
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.inspector.labelled import example
+from tests.shipper import read_model
 
 PAIRS = [
     ("Who designed the Forth Bridge?", "It was designed by John Fowler and Benjamin Baker."),
@@ -77,7 +80,7 @@ def records(path: Path) -> list[Any]:
 
 @pytest.mark.parametrize("scope", ["job", "project"])
 async def test_a_later_job_of_a_project_drops_copies_of_what_an_earlier_one_exported(
-    settings: Settings, scope: str
+    settings: Settings, scope: str, tmp_path: Path
 ) -> None:
     redis = Redis.from_url(settings.redis_dsn)
     config = JobConfig.model_validate({"quality": {"dedup_scope": scope}})
@@ -94,6 +97,13 @@ async def test_a_later_job_of_a_project_drops_copies_of_what_an_earlier_one_expo
         assert [r["id"] for r in kept] == [derive("second", "ex", 1)]
     else:
         assert len(kept) == 2 and len(copies) == 1
+    db = tmp_path / "read-model.db"
+    await replay(settings.redis_dsn, db)
+    manifest = Manifest.load(folder)
+    assert manifest.figures["quality"] == read_model.figures(db, "second")["quality"]
+    assert (
+        manifest.figures["quality"]["duplicate removal"]["examples embedded by tfidf-hashed"] == 3
+    )
 
 
 def test_the_bands_find_the_pairs_that_every_pair_finds() -> None:
