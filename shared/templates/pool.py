@@ -7,10 +7,10 @@ from __future__ import annotations
 import atexit
 import functools
 import os
-import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,14 +62,14 @@ class _Worker:
 
 class WorkerPool:
     def __init__(self, size: int = POOL_SIZE) -> None:
-        self._slots: queue.SimpleQueue[_Worker | None] = queue.SimpleQueue()
-        for _ in range(size):
-            self._slots.put(None)
+        self._changed = threading.Condition()
+        self._idle: list[_Worker] = []  # the last one back serves next: it is warm
+        self._unstarted = size  # slots free for a worker to start in
 
     def ask(self, request: dict[str, Any], seconds: float, timeout_reason: str) -> Any:
         """The worker's answer to `request`; raises TemplateTimeout(`timeout_reason`) past
         `seconds`, and the error the worker reports, redacted and cut, as its own type."""
-        worker = self._slots.get()
+        worker = self._take()
         try:
             if worker is None or not worker.alive():
                 worker = self._start(worker)
@@ -82,8 +82,24 @@ class WorkerPool:
                 raise TemplateTimeout(timeout_reason, message) from None
             raise _lost(code, timeout_reason) from None
         finally:
-            self._slots.put(worker)
+            self._give(worker)
         return _result(reply)
+
+    def _take(self) -> _Worker | None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._idle or self._unstarted)
+            if self._idle:
+                return self._idle.pop()
+            self._unstarted -= 1
+            return None
+
+    def _give(self, worker: _Worker | None) -> None:
+        with self._changed:
+            if worker is None:
+                self._unstarted += 1
+            else:
+                self._idle.append(worker)
+            self._changed.notify()
 
     def _start(self, dead: _Worker | None) -> _Worker:
         if dead is not None:
@@ -95,13 +111,11 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stops the idle workers (at exit; a busy one ends with its request)."""
-        while True:
-            try:
-                worker = self._slots.get_nowait()
-            except queue.Empty:
-                return
-            if worker is not None:
-                worker.kill()
+        with self._changed:
+            idle, self._idle = self._idle, []
+            self._unstarted += len(idle)
+        for worker in idle:
+            worker.kill()
 
 
 def _lost(code: int, timeout_reason: str) -> TemplateError:

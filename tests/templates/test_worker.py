@@ -72,3 +72,16 @@ def test_a_worker_runs_with_memory_and_cpu_limits_and_no_secrets(
     assert not [value for value in env.values() if "sk-worker" in value]
     assert 0 < memory[0] < 4 << 30, "RLIMIT_AS set, a few hundred MB above its needs"
     assert 0 < cpu[0] < 3600, "RLIMIT_CPU set, a few seconds above what it used"
+
+
+def test_a_worker_past_its_cpu_limit_dies_even_when_nobody_kills_it() -> None:
+    pool = WorkerPool(size=1)
+    spec = TemplateSpec(**claims(user=compare_bomb(levels=9) + DOC))  # minutes of one C call
+    request = {"op": "render", "spec": spec.model_dump_json(), "text": "", "n": 1, "params": {}}
+    started = time.monotonic()
+    try:
+        with pytest.raises(TemplateTimeout, match="out of CPU time"):
+            pool.ask(request, seconds=120, timeout_reason="template_timeout")
+    finally:
+        pool.close()
+    assert time.monotonic() - started < 30, "RLIMIT_CPU: a few seconds of CPU per request"
