@@ -71,7 +71,7 @@ def test_a_job_flows_from_urls_to_a_traceable_dataset(
         assert chunks[meta["chunk_id"]] == meta["document_id"]
         assert docs[meta["document_id"]] == meta["source_url"]
     assert counts["raw_documents"] == events["PageFetched"]
-    assert counts["chunks"] == events["ChunkMade"]
+    assert counts["chunks"] == events["ChunkMade"] + events["ChunkDropped"]
     assert counts["training_examples"] == events["ExampleGenerated"]
     assert counts["exports"] == events["ExportWritten"] == 1
     assert len(records) == job["exports"][-1]["record_count"] > 0
