@@ -2,19 +2,23 @@
 a worker process (what the factory and the gateway do) against the same calls in process.
 
 The template is a user's claims template; the chunk is 4,000 characters of prose (about 900
-tokens), the answer three items. Each path is warmed up first, then timed over N calls in one
-thread (the factory's renders go through a thread each, which this leaves out: it is the same
-for both). Also: how long a worker takes to start (paid on first use and after a kill).
+tokens), the answer three items. Each path is warmed up, then timed in rounds that alternate
+between the two (the median of each is shown), in one thread: the factory's calls also go
+through a thread each for a user template, which this leaves out. Also: the CPU time both
+processes spend per call, and how long a worker takes to start (on first use, after a kill).
 Last line: `ratio: <worker / in process>` for a render."""
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -22,7 +26,7 @@ from shared.templates import TemplateSpec, checked_spec
 from shared.templates.pool import WorkerPool
 from shared.templates.user import UserTemplate
 
-N = 3_000
+CALLS, ROUNDS = 300, 15
 SPEC = TemplateSpec(
     name="claims",
     description="Claims the document makes, each with the sentence that supports it.",
@@ -61,12 +65,30 @@ ANSWER = json.dumps(
 
 
 def per_call_us(call: Callable[[], Any]) -> float:
-    for _ in range(200):
-        call()
     started = time.perf_counter()
-    for _ in range(N):
+    for _ in range(CALLS):
         call()
-    return (time.perf_counter() - started) / N * 1e6
+    return (time.perf_counter() - started) / CALLS * 1e6
+
+
+def medians(direct: Callable[[], Any], worker: Callable[[], Any]) -> tuple[float, float]:
+    """Per-call µs of each, the median of ROUNDS rounds that alternate between the two, so a
+    machine busy with other work slows both alike."""
+    for call in (direct, worker):
+        for _ in range(200):
+            call()
+    rounds = [(per_call_us(direct), per_call_us(worker)) for _ in range(ROUNDS)]
+    return statistics.median(r[0] for r in rounds), statistics.median(r[1] for r in rounds)
+
+
+def cpu_us_per_call(pool_pid: int, call: Callable[[], Any]) -> float:
+    """CPU time of this process and of the worker together, per call."""
+    worker = psutil.Process(pool_pid)
+    before = time.process_time() + sum(worker.cpu_times()[:2])
+    for _ in range(CALLS * 5):
+        call()
+    after = time.process_time() + sum(worker.cpu_times()[:2])
+    return (after - before) / (CALLS * 5) * 1e6
 
 
 def main() -> None:
@@ -75,22 +97,24 @@ def main() -> None:
     isolated = checked_spec(SPEC, pool)  # starts the worker, then checks the template in it
     first = time.perf_counter() - started
     local = UserTemplate(SPEC)
-    figures = {
-        "render": (
-            per_call_us(lambda: local.render(CHUNK, 3, topics=["bees"])),
-            per_call_us(lambda: isolated.render(CHUNK, 3, topics=["bees"])),
-        ),
-        "parse": (
-            per_call_us(lambda: local.parse(ANSWER)),
-            per_call_us(lambda: isolated.parse(ANSWER)),
-        ),
+    render = (
+        lambda: local.render(CHUNK, 3, topics=["bees"]),
+        lambda: isolated.render(CHUNK, 3, topics=["bees"]),
+    )
+    parse = (lambda: local.parse(ANSWER), lambda: isolated.parse(ANSWER))
+    figures = {"render": medians(*render), "parse": medians(*parse)}
+    [worker_pid] = [c.pid for c in psutil.Process().children()]
+    cpu = {
+        "render": (cpu_us_per_call(worker_pid, render[0]), cpu_us_per_call(worker_pid, render[1])),
+        "parse": (cpu_us_per_call(worker_pid, parse[0]), cpu_us_per_call(worker_pid, parse[1])),
     }
     pool.close()
     print(f"worker start and first check: {first * 1000:.0f} ms")
     for name, (direct, worker) in figures.items():
         print(
             f"{name}: in process {direct:.0f} µs, in the worker {worker:.0f} µs "
-            f"(+{worker - direct:.0f} µs, {worker / direct:.2f}x)"
+            f"(+{worker - direct:.0f} µs, {worker / direct:.2f}x); CPU of both processes "
+            f"{cpu[name][0]:.0f} µs against {cpu[name][1]:.0f} µs"
         )
     direct, worker = figures["render"]
     print(f"ratio: {worker / direct:.2f}")
