@@ -28,7 +28,7 @@ def weight(value: Any, budget: int = MAX_OUTPUT_CHARS) -> int:
         if isinstance(item, str):
             total += len(item) + 2
         elif isinstance(item, int) and not isinstance(item, bool):
-            total += item.bit_length() // 3 + 2
+            total += item.bit_length() // 3 + 1
         elif isinstance(item, Mapping):
             total += 2 + 4 * len(item)
             stack.extend(item.items() if len(item) <= budget else ())
@@ -40,10 +40,10 @@ def weight(value: Any, budget: int = MAX_OUTPUT_CHARS) -> int:
     return total
 
 
-def refuse_heavy(*values: Any) -> None:
+def refuse_heavy(*values: Any, what: str = "a value") -> None:
     """Raises SecurityError if `values` together would write out past MAX_OUTPUT_CHARS."""
     if sum(weight(v) for v in values) > MAX_OUTPUT_CHARS:
-        raise SecurityError(f"a value longer than {MAX_OUTPUT_CHARS} characters")
+        raise SecurityError(f"{what} is longer than {MAX_OUTPUT_CHARS} characters")
 
 
 def refuse_binop(op: str, left: Any, right: Any) -> None:
@@ -56,11 +56,12 @@ def refuse_binop(op: str, left: Any, right: Any) -> None:
             raise SecurityError(f"an integer of about {bits} bits; at most {MAX_INT_BITS}")
     elif op == "*":
         for seq, times in ((left, right), (right, left)):
-            long = isinstance(times, int) and weight(seq) * max(times, 0) > MAX_OUTPUT_CHARS
+            # The brackets or quotes once, the rest `times` over: "0, " three times for [0] * 3.
+            long = isinstance(times, int) and (weight(seq) - 2) * times > MAX_OUTPUT_CHARS
             if long and not isinstance(seq, int | float):
                 raise SecurityError(f"repetition longer than {MAX_OUTPUT_CHARS} characters")
     elif op == "+":
-        refuse_heavy(left, right)
+        refuse_heavy(left, right, what="a sum")
 
 
 def _int_bits(op: str, left: int, right: int) -> int:
@@ -73,7 +74,7 @@ def _int_bits(op: str, left: int, right: int) -> int:
 
 def concat(parts: tuple[Any, ...]) -> str:
     """`a ~ b ~ c`, refused before any part is turned into text past the cap."""
-    refuse_heavy(*parts)
+    refuse_heavy(*parts, what="a ~ concatenation")
     return "".join(str(part) for part in parts)
 
 
@@ -91,7 +92,7 @@ def capped_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)  # keeps `jinja_pass_arg`, which tells Jinja what to pass first
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         inputs = [a for a in args if not isinstance(a, runtime)]
-        refuse_heavy(*inputs, *kwargs.values())
+        refuse_heavy(*inputs, *kwargs.values(), what=f"the input of |{name}")
         if name == "tojson":
             indent = kwargs.get("indent", inputs[1] if len(inputs) > 1 else None)
             if indent is not None and not (type(indent) is int and indent <= MAX_JSON_INDENT):

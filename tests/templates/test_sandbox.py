@@ -8,9 +8,12 @@ import pytest
 
 from shared.templates import TemplateError, TemplateSpec, checked_spec
 from shared.templates.sandbox import MAX_OUTPUT_CHARS, MAX_RENDER_S
+from tests.templates.bombs import concat_growth
 from tests.templates.samples import claims
 
 DOC = "\n<document>\n{{ text }}\n</document>"
+# 30,000 zeros pass every cap (60 KB as text); three aliases of them do not.
+ALIASED = "{{% for a in [[0]*30000] %}}{{{{ {} }}}}{{% endfor %}}"
 
 ESCAPES = {
     "mro": "{{ ''.__class__.__mro__ }}",
@@ -32,6 +35,21 @@ ESCAPES = {
     "repeat": "{{ 'a' * 10**9 }}",
     "power": "{{ 9 ** 9999999 }}",
     "unknown_filter": "{{ text | wordwrap(9) }}",
+    "pow_chain": "{{ 10**64**64**64**64 }}",
+    "big_product": "{{ (10**60)**60 * (10**60)**60 }}",
+    "aliased_repeat": "{{ ([[0]*100000]*100) | string }}",
+    "aliased_string": ALIASED.format("[a, a, a] | string"),
+    "aliased_tojson": ALIASED.format("[a, a, a] | tojson"),
+    "aliased_sum": ALIASED.format("[a, a, a] | sum(start=[])"),
+    "aliased_join": ALIASED.format("[a, a, a] | join"),
+    "aliased_upper": ALIASED.format("[a, a, a] | upper"),
+    "aliases_written": ALIASED.format("[a, a, a]"),
+    "aliases_concat": ALIASED.format("[a, a, a] ~ ''"),
+    "json_indent": "{{ [1, [2]] | tojson(indent=10000000) }}",
+    "json_indent_text": "{{ [1, [2]] | tojson(indent='" + " " * 100 + "') }}",
+    "format_aliased": "{{ ['{:>999999999}'.format][0](text) }}",
+    "format_map": "{{ text.format_map({}) }}",
+    "concat_growth": concat_growth(),
 }
 
 
