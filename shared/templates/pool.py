@@ -141,9 +141,14 @@ def _said(text: str) -> str:
     return cut(secrets.redact(text))
 
 
-@functools.cache
 def default_pool() -> WorkerPool:
-    """This process's pool, started on first use: like the registry, one per process."""
+    """This process's pool, started on first use: like the registry, one per process (a
+    forked child gets its own, never its parent's pipes)."""
+    return _pool_of(os.getpid())
+
+
+@functools.cache
+def _pool_of(pid: int) -> WorkerPool:
     pool = WorkerPool()
     atexit.register(pool.close)
     return pool
