@@ -94,7 +94,13 @@ def job_config(concurrency: int) -> dict[str, Any]:
     }
 
 
-def start_stack(data_dir: Path, latency_ms: float, jitter_ms: float, **extra: Any) -> Stack:
+def start_stack(
+    data_dir: Path,
+    latency_ms: float,
+    jitter_ms: float,
+    sim_extra: tuple[str, ...] = (),
+    **extra: Any,
+) -> Stack:
     settings = Settings(
         data_dir=data_dir,
         gateway_port=free_port(),
@@ -105,7 +111,7 @@ def start_stack(data_dir: Path, latency_ms: float, jitter_ms: float, **extra: An
         raise SystemExit(
             "an LLM is configured (api base or key): unset it to bench on the simulator"
         )
-    sim = ("--latency-ms", str(latency_ms), "--jitter-ms", str(jitter_ms))
+    sim = ("--latency-ms", str(latency_ms), "--jitter-ms", str(jitter_ms), *sim_extra)
     stack = Stack(settings, sim_args=sim)
     try:
         return stack.start()

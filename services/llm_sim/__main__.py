@@ -33,6 +33,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of answers and faults")
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--api-key", default=None, help="reject other keys with a 401")
+    parser.add_argument(
+        "--planted-copies", action="store_true", help="Q&A answers repeat their first pair"
+    )
     defaults = SimConfig()
     for name, text in _FLAGS.items():
         flag = "--" + name.replace("_", "-")
@@ -44,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
     flags = {name: getattr(args, name) for name in _FLAGS}
-    config = SimConfig(seed=args.seed, api_key=args.api_key, **flags)
+    config = SimConfig(
+        seed=args.seed, api_key=args.api_key, planted_copies=args.planted_copies, **flags
+    )
     shown = config.model_dump(exclude={"api_key"})
     logging.getLogger("datafactory.llm_sim").info("serving with %s", shown)
     uvicorn.run(

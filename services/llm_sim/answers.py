@@ -14,6 +14,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
+from shared import stopwords
 from shared.templates.errors import TemplateError
 from shared.templates.instances import instance
 from shared.templates.output_schema import validator
@@ -34,6 +35,18 @@ _QUESTIONS = (
     "According to the passage, what is true of {}?",
     "What is stated about {} in the text?",
 )
+# A model asked to write in the source's language does; so does the simulator, for the
+# languages of the corpus (others get English).
+_ASKED = {
+    "en": _QUESTIONS,
+    "de": ("Was sagt der Text über {}?", "Was wird im Text über {} gesagt?"),
+    "fr": ("Que dit le texte sur {} ?", "Qu'est-ce que le passage affirme sur {} ?"),
+    "es": ("¿Qué dice el texto sobre {}?", "¿Qué se afirma sobre {} en el texto?"),
+    "zh": ("关于{}\uff0c文中说了什么\uff1f",),  # full-width comma and question mark
+    "ja": ("{}について本文は何と述べていますか\uff1f",),
+}
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -79,9 +92,43 @@ def answer(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
     return writer(prompt, rng)
 
 
+def with_copies(found: dict[str, Any]) -> dict[str, Any]:
+    """A Q&A answer whose first pair is followed by its exact copy and a copy with one
+    word of the answer changed; other answers as they are."""
+    pairs = found.get("pairs")
+    if not pairs:
+        return found
+    first = pairs[0]
+    words = first["answer"].split(" ")
+    at = next((i for i, w in enumerate(words) if w.lower() in _SWAPS), len(words) - 1)
+    words[at] = _SWAPS.get(words[at].lower(), words[at])
+    changed = {"question": first["question"], "answer": " ".join(words)}
+    return found | {"pairs": [first, dict(first), changed, *pairs[3:]][: max(3, len(pairs))]}
+
+
+_SWAPS = {"the": "this", "a": "one", "is": "was", "and": "plus", "of": "from", "in": "within"}
+
+
 def _topic(sentence: str) -> str:
     words = _WORD.findall(sentence)
+    if not words and _HAN.search(sentence):
+        return "".join(_HAN.findall(sentence)[:4])
     return max(words, key=len) if words else "the subject"
+
+
+def _language(text: str) -> str:
+    if _KANA.search(text):
+        return "ja"
+    if len(_HAN.findall(text)) > len(text) // 4:
+        return "zh"
+    words = text.lower().split()
+    hits = {code: sum(w in stop for w in words) for code, stop in stopwords.LANGUAGES.items()}
+    best = max(hits, key=lambda code: hits[code])
+    return best if best in _ASKED and hits[best] > hits.get("en", 0) else "en"
+
+
+def _question(sentence: str, rng: random.Random) -> str:
+    return rng.choice(_ASKED[_language(sentence)]).format(_topic(sentence))
 
 
 def _pick(prompt: Prompt, rng: random.Random) -> list[str]:
@@ -90,12 +137,7 @@ def _pick(prompt: Prompt, rng: random.Random) -> list[str]:
 
 
 def _qa(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
-    return {
-        "pairs": [
-            {"question": rng.choice(_QUESTIONS).format(_topic(s)), "answer": s}
-            for s in _pick(prompt, rng)
-        ]
-    }
+    return {"pairs": [{"question": _question(s, rng), "answer": s} for s in _pick(prompt, rng)]}
 
 
 def _summaries(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
@@ -143,7 +185,7 @@ def _conversations(prompt: Prompt, rng: random.Random) -> dict[str, Any]:
         turns = []
         for k in range(prompt.exchanges):
             sentence = prompt.sentences[(start + i + k) % len(prompt.sentences)]
-            question = rng.choice(_QUESTIONS).format(_topic(sentence))
+            question = _question(sentence, rng)
             turns += [
                 {"role": "user", "content": question},
                 {"role": "assistant", "content": sentence},

@@ -43,6 +43,9 @@ class SimConfig(BaseModel):
     batch_create_delay_s: float = Field(default=0.0, ge=0)
     # When set, other keys get a 401 that quotes them back, as some OpenAI-compatible servers do.
     api_key: str | None = None
+    # Every Q&A answer's first pair comes three times: as it is, copied exactly, and with one
+    # word changed, as a model repeating itself does (for measuring duplicate removal).
+    planted_copies: bool = False
     seed: int = 0
 
     @model_validator(mode="after")

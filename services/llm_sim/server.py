@@ -86,7 +86,8 @@ class Simulator:
         """The same prompt and seed always give the same answer."""
         seed = hashlib.blake2b("\x00".join([str(self.config.seed), *texts]).encode()).digest()
         prompt = answers.read_prompt(texts)
-        return json.dumps(answers.answer(prompt, random.Random(seed)))
+        found = answers.answer(prompt, random.Random(seed))
+        return json.dumps(answers.with_copies(found) if self.config.planted_copies else found)
 
     async def models(self) -> dict[str, Any]:
         data = [{"id": m, "object": "model", "created": 0, "owned_by": FINGERPRINT} for m in MODELS]
