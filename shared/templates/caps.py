@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Undefined
 
 MAX_OUTPUT_CHARS = 100_000  # a chunk of 8192 tokens is about 40,000 characters
 MAX_INT_BITS = 4_096  # 1,233 digits; Python's own str() refuses past 4,300
@@ -25,7 +25,9 @@ def weight(value: Any, budget: int = MAX_OUTPUT_CHARS) -> int:
     total, stack = 0, [value]
     while stack and total <= budget:
         item = stack.pop()
-        if isinstance(item, str):
+        if isinstance(item, Undefined):  # a missing attribute `default` may stand in for
+            total += 8
+        elif isinstance(item, str):
             total += len(item) + 2
         elif isinstance(item, int) and not isinstance(item, bool):
             total += item.bit_length() // 3 + 1

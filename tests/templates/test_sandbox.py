@@ -88,3 +88,13 @@ def test_the_allowed_constructs_render() -> None:
     template = checked_spec(TemplateSpec(**claims(user=source)))
     [_, user] = template.render("Bees make honey.", 3, topics=["bees", "honey"])
     assert user["content"].startswith("1. BEES2. HONEY 3 words; 6 items, strictly")
+
+
+def test_values_within_the_caps_render_as_before() -> None:
+    source = (
+        "{% for a in [[0]*30000] %}{{ a | length }} {{ (a | join) | length }}{% endfor %} "
+        "{{ 2**64 * 3 }} {{ text.missing | default('no such field') }} "
+        "{{ [1, [2]] | tojson(indent=2) | length }} {{ text ~ '!' }}" + DOC
+    )
+    [_, user] = checked_spec(TemplateSpec(**claims(user=source))).render("Bees.", 1)
+    assert user["content"].startswith("30000 30000 55340232221128654848 no such field 22 Bees.!")
