@@ -110,6 +110,8 @@ def build_app(
     async def _start() -> None:
         await ensure_group(redis, spec.stream, spec.name)
         queue.start()
+        if spec.start:
+            await spec.start()
 
     @app.after_startup
     async def _leases() -> None:
@@ -125,5 +127,7 @@ def build_app(
         await leases.stop()
         await metrics.stop()
         await redis.aclose()
+        if spec.close:
+            await spec.close()
 
     return app

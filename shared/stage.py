@@ -29,6 +29,7 @@ class Work(Generic[E]):
 Handler = Callable[[Any, JobConfig], Awaitable[Sequence[Emit]]]
 Outcome = Sequence[Emit] | Exception
 BatchHandler = Callable[[list[Work[Any]]], Awaitable[list[Outcome]]]
+Hook = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class StageSpec:
     linger_s: float = 0.0
     # Longest a handler may run on one item (or one batch); None takes the deployment's.
     time_limit_s: float | None = None
+    # `start` runs before the first read (a model loaded then costs no item its time limit);
+    # `close` runs after the last commit, once the stage's Redis client is closed.
+    start: Hook | None = None
+    close: Hook | None = None
 
     @property
     def stream(self) -> str:

@@ -6,12 +6,11 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from services.spider import urls
+from services.spider import outcomes, urls
 from services.spider.fetch import FetchFailed
 from services.spider.page import Page
 from services.spider.polite import Polite
 from services.spider.robots import origin_of
-from shared import streams
 from shared.commit import Emit
 from shared.config import ScrapingConfig
 from shared.events import FetchPage
@@ -32,18 +31,7 @@ class Crawler:
         if cmd.depth == 0:
             found += await self.sitemap(cmd, config, seed)
         won = await self.claim(cmd, config.max_pages, list(dict.fromkeys(found)))
-        return [Emit(streams.SPIDER, self.command(cmd, url, seed)) for url in won]
-
-    def command(self, cmd: FetchPage, url: str, seed: str) -> FetchPage:
-        return FetchPage(
-            event_id=derive(cmd.job_id, "fetch", url),
-            job_id=cmd.job_id,
-            caused_by=cmd.event_id,
-            project_id=cmd.project_id,
-            url=url,
-            depth=cmd.depth + 1,
-            seed=seed,
-        )
+        return [outcomes.discovered(cmd, url, seed) for url in won]
 
     async def claim(self, cmd: FetchPage, max_pages: int, found: list[str]) -> list[str]:
         """URLs this page discovers first within the job, up to the job's `max_pages`.

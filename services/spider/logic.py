@@ -1,10 +1,11 @@
-"""Pure decisions on a fetched page: keep it, render it in a browser, or count it out."""
+"""Pure decisions on a fetched page: keep it, render it in a browser, or count it out.
+
+A refusal is a (reason, detail) pair: the handler turns it into the item's failure or skip."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from services.spider.fetch import FetchFailed
 from services.spider.page import Page, script_rendered, skip_reason
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -12,14 +13,24 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 SKIPS = frozenset(
     {"not_html", "robots_disallowed", "blocked", "login_wall", "soft_404", "near_empty"}
 )
+Refusal = tuple[str, str]
 
 
-def html_type(content_type: str) -> str:
-    """The media type of an HTML response; any other type is a `not_html` skip."""
-    kind = content_type.split(";")[0].strip().lower()
-    if kind not in HTML_TYPES:
-        raise FetchFailed("not_html", content_type or "no content type")
-    return kind
+def media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def type_refusal(content_type: str) -> Refusal | None:
+    """Why a response is not a page: any type but HTML is a `not_html` skip."""
+    if media_type(content_type) in HTML_TYPES:
+        return None
+    return "not_html", content_type or "no content type"
+
+
+def url_refusal(url: str, error: ValueError) -> Refusal:
+    """Why a URL that does not normalise is not fetched."""
+    reason = "unsupported_scheme" if "scheme" in str(error) else "invalid_url"
+    return reason, f"{url[:200]!r}: {error}"
 
 
 def needs_browser(page: Page, use_playwright: Literal["auto", "always", "never"]) -> bool:
@@ -30,7 +41,7 @@ def outcome_of(reason: str) -> Literal["skipped", "failed"]:
     return "skipped" if reason in SKIPS else "failed"
 
 
-def rejection(page: Page) -> tuple[str, str] | None:
+def rejection(page: Page) -> Refusal | None:
     """Why a page that arrived fine is still not kept, with a detail for the log."""
     reason = skip_reason(page)
     return (reason, f"{len(page.text)} chars of text") if reason else None

@@ -46,6 +46,18 @@ class Page:
     signs: frozenset[Sign] = frozenset()
 
 
+@dataclass(frozen=True)
+class Got:
+    """The page to keep, with where and how it arrived."""
+
+    page: Page
+    final_url: str
+    status_code: int
+    kind: str  # its media type
+    charset: str
+    renderer: Literal["httpx", "browser"] = "httpx"
+
+
 def parse(html: str) -> Page:
     """Visible text, title, date, declared language and signs, from one lxml parse."""
     html = _PROLOGUE.sub("", html, count=1)

@@ -3,21 +3,25 @@ as a skip rather than a failure."""
 
 from __future__ import annotations
 
-import pytest
-
 from services.spider import logic
-from services.spider.fetch import FetchFailed
 from services.spider.page import parse
 
 ARTICLE = "<html><body><article>" + "<p>Real words about chisels and planes.</p>" * 40
 
 
 def test_html_responses_are_pages_and_other_types_are_skipped() -> None:
-    assert logic.html_type("text/html; charset=utf-8") == "text/html"
-    assert logic.html_type("Application/XHTML+XML") == "application/xhtml+xml"
-    with pytest.raises(FetchFailed) as refused:
-        logic.html_type("application/pdf")
-    assert (refused.value.reason, logic.outcome_of(refused.value.reason)) == ("not_html", "skipped")
+    assert logic.type_refusal("text/html; charset=utf-8") is None
+    assert logic.media_type("Application/XHTML+XML") == "application/xhtml+xml"
+    assert logic.type_refusal("Application/XHTML+XML") is None
+    reason, detail = logic.type_refusal("application/pdf") or ("", "")
+    assert (reason, detail, logic.outcome_of(reason)) == ("not_html", "application/pdf", "skipped")
+    assert logic.type_refusal("") == ("not_html", "no content type")
+
+
+def test_urls_that_do_not_normalise_fail_with_their_reason() -> None:
+    assert logic.url_refusal("ftp://x", ValueError("unsupported scheme"))[0] == "unsupported_scheme"
+    reason, detail = logic.url_refusal("http://", ValueError("no host"))
+    assert reason == "invalid_url" and detail.startswith("'http://'")
 
 
 def test_a_browser_renders_only_what_the_job_asks_for() -> None:
