@@ -37,8 +37,7 @@ from bench.common import (
     wait_settled,
 )
 from services.refiner import extract, fingerprint, logic
-from services.refiner.app import scope
-from services.refiner.dedup import Candidate, DedupIndex
+from services.refiner.dedup import Candidate, DedupIndex, scope
 from shared import streams, wire
 from shared.config import JobConfig
 from shared.events import PageFetched

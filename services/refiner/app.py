@@ -3,111 +3,32 @@ DocumentRefined to `df:events`, or the page's failure or skip with its reason.""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from faststream import FastStream
 
-from services.refiner import fingerprint, logic, outcomes, worker
-from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
-from services.refiner.pool import Overrun, WorkerPool
+from services.refiner.dedup import DedupIndex
+from services.refiner.handler import Refiner
+from services.refiner.pool import WorkerPool
 from shared import redis_client
-from shared.commit import Emit
-from shared.config import JobConfig, ProcessingConfig
 from shared.events import PageFetched
 from shared.runtime import build_app
 from shared.settings import Settings
-from shared.stage import StageSpec, failure
-from shared.storage.blobs import Storage, TooLarge
-from shared.storage.keys import OutsideStorage, checked
-
-log = logging.getLogger("datafactory.refiner")
-WARM_TIMEOUT_S = 120.0
-# Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
-SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
-
-
-def scope(page: PageFetched, config: ProcessingConfig) -> Scope:
-    name = f"job:{page.job_id}"
-    if config.dedup_scope == "project" and page.project_id:
-        name = f"project:{page.project_id}"
-    bands, rows = fingerprint.lsh_shape(config.dedup_threshold)
-    return Scope(name, config.dedup_ngram, rows, bands)
-
-
-def skipped(page: PageFetched, reason: str, detail: str = "") -> Emit:
-    outcome = "skipped" if reason.startswith(SKIPS) else "failed"
-    return failure("refiner", page, reason, detail, outcome=outcome)
-
-
-class Refiner:
-    def __init__(self, settings: Settings, pool: WorkerPool, index: DedupIndex) -> None:
-        self.storage, self.pool, self.index = Storage.from_settings(settings), pool, index
-
-    async def __call__(self, page: PageFetched, job: JobConfig) -> list[Emit]:
-        config = job.processing
-        html = await self.html(page)
-        if isinstance(html, Emit):
-            return [html]
-        args = (html, page.language, config)
-        try:
-            doc = await self.pool.run(config.extract_timeout_s, worker.refine_page, *args)
-        except Overrun as exc:
-            return [skipped(page, exc.reason, exc.detail)]
-        if doc.failure:
-            return [skipped(page, doc.failure, doc.detail)]
-        if doc.over_cap:
-            cap = config.max_chunks_per_page
-            log.warning(
-                "%s: %d chunks over the per-page cap of %d were not used",
-                page.url,
-                doc.over_cap,
-                cap,
-            )
-        await self.storage.put_async(f"text/{page.job_id}/{page.event_id}.txt", doc.text.encode())
-        return outcomes.of_document(page, doc, await self.dedup(page, config, doc))
-
-    async def html(self, page: PageFetched) -> bytes | Emit:
-        """The stored page, or the page's failure when it cannot be had."""
-        try:
-            key = checked(page.html_key, "raw")
-            return await self.storage.get_async(key, limit=worker.MAX_HTML_BYTES)
-        except OutsideStorage as exc:
-            return skipped(page, "key_outside_raw_pages", str(exc))
-        except TooLarge as exc:
-            return skipped(page, "too_large", str(exc))
-        except FileNotFoundError as exc:
-            return skipped(page, "html_missing", repr(exc))
-
-    async def dedup(
-        self, page: PageFetched, config: ProcessingConfig, doc: logic.Document
-    ) -> dict[int, Decision]:
-        """Dedup decisions of the chunks that passed the junk and language filters, by index."""
-        chunks = [c for c in doc.chunks if c.verdict is None]
-        candidates = [
-            Candidate(outcomes.chunk_id(page, c.index), c.key, c.signature, c.bands) for c in chunks
-        ]
-        decisions = await self.index.claim(scope(page, config), config.dedup_threshold, candidates)
-        return {c.index: d for c, d in zip(chunks, decisions, strict=True)}
-
-    async def start(self) -> None:
-        """Boots the worker before the first page, so no page's time limit pays for it."""
-        await self.pool.run(WARM_TIMEOUT_S, logic.warm)
-
-    async def close(self) -> None:
-        await asyncio.to_thread(self.pool.close)
+from shared.stage import StageSpec
+from shared.storage.blobs import Storage
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
     redis = redis_client.connect(settings)
-    refiner = Refiner(settings, WorkerPool(), DedupIndex(redis))
+    refiner = Refiner(Storage.from_settings(settings), WorkerPool(), DedupIndex(redis))
     # Pages in flight: one is parsed in the worker while the others are read from storage,
     # written back or settled. Over a remote store (S3) that I/O takes about as long as a
     # parse, so two would leave the worker waiting; the worker's time limit starts when it
     # takes the page, not while the page queues for it.
-    spec = StageSpec("refiner", {PageFetched: refiner}, concurrency=4)
-    app = build_app(spec, settings, redis)
-    app.after_startup(refiner.start)
-    app.after_shutdown(refiner.close)
-    return app
+    spec = StageSpec(
+        "refiner",
+        {PageFetched: refiner},
+        concurrency=4,
+        start=refiner.start,
+        close=refiner.close,
+    )
+    return build_app(spec, settings, redis)

@@ -7,7 +7,10 @@ from importlib.resources import files
 
 from redis.asyncio import Redis
 
+from services.refiner import fingerprint
 from services.refiner.fingerprint import WIDTH
+from shared.config import ProcessingConfig
+from shared.events import PageFetched
 
 _SCRIPT = files("services.refiner").joinpath("dedup.lua").read_text()
 # A job's index goes once the job has been idle this long; a project's stays.
@@ -51,6 +54,15 @@ class Scope:
     @property
     def ttl(self) -> int:
         return JOB_TTL_S if self.name.startswith("job:") else 0
+
+
+def scope(page: PageFetched, config: ProcessingConfig) -> Scope:
+    """The page's job, or its project when the job's config asks for project-wide dedup."""
+    name = f"job:{page.job_id}"
+    if config.dedup_scope == "project" and page.project_id:
+        name = f"project:{page.project_id}"
+    bands, rows = fingerprint.lsh_shape(config.dedup_threshold)
+    return Scope(name, config.dedup_ngram, rows, bands)
 
 
 def _decision(raw: bytes | str) -> Decision:

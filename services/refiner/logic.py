@@ -6,11 +6,15 @@ Pure and picklable both ways, so it runs in the extraction pool's worker process
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from services.refiner import extract, fingerprint, junk, language
 from services.refiner.chunking import Span, chunk_spans
 from shared.config import ProcessingConfig
 from shared.tokens import cl100k
+
+# Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
+SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,10 @@ class Document:
     failure: str | None = None  # why the whole page yields no chunks
     detail: str = ""
     over_cap: int = 0  # chunks past the config's max_chunks_per_page, left out
+
+
+def outcome_of(reason: str) -> Literal["skipped", "failed"]:
+    return "skipped" if reason.startswith(SKIPS) else "failed"
 
 
 def count_tokens(text: str) -> int:

@@ -1,13 +1,16 @@
-"""The events a refined page turns into: chunks made or dropped with reasons, and a summary."""
+"""The events a refined page turns into: chunks made or dropped with reasons and a summary,
+or the page's failure or skip."""
 
 from __future__ import annotations
 
+from services.refiner import logic
 from services.refiner.dedup import Decision
 from services.refiner.logic import Chunk, Document
 from shared import streams
 from shared.commit import Emit
 from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched, caused
 from shared.ids import derive
+from shared.stage import failure
 
 
 def chunk_id(page: PageFetched, index: int) -> str:
@@ -75,3 +78,8 @@ def of_document(page: PageFetched, doc: Document, decisions: dict[int, Decision]
             emits.append(dropped(page, chunk, decision.reason, decision.owner))
     kept = sum(e.stream == streams.FACTORY for e in emits)
     return [*emits, refined(page, doc, kept)]
+
+
+def skipped(page: PageFetched, reason: str, detail: str = "") -> Emit:
+    """The page's skip when it holds nothing worth tokens, else its failure."""
+    return failure("refiner", page, reason, detail, outcome=logic.outcome_of(reason))

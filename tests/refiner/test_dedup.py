@@ -8,8 +8,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from services.refiner import fingerprint
-from services.refiner.app import scope as page_scope
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
+from services.refiner.dedup import scope as page_scope
 from shared.config import ProcessingConfig
 from tests.refiner.pages import edited, fetched, paragraphs
 
