@@ -27,7 +27,8 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import CORPUS, configure, cpu_s, stage_process, start_redis, wait_settled
-from services.inspector.app import Inspector
+from services.inspector.app import build_inspector
+from services.inspector.handler import Inspector
 from shared import streams, wire
 from shared.config import JobConfig
 from shared.events import ExampleGenerated
@@ -122,7 +123,7 @@ async def main(n: int) -> None:
     try:
         for job in ("warm-direct", "direct1", "direct2", "redis", "warm-redis"):
             await configure(redis, job, JobConfig())
-        inspector = Inspector(settings, Redis.from_url(server.url))
+        inspector = build_inspector(settings, Redis.from_url(server.url))
         await direct(inspector, examples("warm-direct", n))  # models loaded, caches warm
         before = await direct(inspector, examples("direct1", n // 2))
         via = await through_redis(settings, redis, examples("redis", n))

@@ -13,7 +13,8 @@ import orjson
 from redis.asyncio import Redis
 
 from services.inspector import app as inspector_app
-from services.inspector.app import Inspector
+from services.inspector.app import build_inspector
+from services.inspector.handler import Inspector
 from services.shipper import app as shipper_app
 from shared import streams
 from shared.config import JobConfig
@@ -41,7 +42,7 @@ async def verdicts(inspector: Inspector, *examples: ExampleGenerated) -> list[Ex
 
 
 async def test_copies_pass_the_inspector_with_what_the_export_compares(settings: Settings) -> None:
-    one, two = (Inspector(settings, Redis.from_url(settings.redis_dsn)) for _ in range(2))
+    one, two = (build_inspector(settings, Redis.from_url(settings.redis_dsn)) for _ in range(2))
     first, copy = example(*DESIGNED, index=1), example(*DESIGNED, index=2)
     [a, b] = await verdicts(one, first, copy)
     [again] = await verdicts(two, copy)
@@ -55,7 +56,7 @@ async def test_copies_pass_the_inspector_with_what_the_export_compares(settings:
 async def test_an_example_of_a_job_without_duplicate_removal_carries_no_vector(
     settings: Settings,
 ) -> None:
-    inspector = Inspector(settings, Redis.from_url(settings.redis_dsn))
+    inspector = build_inspector(settings, Redis.from_url(settings.redis_dsn))
     checks = tuple(c for c in JobConfig().quality.checks if c != "duplicates")
     config = JobConfig.model_validate({"quality": {"checks": checks}})
     [outcome] = await inspector.score([Work("0-1", example(*DESIGNED, index=1), config)])

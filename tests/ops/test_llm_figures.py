@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from services.inspector.app import Inspector
+from services.inspector.app import build_inspector
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import budget, snapshot
@@ -40,7 +40,7 @@ async def test_the_inspectors_judge_calls_count_for_their_model_too(
     config = JobConfig(quality=QualityConfig(checks=checks))
     question, answer = DESIGNED
     with serving(SimConfig(latency_ms=10, jitter_ms=5)) as url:
-        inspector = Inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
+        inspector = build_inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
         [outcome] = await inspector.score([Work("0-1", example(question, answer), config)])
     assert not isinstance(outcome, Exception)
     model = (await snapshot.take(redis)).llm[settings.llm_model]

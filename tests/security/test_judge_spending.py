@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from services.inspector.app import Inspector
+from services.inspector.app import build_inspector
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import budget
@@ -32,7 +32,7 @@ def config(judge_model: str | None = None, cap: float | None = None) -> JobConfi
 
 
 async def judge(settings: Settings, url: str, job: JobConfig) -> ExampleScored:
-    inspector = Inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
+    inspector = build_inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
     [outcome] = await inspector.score([Work("0-1", example(*DESIGNED), job)])
     assert not isinstance(outcome, Exception)
     [emit] = outcome  # type: ignore[misc]

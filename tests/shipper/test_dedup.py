@@ -12,11 +12,11 @@ import pytest
 from redis.asyncio import Redis
 
 from services.gateway.readmodel.rebuild import replay
-from services.inspector.app import scored
 from services.inspector.checks.base import Item
 from services.inspector.checks.duplicates import Described, fingerprints
 from services.inspector.embeddings import HashedTfidf
 from services.inspector.logic import Verdict
+from services.inspector.outcomes import scored
 from services.shipper import dedup, nearby
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
