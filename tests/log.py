@@ -1,0 +1,224 @@
+"""A job's log as the stages write it, stream by stream, for tests and benchmarks.
+
+Refined pages and generated chunks go through the stages' own outcome builders. The gateway,
+spider, inspector, shipper and the commit build theirs inside their handlers: those events
+are built here through `caused()` (or `derive`) with the ids and keys the stage gives them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from redis.asyncio import Redis
+
+from services.factory import outcomes as factory
+from services.factory.values import Spend, Usage
+from services.refiner import outcomes as refiner
+from services.refiner.dedup import Decision
+from services.refiner.logic import Chunk, Document
+from shared import streams, wire
+from shared.commit import Emit
+from shared.config import GenerationConfig, JobConfig
+from shared.events import (
+    ChunkMade,
+    Event,
+    ExampleGenerated,
+    ExampleScored,
+    ExportWritten,
+    FetchPage,
+    ItemFailed,
+    JobCompleted,
+    JobSubmitted,
+    PageFetched,
+    ProjectCreated,
+    caused,
+    export_id,
+)
+from shared.ids import derive
+from shared.stage import failure
+from shared.templates import ExampleFields
+
+E = TypeVar("E", bound=Event)
+Entry = tuple[str, Event]
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+MODEL = "gpt-4o-mini"
+
+
+def at(seconds: float, t0: datetime = T0) -> datetime:
+    return t0 + timedelta(seconds=seconds)
+
+
+@dataclass
+class Log:
+    """Entries in the order the stages would write them; `t` of each is seconds after `t0`."""
+
+    t0: datetime = T0
+    entries: list[Entry] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def add(self, stream: str, event: E, t: float) -> E:
+        stamped = event.model_copy(update={"at": at(t, self.t0)})
+        self.entries.append((stream, stamped))
+        return stamped
+
+    def emitted(self, emits: Sequence[Emit], t: float) -> list[Event]:
+        return [self.add(e.stream, e.event, t) for e in emits]
+
+    # The gateway's commands
+    def project(self, project_id: str, name: str, description: str = "", t: float = 0) -> Any:
+        event = ProjectCreated(
+            event_id=derive(project_id, "created"),
+            job_id="",
+            project_id=project_id,
+            name=name,
+            description=description,
+        )
+        return self.add(streams.EVENTS, event, t)
+
+    def submit(
+        self,
+        job_id: str,
+        project_id: str,
+        urls: list[str],
+        config: JobConfig | None = None,
+        t: float = 1,
+    ) -> JobSubmitted:
+        event = JobSubmitted(
+            event_id=derive(job_id, "submitted"),
+            job_id=job_id,
+            project_id=project_id,
+            urls=urls,
+            config=config or JobConfig(),
+        )
+        return self.add(streams.EVENTS, event, t)
+
+    def invalid(self, job: JobSubmitted, index: int, url: str, reason: str, t: float) -> Any:
+        """A submitted URL refused before it became a work item."""
+        event = caused(
+            job, ItemFailed, "invalid", index, stage="gateway",
+            item_id=derive(job.job_id, "url", index), reason="invalid_url", detail=reason, url=url,
+        )  # fmt: skip
+        return self.add(streams.EVENTS, event, t)
+
+    def fetch(self, job: JobSubmitted, url: str, t: float) -> FetchPage:
+        # Not `caused`: the gateway and the spider's crawler give a URL the same id.
+        event = FetchPage(
+            event_id=derive(job.job_id, "fetch", url),
+            job_id=job.job_id,
+            caused_by=job.event_id,
+            project_id=job.project_id,
+            url=url,
+        )
+        return self.add(streams.SPIDER, event, t)
+
+    # The spider
+    def fetched(self, cmd: FetchPage, t: float, **meta: Any) -> PageFetched:
+        """The page under the key the spider stores it at."""
+        key = f"raw/{cmd.job_id}/{derive(cmd.event_id, 'page')}.html"
+        fields = {"final_url": cmd.url, "status_code": 200, "content_type": "text/html"}
+        fields |= {"content_hash": cmd.url, "html_key": key, **meta}
+        event = caused(cmd, PageFetched, "page", project_id=cmd.project_id, url=cmd.url, **fields)
+        return self.add(streams.REFINER, event, t)
+
+    def failed(
+        self, stage: str, item: Event, reason: str, t: float, detail: str = "", **extra: Any
+    ) -> ItemFailed:
+        """A work item's failure or skip (`outcome="skipped"`), as every stage records it."""
+        return self.add(streams.EVENTS, failure(stage, item, reason, detail, **extra).event, t)
+
+    # The refiner
+    def refine(
+        self,
+        page: PageFetched,
+        texts: Sequence[str],
+        t: float,
+        dropped: Mapping[int, Decision] | None = None,
+        tokens: Sequence[int] | int = 40,
+        span: int = 100,
+        **doc: Any,
+    ) -> list[ChunkMade]:
+        """Chunk i of `texts` spans `span` characters from i * span; `dropped` holds dedup's
+        decisions by index. Returns the chunks made."""
+        counts = [tokens] * len(texts) if isinstance(tokens, int) else tokens
+        chunks = tuple(
+            Chunk(
+                i, text, counts[i], i * span, i * span + span - 1, doc.get("language", "en"), None
+            )
+            for i, text in enumerate(texts)
+        )
+        doc = {"text": "x" * 300, "extractor": "trafilatura", "language": "en", **doc}
+        document = Document(chunks=chunks, **doc)
+        events = self.emitted(refiner.of_document(page, document, dict(dropped or {})), t)
+        return [e for e in events if isinstance(e, ChunkMade)]
+
+    # The factory
+    def generate(
+        self,
+        chunk: ChunkMade,
+        items: Sequence[ExampleFields],
+        usage: Usage,
+        t: float,
+        template: str = "qa",
+    ) -> list[ExampleGenerated]:
+        """The chunk's examples, which share `usage` evenly, and its ChunkGenerated total."""
+        gen = GenerationConfig(template=template)
+        events = self.emitted(factory.generated(chunk, gen, list(items), usage, MODEL), t)
+        return [e for e in events if isinstance(e, ExampleGenerated)]
+
+    def generation_failed(
+        self, chunk: ChunkMade, reason: str, usage: Usage, t: float, detail: str = ""
+    ) -> Any:
+        """The chunk got no usable answer; what its calls cost is on the failure."""
+        return self.emitted([factory.failed(chunk, reason, detail, Spend(usage))], t)[0]
+
+    # The inspector
+    def score(
+        self,
+        example: ExampleGenerated,
+        t: float,
+        score: float,
+        passed: bool,
+        scores: dict[str, float] | None = None,
+        reasons: Sequence[str] = (),
+    ) -> ExampleScored:
+        event = caused(
+            example, ExampleScored, "scored", example=example.model_copy(update={"source": None}),
+            scores=scores or {"readability": score}, score=score, passed=passed,
+            reasons=list(reasons),
+        )  # fmt: skip
+        return self.add(streams.SHIPPER, event, t)
+
+    # The commit that settles a job's last item, and the shipper
+    def complete(self, job_id: str, t: float) -> JobCompleted:
+        event = JobCompleted(event_id=derive(job_id, "done"), job_id=job_id)
+        return self.add(streams.SHIPPER, event, t)
+
+    def export(self, cause: Event, t: float, **fields: Any) -> ExportWritten:
+        """The export `cause` (JobCompleted or ExportJob) made; `fields` are its figures."""
+        fields = {"format": "jsonl", "version": "v20260301T120006Z", **fields}
+        event = caused(cause, ExportWritten, "export", export_id=export_id(cause), **fields)
+        return self.add(streams.EVENTS, event, t)
+
+    async def publish(self, redis: Redis, chunk: int = 1000) -> None:
+        """Writes the log in pipelined chunks, in the list's order."""
+        for start in range(0, len(self.entries), chunk):
+            async with redis.pipeline(transaction=False) as pipe:
+                for stream, event in self.entries[start : start + chunk]:
+                    pipe.xadd(stream, {wire.DATA_FIELD: wire.encode(event)})
+                await pipe.execute()
+
+
+def qa(n: int, **fields: Any) -> list[ExampleFields]:
+    """`n` generated question-answer items."""
+    return [
+        ExampleFields(input=f"Question {i}?", output=f"Answer {i}.", fields={"n": i, **fields})
+        for i in range(n)
+    ]
