@@ -25,12 +25,12 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import CORPUS
-from services.inspector.app import scored
 from services.inspector.checks.base import Item
 from services.inspector.checks.duplicates import Described, fingerprints
 from services.inspector.embeddings import Embedders
 from services.inspector.logic import Verdict
-from services.shipper import dedup, staging
+from services.inspector.outcomes import scored
+from services.shipper import columns, dedup, staging
 from shared.config import QualityConfig
 from shared.events import ExampleGenerated, ExampleScored
 from shared.vectors import pack
@@ -118,12 +118,12 @@ def main() -> None:
         made = examples(texts)
         for start in range(0, len(made), 200):
             staging.append(work, "bench", f"{start:08d}-0", made[start : start + 200], 0.7)
-        staging.columns(work, "bench")
+        columns.arrow_file(work, "bench")
         t = time.perf_counter()
-        read = sum(t.select(["id", "vector"]).num_rows for t in staging.read(work, "bench"))
+        read = sum(t.select(["id", "vector"]).num_rows for t in columns.read(work, "bench"))
         baseline = time.perf_counter() - t
         t = time.perf_counter()
-        removed = dedup.removed(dedup.pool_of(staging.read(work, "bench")), 0.75)
+        removed = dedup.removed(dedup.pool_of(columns.read(work, "bench")), 0.75)
         ours = time.perf_counter() - t
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.shipper import staging
+from services.shipper import columns, staging
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.formats import FORMATS, provenance
@@ -117,7 +117,7 @@ def ours(data_dir: Path, out: Path, fmt: str) -> tuple[Timing, float]:
     spec = ExportSpec("bench", f"export_{fmt}", AT, config)
     with PeakRss() as rss:
         storage = Storage.from_settings(Settings(data_dir=out))
-        took = timed(lambda: export(storage, spec, staging.read(data_dir, "bench"), JobFacts()))
+        took = timed(lambda: export(storage, spec, columns.read(data_dir, "bench"), JobFacts()))
     return took, rss.grown_mb
 
 
@@ -127,7 +127,7 @@ Rows = tuple[list[Any], list[Any], list[Any]]  # data rows, provenance rows, rej
 def rows_of(data_dir: Path, fmt: str) -> Rows:
     """What our export writes, prebuilt in memory."""
     shape, data, sidecar, rejected = FORMATS[fmt].row, [], [], []
-    for row in (r for table in staging.read(data_dir, "bench") for r in table.to_pylist()):
+    for row in (r for table in columns.read(data_dir, "bench") for r in table.to_pylist()):
         if not row["passed"]:
             rejected.append(json.loads(row["record"]))
         elif FORMATS[fmt].kind in ("csv", "parquet"):
@@ -191,7 +191,7 @@ def run(work: Path, n: int, runs: int) -> None:
     stage(work, n)
     print(f"staged {n} examples in {time.perf_counter() - t:.1f}s")
     t = time.perf_counter()
-    staging.columns(work, "bench")
+    columns.arrow_file(work, "bench")
     rate = n / (time.perf_counter() - t)
     print(f"merged the staged batches into columns, once per job: {rate:,.0f} examples/s")
     outs, ratios = _fresh(work), {}

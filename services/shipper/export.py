@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from services.shipper import logic
 from services.shipper.card import card
 from services.shipper.dataset import write_records
 from services.shipper.facts import JobFacts
-from services.shipper.figures import figures
 from services.shipper.manifest import CARD, MANIFEST, ExportSpec, Manifest
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import Written, sha256_of
@@ -69,7 +69,7 @@ def export(
 def _write(folder: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: JobFacts) -> Manifest:
     stats = DatasetStats()
     files = write_records(folder, spec, chunks, stats)
-    empty = _why_empty(facts, stats)
+    empty = logic.why_empty(facts, stats)
     written = Manifest(
         export_id=spec.export_id,
         job_id=spec.job_id,
@@ -81,20 +81,10 @@ def _write(folder: Path, spec: ExportSpec, chunks: Iterable[pa.Table], facts: Jo
         splits=dict(stats.splits) if spec.splits else {},
         data_files={s: spec.file_name(s) for s in spec.splits or ["train"]},
         files=files,
-        figures=figures(facts, stats, spec.config),
+        figures=logic.card_figures(facts, stats, spec.config),
     )
     (folder / CARD).write_text(card(spec, stats, written, empty), encoding="utf-8")
     readme = Written(CARD, 0, sha256_of(folder / CARD), (folder / CARD).stat().st_size)
     manifest = replace(written, files=[*files, readme])
     (folder / MANIFEST).write_bytes(manifest.dump())
     return manifest
-
-
-def _why_empty(facts: JobFacts, stats: DatasetStats) -> str | None:
-    if stats.passed:
-        return None
-    if facts.fetched == 0 and facts.urls:
-        return "no page could be fetched (see Sources)"
-    if stats.scored == 0:
-        return "no example was generated (see Processing and Generation)"
-    return "no example passed quality control (see Quality)"

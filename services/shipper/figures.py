@@ -1,5 +1,6 @@
-"""Pure figures of an export, by card section and table: what the card shows and the manifest
-keeps. Every figure is one the read models also hold (see tests/shipper/test_card_matches_db)."""
+"""Pure figures of an export, one card section at a time (`logic.card_figures` assembles
+them): what the card shows and the manifest keeps. Every figure is one the read models also
+hold (see tests/shipper/test_card_matches_db)."""
 
 from __future__ import annotations
 
@@ -115,13 +116,4 @@ def _duplicates(stats: DatasetStats, config: JobConfig) -> Table:
     }
     return rule | {
         f"examples embedded by {name}": n for name, n in _sorted(stats.embeddings).items()
-    }
-
-
-def figures(facts: JobFacts, stats: DatasetStats, config: JobConfig) -> Figures:
-    return {
-        "sources": sources(facts, stats, config),
-        "processing": processing(facts, config),
-        "generation": generation(facts, config),
-        "quality": quality(facts, stats, config),
     }

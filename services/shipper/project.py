@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from redis.asyncio import Redis
 
-from services.shipper import dedup, staged, staging
+from services.shipper import columns, dedup, staging
 from shared import streams, wire
 from shared.events import ExportWritten, JobSubmitted, parse_event
 from shared.storage.blobs import Storage
@@ -69,8 +69,8 @@ def kept(storage: Storage, export: ExportWritten) -> Iterator[pa.Table]:
     except FileNotFoundError:
         lines = []
     left_out = pa.array([orjson.loads(line)["id"] for line in lines], pa.string())
-    base = staged.pulled(storage, export.job_id)
-    for table in staging.read(base, export.job_id):
+    base = staging.pulled(storage, export.job_id)
+    for table in columns.read(base, export.job_id):
         if len(left_out):
             table = table.filter(pc.invert(pc.is_in(table["id"], left_out)))
         yield table

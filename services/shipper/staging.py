@@ -1,41 +1,29 @@
-"""A job's scored examples, staged on disk one sorted batch file at a time until it is exported.
-
-Each batch lands whole (written, then renamed), so a crash never leaves half a batch. A
-redelivered batch may stage an example twice; the first export merges the files by example id,
-keeping one copy of each and holding one line per file in memory, never the job, and turns the
-result into columns once for every export of the job."""
+"""A job's scored examples, staged one sorted batch file at a time until it is exported: in
+blob storage, so that a replica exports what every replica staged. A file store's folder is
+the data folder itself; from a remote store the job's objects are brought to a local folder
+before an export, merged there into columns (`columns.arrow_file`), and the columns go back
+in place of the batches. Each batch lands whole (written, then renamed), so a crash never
+leaves half a batch."""
 
 from __future__ import annotations
 
-import hashlib
-import heapq
-import io
-import itertools
 import secrets
-from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 
-import pyarrow as pa
-import pyarrow.json as pajson
-
-from services.shipper.records import STAGED, body, key, staged_line
+from services.shipper.records import staged_line
 from shared.events import ExampleScored
+from shared.storage.blobs import Storage
 
 SUFFIX = ".jsonl"
 COLUMNS = "rows.arrow"
-# Rows per columnar batch: big enough for columnar calls to pay, small enough that memory
-# stays flat whatever the job's size.
-CHUNK = 8192
-# Files merged at once; more are merged in rounds, so open files stay few.
-FAN_IN = 64
 
 
 def folder(data_dir: Path, job_id: str) -> Path:
     return data_dir / "staging" / job_id
 
 
-def _land(target: Path, lines: Iterable[bytes]) -> None:
+def land(target: Path, lines: Iterable[bytes]) -> None:
     """Writes under a name no other writer uses, then renames: the file appears whole."""
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     with tmp.open("wb") as f:
@@ -53,87 +41,46 @@ def append(
 ) -> None:
     target = folder(data_dir, job_id) / f"{batch_name}{SUFFIX}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    _land(target, lines(scored, min_score))
+    land(target, lines(scored, min_score))
 
 
-def _once(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """Sorted lines with a repeated example id left out."""
-    last = b""
-    for line in lines:
-        current = line[: line.index(b"\t")]  # key(), inlined: this loop sees every example
-        if current != last:
-            last = current
-            yield line
+def _key(job_id: str, name: str = "") -> str:
+    return f"staging/{job_id}/{name}".rstrip("/")
 
 
-def _merge(paths: list[Path], target: Path) -> None:
-    with ExitStack() as stack:
-        files = [stack.enter_context(path.open("rb")) for path in paths]
-        _land(target, _once(heapq.merge(*files, key=key)))
+def put(
+    storage: Storage, job_id: str, batch_name: str, scored: list[ExampleScored], min_score: float
+) -> None:
+    data = b"".join(lines(scored, min_score))
+    storage.put(_key(job_id, f"{batch_name}{SUFFIX}"), data)
 
 
-def consolidate(data_dir: Path, job_id: str) -> Path | None:
-    """Merges the job's staged files into one sorted file without repeats; None if nothing
-    was staged. Inputs are removed only after their merge has landed."""
-    base = folder(data_dir, job_id)
-    paths = sorted(base.glob(f"*{SUFFIX}"))
-    while len(paths) > 1 or (paths and not paths[0].name.startswith("~")):
-        merged = []
-        for start in range(0, len(paths), FAN_IN):
-            group = paths[start : start + FAN_IN]
-            names = "\n".join(p.name for p in group).encode()
-            target = base / f"~{hashlib.blake2b(names, digest_size=8).hexdigest()}{SUFFIX}"
-            _merge(group, target)
-            for path in group:
-                if path != target:
-                    path.unlink(missing_ok=True)
-            merged.append(target)
-        paths = merged
-    return paths[0] if paths else None
+def any_staged(storage: Storage, job_id: str) -> bool:
+    return bool(storage.sizes(_key(job_id)))
 
 
-def parsed(lines: list[bytes]) -> pa.Table:
-    """Staged lines as one table of `STAGED` columns."""
-    data = b"".join(body(line) for line in lines)
-    block = max(1 << 22, 2 * max(map(len, lines)))  # a row never straddles two blocks
-    return pajson.read_json(
-        io.BytesIO(data),
-        read_options=pajson.ReadOptions(block_size=block),
-        parse_options=pajson.ParseOptions(explicit_schema=STAGED),
-    )
+def pulled(storage: Storage, job_id: str) -> Path:
+    """The data folder whose `staging/<job>` holds the job's staged files now."""
+    if storage.root:
+        return storage.root
+    base = storage.scratch / "pulled"
+    here = folder(base, job_id)
+    here.mkdir(parents=True, exist_ok=True)
+    remote = storage.sizes(_key(job_id))
+    columns = _key(job_id, COLUMNS)
+    for key in [columns] if columns in remote else sorted(remote):
+        local = here / PurePosixPath(key).name
+        if not local.exists():
+            storage.download(key, local)
+    return base
 
 
-def _columnar(merged: Path, target: Path) -> None:
-    """The merged lines as an Arrow file of CHUNK-row batches: exports read columns, never
-    parse JSON again."""
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    with merged.open("rb") as f, pa.ipc.new_file(tmp, STAGED) as out:
-        lines = _once(f)
-        while chunk := list(itertools.islice(lines, CHUNK)):
-            out.write_table(parsed(chunk).combine_chunks())  # one batch per CHUNK rows
-    tmp.replace(target)
-
-
-def columns(data_dir: Path, job_id: str) -> Path | None:
-    """The job's examples once each, in example-id order, as an Arrow file; made on the
-    first export. No example is staged after its job completed, so it is final."""
-    target = folder(data_dir, job_id) / COLUMNS
-    if not target.exists():
-        merged = consolidate(data_dir, job_id)
-        if merged is None:
-            return None
-        _columnar(merged, target)
-    for stale in [*target.parent.glob(f"*{SUFFIX}"), *target.parent.glob(".*.tmp")]:
-        stale.unlink(missing_ok=True)  # merged, a late copy, or a killed writer's leftover
-    return target
-
-
-def read(data_dir: Path, job_id: str) -> Iterator[pa.Table]:
-    """Every staged example once, in example-id order, a table of CHUNK rows at a time."""
-    path = columns(data_dir, job_id)
-    if path is None:
+def pushed(storage: Storage, job_id: str, base: Path) -> None:
+    """The columns an export made go back to a remote store; the batches they hold go."""
+    made = folder(base, job_id) / COLUMNS
+    if storage.root or not made.exists():
         return
-    with pa.OSFile(str(path)) as source:
-        reader = pa.ipc.open_file(source)
-        for i in range(reader.num_record_batches):
-            yield pa.Table.from_batches([reader.get_batch(i)])
+    columns, remote = _key(job_id, COLUMNS), storage.sizes(_key(job_id))
+    if columns not in remote:
+        storage.put_file(columns, made)
+    storage.delete([key for key in remote if key != columns])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from services.shipper import staging
+from services.shipper import columns
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
@@ -76,5 +76,5 @@ def write(data_dir: Path, fmt: str, splits: dict[str, float] | None = None, **kw
     config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))  # type: ignore[arg-type]
     spec = ExportSpec("j", kw.get("export_id", f"export_{fmt}"), kw.get("at", AT), config)
     storage = Storage.from_settings(Settings(data_dir=data_dir))
-    prefix, _ = export(storage, spec, staging.read(data_dir, "j"), JobFacts())
+    prefix, _ = export(storage, spec, columns.read(data_dir, "j"), JobFacts())
     return data_dir / prefix

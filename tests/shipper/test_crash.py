@@ -14,7 +14,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.cli.stack import settings_env
-from services.shipper import staging
+from services.shipper import columns, staging
 from services.shipper.app import create_app
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
@@ -85,7 +85,7 @@ async def test_a_shipper_killed_mid_export_leaves_nothing_partial_and_the_export
     landed_at = (settings.data_dir / landed.key).parent
     assert [p.name for p in exports.iterdir()] == [landed_at.name]
     spec = ExportSpec(JOB, export_id(done), done.at, CONFIG)
-    chunks = staging.read(settings.data_dir, JOB)
+    chunks = columns.read(settings.data_dir, JOB)
     elsewhere = Storage.from_settings(Settings(data_dir=tmp_path / "undisturbed"))
     _, undisturbed = export(elsewhere, spec, chunks, JobFacts())
     assert Manifest.load(landed_at).files == undisturbed.files

@@ -11,9 +11,9 @@ from typing import Any
 import orjson
 import pytest
 
+from services.shipper.columns import parsed
 from services.shipper.formats import alpaca, openai, sharegpt
 from services.shipper.records import Row, row, staged_line
-from services.shipper.staging import parsed
 from services.shipper.writers import CsvWriter
 from tests.shipper.samples import FIELDS, scored
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from services.shipper import staging
+from services.shipper import columns, staging
 from services.shipper.records import body, key, point, row, splits_at, staged_line
 from tests.shipper.samples import examples, scored
 
@@ -67,7 +67,7 @@ def test_a_document_lands_in_one_split_and_splits_follow_their_shares() -> None:
 
 
 def ids(tmp_path: Path) -> list[str]:
-    return [i for table in staging.read(tmp_path, "j") for i in table["id"].to_pylist()]
+    return [i for table in columns.read(tmp_path, "j") for i in table["id"].to_pylist()]
 
 
 def test_staged_batches_read_back_once_each_in_id_order(tmp_path: Path) -> None:
@@ -81,9 +81,9 @@ def test_staged_batches_read_back_once_each_in_id_order(tmp_path: Path) -> None:
 
 
 def test_many_batches_merge_in_rounds_of_a_few_open_files(tmp_path: Path) -> None:
-    items = examples(staging.FAN_IN * 3)
+    items = examples(columns.FAN_IN * 3)
     for i, item in enumerate(items):
-        staging.append(tmp_path, "j", f"{i % (staging.FAN_IN * 2 + 5)}-{i}", [item], 0.7)
+        staging.append(tmp_path, "j", f"{i % (columns.FAN_IN * 2 + 5)}-{i}", [item], 0.7)
     assert len(ids(tmp_path)) == len(items)
 
 
@@ -97,12 +97,12 @@ def test_a_late_copy_of_a_staged_batch_changes_nothing_once_columns_exist(tmp_pa
 
 def test_staged_columns_come_in_chunks_of_a_bounded_size(tmp_path: Path) -> None:
     staging.append(tmp_path, "j", "1-0", examples(50), 0.7)
-    sizes = [t.num_rows for t in staging.read(tmp_path, "j")]
-    assert sizes == [50] and staging.CHUNK >= 50
+    sizes = [t.num_rows for t in columns.read(tmp_path, "j")]
+    assert sizes == [50] and columns.CHUNK >= 50
 
 
 def test_a_job_with_nothing_staged_reads_empty(tmp_path: Path) -> None:
-    assert list(staging.read(tmp_path, "nothing")) == []
+    assert list(columns.read(tmp_path, "nothing")) == []
 
 
 def test_a_passed_record_carries_warnings_never_rejected_because() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from services.cli import main
 from services.cli.stack import settings_env
-from services.shipper import staging
+from services.shipper import columns, staging
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
@@ -27,7 +27,7 @@ def test_push_uploads_an_export_kept_in_s3(
     storage = Storage.from_settings(settings)
     staging.append(tmp_path, "j", "1-0", examples(20), 0.7)
     spec = ExportSpec("j", "export_s3", AT, JobConfig(export=ExportConfig(format="jsonl")))
-    prefix, _ = export(storage, spec, staging.read(tmp_path, "j"), JobFacts())
+    prefix, _ = export(storage, spec, columns.read(tmp_path, "j"), JobFacts())
     assert not (tmp_path / "exports").exists(), "the export lives in the bucket"
     for name, value in settings_env(settings).items():
         monkeypatch.setenv(name, value)
