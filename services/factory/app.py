@@ -10,6 +10,7 @@ from services.factory.batch_records import BatchRecords
 from services.factory.batches import Batcher
 from services.factory.calls import Caller
 from services.factory.generate import Generator
+from services.factory.handler import Factory
 from services.factory.ledger import Ledger
 from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.logic import RetryPolicy
@@ -42,19 +43,18 @@ def create_app(
     messages = MessageBatches(*client.api, poll_s, _MAX_POLL_S)
     openai_batches = OpenAIBatches(client.batch_client(), poll_s, _MAX_POLL_S)
     apis: dict[str, BatchAPI] = {"openai": openai_batches, "anthropic": messages}
+    closers = [client.aclose, messages.aclose]
     batch_hold_s = settings.llm_batch_wait_s + _HOLD_MARGIN_S
     records = BatchRecords(redis)
     batcher = Batcher(client, apis, records, ledger, settings.llm_batch_window_s, batch_hold_s)
-    generator = Generator(caller, batcher, settings, policy.repairs)
+    factory = Factory(Generator(caller, batcher, settings, policy.repairs), closers)
     # A batch-mode chunk waits in its handler for the provider's batch, up to a day.
     limit_s = max(settings.handler_time_limit_s, settings.llm_batch_wait_s)
     spec = StageSpec(
         "factory",
-        {ChunkMade: generator},
+        {ChunkMade: factory},
         concurrency=settings.llm_concurrency,
         time_limit_s=limit_s,
+        close=factory.close,
     )
-    app = build_app(spec, settings, redis, consumer)
-    app.after_shutdown(client.aclose)
-    app.after_shutdown(messages.aclose)
-    return app
+    return build_app(spec, settings, redis, consumer)
