@@ -8,13 +8,15 @@ import argparse
 import asyncio
 import json
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from rich.console import Console
 from rich.table import Table
 
+from services.cli.output import CommandFailed, Exit, Output
 from shared import snapshot
 from shared.settings import Settings
 from shared.snapshot import Snapshot
@@ -98,22 +100,36 @@ def projector_table(snap: Snapshot) -> Table:
     return table
 
 
-def show(settings: Settings, console: Console, interval_s: float) -> int:
+def figures(before: Snapshot, after: Snapshot) -> dict[str, Any]:
+    """The tables' figures as one JSON-ready document, items/s included."""
+    document = asdict(after)
+    elapsed = max(after.taken_at - before.taken_at, 1e-9)
+    for old, new in zip(before.stages, document["stages"], strict=True):
+        new["items_per_s"] = round((new["items"] - old.items) / elapsed, 3)
+        del new["buckets"]
+    document["llm"] = {model: totals.model_dump() for model, totals in after.llm.items()}
+    return document
+
+
+def show(settings: Settings, out: Output, interval_s: float) -> int:
     url = stack_redis_url(settings)
     if url is None:
-        console.print("[red]no stack[/]: start one with `datafactory up`, or set a Redis URL")
-        return 1
+        message = "[red]no stack[/]: start one with `datafactory up`, or set a Redis URL"
+        raise CommandFailed(Exit.UNAVAILABLE, message)
     try:
         database = Path(settings.sqlite_url.split("///", 1)[1])
         before, after = asyncio.run(sample(url, database, interval_s))
     except RedisError as exc:
-        console.print(f"[red]Redis unreachable[/] ({type(exc).__name__}): is the stack up?")
-        return 1
+        message = f"[red]Redis unreachable[/] ({type(exc).__name__}): is the stack up?"
+        raise CommandFailed(Exit.UNAVAILABLE, message) from None
+    if out.json:
+        out.document(figures(before, after))
+        return Exit.OK
     for table in (queue_table(after), stage_table(before, after), llm_table(after)):
-        console.print(table)
-    console.print(projector_table(after))
-    return 0
+        out.table(table)
+    out.table(projector_table(after))
+    return Exit.OK
 
 
-def command(args: argparse.Namespace) -> int:
-    return show(Settings(), Console(), args.interval)
+def command(args: argparse.Namespace, out: Output) -> int:
+    return show(Settings(), out, args.interval)

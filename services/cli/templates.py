@@ -5,73 +5,74 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
-from rich.console import Console
 from rich.table import Table
 
 from services.cli.jobfile import JobFileError, load_template
-from services.cli.run import console
+from services.cli.output import CommandFailed, Exit, Output, escape
 from services.cli.stack import gateway_client, running_gateway
 from shared.settings import Settings
 
 
-def templates(args: argparse.Namespace) -> int:
+def templates(args: argparse.Namespace, out: Output) -> int:
     settings = Settings()
     gateway = args.gateway or running_gateway(settings)
     if gateway is None:
-        console.print("[red]no gateway running[/]: start one with datafactory up, or --gateway")
-        return 2
+        message = "[red]no gateway running[/]: start one with datafactory up, or --gateway"
+        raise CommandFailed(Exit.UNAVAILABLE, message)
     actions = {"list": _list, "show": _show, "add": _add}
-    with gateway_client(settings, gateway) as client:
-        return actions[args.action](client, args)
+    try:
+        with gateway_client(settings, gateway) as client:
+            return actions[args.action](client, args, out)
+    except httpx.TransportError as exc:
+        message = f"[red]gateway unreachable[/] at {escape(gateway)}: {escape(str(exc))}"
+        raise CommandFailed(Exit.UNAVAILABLE, message) from None
 
 
-def _failed(response: httpx.Response) -> int:
+def _answer(response: httpx.Response, *ok: int) -> Any:
+    """The response's body, or the command fails with the gateway's reason."""
+    if response.status_code in ok:
+        return response.json()
     detail: Any = response.text
     with contextlib.suppress(ValueError):
         detail = response.json().get("detail", detail)
     message = detail.get("message", detail) if isinstance(detail, dict) else detail
-    console.print(f"[red]refused ({response.status_code})[/]: {message}")
-    return 1
+    raise CommandFailed(
+        Exit.FAILED, f"[red]refused ({response.status_code})[/]: {escape(str(message))}"
+    )
 
 
-def _list(client: httpx.Client, args: argparse.Namespace) -> int:
-    response = client.get("/api/templates")
-    if response.status_code != 200:
-        return _failed(response)
+def _list(client: httpx.Client, args: argparse.Namespace, out: Output) -> int:
+    found = _answer(client.get("/api/templates"), 200)
+    if out.json:
+        out.document(found)
+        return Exit.OK
     table = Table("name", "kind", "version", "params", "description")
-    for t in response.json():
+    for t in found:
         params = ", ".join(f"{k}={json.dumps(p['default'])}" for k, p in t["params"].items())
         table.add_row(t["name"], t["kind"], str(t["version"] or ""), params, t["description"])
-    Console().print(table)
-    return 0
+    out.table(table)
+    return Exit.OK
 
 
-def _show(client: httpx.Client, args: argparse.Namespace) -> int:
-    response = client.get(f"/api/templates/{args.name}")
-    if response.status_code != 200:
-        return _failed(response)
-    sys.stdout.write(json.dumps(response.json(), indent=2) + "\n")
-    return 0
+def _show(client: httpx.Client, args: argparse.Namespace, out: Output) -> int:
+    out.document(_answer(client.get(f"/api/templates/{args.name}"), 200))
+    return Exit.OK
 
 
-def _add(client: httpx.Client, args: argparse.Namespace) -> int:
+def _add(client: httpx.Client, args: argparse.Namespace, out: Output) -> int:
     """Creates the template, or saves its next version if it exists."""
     try:
         spec = load_template(Path(args.file))
     except JobFileError as exc:
-        console.print(f"[red]bad template[/] {exc}")
-        return 2
+        raise CommandFailed(Exit.USAGE, f"[red]bad template[/] {escape(str(exc))}") from None
     body = spec.model_dump(mode="json", exclude={"version"})
     response = client.post("/api/templates", json=body)
     if response.status_code == 409:
         response = client.put(f"/api/templates/{spec.name}", json=body)
-    if response.status_code not in (200, 201):
-        return _failed(response)
-    saved = response.json()
-    console.print(f"[green]saved[/] {saved['name']}@{saved['version']}")
-    return 0
+    saved = _answer(response, 200, 201)
+    out.say(f"[green]saved[/] {escape(saved['name'])}@{saved['version']}")
+    return Exit.OK

@@ -69,5 +69,5 @@ def test_status_prints_queues_stages_llm_spend_and_projector_lag(settings: Setti
 
 def test_status_without_a_stack_says_how_to_start_one(tmp_path: Path) -> None:
     done = status(Settings(data_dir=tmp_path, redis_url=None))
-    assert done.returncode == 1
-    assert "datafactory up" in done.stdout
+    assert done.returncode == 3, "exit code 3: nothing to reach"
+    assert "datafactory up" in done.stderr and done.stdout == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,15 @@ def test_push_makes_a_public_repository_only_when_asked(
     with fake_hub() as hub:
         assert main(["push", "j", "me/open", "--endpoint", hub.url, "--public"]) == 0
     assert [repo["visibility"] for repo in hub.repos] == ["public"]
+
+
+def test_push_json_names_the_export_repository_and_commit(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(data_dir, "csv")
+    monkeypatch.setenv("DATAFACTORY_DATA_DIR", str(data_dir))
+    with fake_hub() as hub:
+        assert main(["push", "j", "me/web-qa", "--endpoint", hub.url, "--json"]) == 0
+    pushed = json.loads(capsys.readouterr().out)
+    assert pushed["repo_id"] == "me/web-qa" and pushed["private"] is True
+    assert pushed["url"].endswith("/datasets/me/web-qa/commit/" + "0" * 40)
