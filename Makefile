@@ -16,6 +16,7 @@ up: setup
 lint: setup
 	.venv/bin/ruff check shared services tests bench
 	.venv/bin/ruff format --check shared services tests bench
+	.venv/bin/lint-imports
 
 typecheck: setup
 	.venv/bin/mypy

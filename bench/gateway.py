@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import stage_process, start_redis
 from bench.event_log import job_log, publish
-from services.gateway.api.example_schemas import ExampleFilters
+from services.gateway.queries.example_models import ExampleFilters
 from services.gateway.queries.examples import examples_page
 from services.gateway.queries.views import job_status
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for

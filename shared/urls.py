@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 MAX_URL_LENGTH = 2048
@@ -42,3 +43,24 @@ def normalise(raw: str) -> str:
     netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     netloc += f":{port}" if port and port != _DEFAULT_PORTS[scheme] else ""
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+# Submitted URLs sorted into usable ones (normalised, once each) and rejected ones.
+@dataclass(frozen=True)
+class Rejected:
+    url: str
+    reason: str
+
+
+def partition(raws: list[str]) -> tuple[list[str], list[Rejected]]:
+    """Valid URLs in submission order without duplicates, and the rejected ones with reasons."""
+    valid: dict[str, None] = {}  # an ordered set
+    rejected: list[Rejected] = []
+    for raw in raws:
+        try:
+            url = normalise(raw)
+        except ValueError as exc:
+            rejected.append(Rejected(raw, str(exc)))
+            continue
+        valid.setdefault(url)
+    return list(valid), rejected

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from services.gateway.api import access, estimate, gate, jobs, metrics, projects, stats
-from services.gateway.api.deps import Gateway
 from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.invalid import invalid_request
 from services.gateway.api.login import router as login_router
 from services.gateway.api.sessions import Sessions
 from services.gateway.api.templates import router as templates_router
+from services.gateway.container import Gateway
 from services.gateway.limits import MAX_BODY_BYTES, UploadLimit
 from services.gateway.queries import estimate as generation
 from services.gateway.readmodel.archive import Archiver

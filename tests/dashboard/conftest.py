@@ -15,8 +15,8 @@ from nicegui.functions.notify import notify
 from nicegui.testing.general import nicegui_reset_globals
 from nicegui.testing.user import User
 
-from services.gateway.api.deps import Gateway
 from services.gateway.app import create_app
+from services.gateway.container import Gateway
 from services.gateway.queries import views
 from shared.settings import Settings
 from tests.dashboard.seed import seed

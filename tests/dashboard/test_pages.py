@@ -8,8 +8,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing.user import User
 
-from services.gateway.api.access import COOKIE
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
+from services.gateway.session_cookie import COOKIE
 from services.gateway.queries import job_figures, views
 from shared import streams, user_settings
 from shared.config import GenerationConfig, JobConfig

@@ -10,7 +10,7 @@ from nicegui import ui
 from nicegui.testing.user import User
 from pydantic import SecretStr, ValidationError
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from shared import user_settings
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings

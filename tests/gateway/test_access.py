@@ -12,8 +12,9 @@ import pytest
 from pydantic import SecretStr
 
 from services.cli.stack import gateway_client
-from services.gateway.api.access import COOKIE, TokenRequired
+from services.gateway.api.access import TokenRequired
 from services.gateway.app import create_app
+from services.gateway.session_cookie import COOKIE
 from shared.settings import Settings
 from tests.gateway.process import gateway_process
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import JobStatus
 from services.gateway.queries import views
+from services.gateway.queries.job_models import JobStatus
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import replay

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from services.gateway.readmodel.tables import jobs, projects
 from shared.settings import Settings
 

@@ -12,9 +12,9 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from services.gateway.api.access import COOKIE
 from services.gateway.api.sessions import Sessions
 from services.gateway.app import create_app
+from services.gateway.session_cookie import COOKIE
 from shared.settings import Settings
 from tests.gateway.process import gateway_process
 from tests.helpers import wait_for

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.commands.urls import Rejected, partition
-from shared.urls import normalise
+from shared.urls import Rejected, normalise, partition
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.example_schemas import PAGE_SIZE, ExampleFilters
+from services.gateway.queries.example_models import PAGE_SIZE, ExampleFilters
 from services.gateway.queries.examples import examples_page, get_example
 from services.gateway.readmodel.projector import Projector
 from shared import streams

@@ -14,7 +14,7 @@ from nicegui.testing.user_simulation import user_simulation
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from services.gateway.dashboard.pages import results
 from services.gateway.queries.examples import get_example
 from services.gateway.readmodel.projector import Projector

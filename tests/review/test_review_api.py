@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from services.gateway.api.example_schemas import MAX_EDIT_CHARS, ExampleFilters
+from services.gateway.commands.bodies import MAX_EDIT_CHARS
+from services.gateway.queries.example_models import ExampleFilters
 from services.gateway.queries.examples import examples_page
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for
 from services.gateway.readmodel.rebuild import replay

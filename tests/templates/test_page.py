@@ -6,7 +6,7 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing.user import User
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from services.gateway.queries import templates as queries
 
 # Attempts, 0.1 s apart, to see what a save or delete shows: it vets the template off the loop.

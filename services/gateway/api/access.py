@@ -10,7 +10,6 @@ from pydantic import SecretStr
 
 from shared.settings import Settings
 
-COOKIE = "datafactory_session"
 # As Host headers name them: an IPv6 address in brackets.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import functools
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
-from services.gateway.api.deps import Gateway, GatewayDep, JobDep, find, written_visible
-from services.gateway.api.example_schemas import (
-    ExampleOut,
-    ExamplePage,
-    ExampleQuery,
-    ReviewAccepted,
-    ReviewRequest,
-)
+from services.gateway.api.deps import GatewayDep, JobDep, find
+from services.gateway.api.example_schemas import ExampleQuery
 from services.gateway.commands import reviews as commands
+from services.gateway.commands.bodies import ReviewAccepted, ReviewRequest
+from services.gateway.container import Gateway
 from services.gateway.queries import examples as queries
+from services.gateway.queries.example_models import ExampleOut, ExamplePage
 
 router = APIRouter()
 
@@ -34,19 +31,6 @@ async def existing_example(gw: Gateway, example_id: str) -> ExampleOut:
     return await find(gw, lookup, "example", example_id)
 
 
-async def review(gw: Gateway, example_id: str, body: ReviewRequest) -> ReviewAccepted:
-    """The command behind the API and the results page's buttons."""
-    example = await existing_example(gw, example_id)
-    event, written = await commands.review_example(gw.redis, example, body)
-    asked = body.model_dump(include={"action", "input", "output", "note"})
-    if event.model_dump(include=set(asked)) != asked:
-        raise HTTPException(409, detail=f"request {body.request_id} asked for another review")
-    await written_visible(gw, written)
-    return ReviewAccepted(
-        event_id=event.event_id, example=await queries.get_example(gw.reader, example_id) or example
-    )
-
-
 @router.get("/api/examples/{example_id}")
 async def get_example(example_id: str, gw: GatewayDep) -> ExampleOut:
     """One example as generated, scored and reviewed."""
@@ -57,4 +41,4 @@ async def get_example(example_id: str, gw: GatewayDep) -> ExampleOut:
 async def review_example(example_id: str, body: ReviewRequest, gw: GatewayDep) -> ReviewAccepted:
     """Approve, reject or edit an example: an ExampleReviewed on the log. The next export of
     its job honours the latest review; the original stays in the results beside it."""
-    return await review(gw, example_id, body)
+    return await commands.review(gw, await existing_example(gw, example_id), body)

@@ -8,9 +8,10 @@ from pathlib import PurePosixPath
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import PlainTextResponse, RedirectResponse, StreamingResponse
 
-from services.gateway.api.deps import ExportDep, GatewayDep, JobDep, written_visible
-from services.gateway.api.schemas import ExportAccepted, ExportRequest
+from services.gateway.api.deps import ExportDep, GatewayDep, JobDep
 from services.gateway.commands import exports as commands
+from services.gateway.commands.bodies import ExportAccepted, ExportRequest
+from services.gateway.container import written_visible
 from shared.config import ExportConfig
 from shared.storage.keys import OutsideStorage, stored_key
 

@@ -11,8 +11,9 @@ from pydantic import SecretStr
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.gateway.api.access import COOKIE, same_secret
+from services.gateway.api.access import same_secret
 from services.gateway.api.sessions import Sessions
+from services.gateway.session_cookie import COOKIE
 
 # Reachable without a token: the health check, the login form and its fonts.
 OPEN_PATHS = ("/health", "/login", "/logout")

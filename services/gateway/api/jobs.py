@@ -8,23 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from services.gateway.api.deps import GatewayDep, JobDep, ProjectDep, written_visible
+from services.gateway.api.deps import GatewayDep, JobDep, ProjectDep
 from services.gateway.api.invalid import MAX_ECHO_CHARS, MAX_QUOTE_CHARS, clipped
-from services.gateway.api.schemas import (
-    CancelAccepted,
+from services.gateway.commands import jobs as commands
+from services.gateway.commands import submission
+from services.gateway.commands.bodies import CancelAccepted, JobAccepted, JobRequest
+from services.gateway.container import written_visible
+from services.gateway.queries import views
+from services.gateway.queries.job_models import (
     ExportOut,
-    JobAccepted,
     JobDetail,
-    JobRequest,
     JobStatus,
     LogEntry,
     LogLevel,
-    RejectedUrl,
 )
-from services.gateway.api.templates import resolve_template
-from services.gateway.commands import admission
-from services.gateway.commands import jobs as commands
-from services.gateway.queries import views
 from shared import totals
 
 router = APIRouter()
@@ -46,21 +43,10 @@ def no_valid_urls(exc: commands.NoValidUrls) -> dict[str, object]:
 
 @router.post("/api/projects/{project_id}/jobs", status_code=202)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
-    config = await resolve_template(gw, body.config)
-    await admission.check_models(config, gw.settings)
-    config = admission.with_spending_cap(config, gw.settings)
     try:
-        submission = await commands.submit_job(gw.redis, project.id, body.urls, config)
+        return await submission.submit(gw, project.id, body)
     except commands.NoValidUrls as exc:
         raise HTTPException(422, detail=no_valid_urls(exc)) from None
-    await written_visible(gw, submission.written)
-    return JobAccepted(
-        job_id=submission.job.job_id,
-        project_id=project.id,
-        accepted=submission.job.urls,
-        rejected=[RejectedUrl(url=r.url, reason=r.reason) for r in submission.rejected],
-        config=submission.job.config,
-    )
 
 
 @router.get("/api/projects/{project_id}/jobs")

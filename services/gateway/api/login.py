@@ -10,9 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import SecretStr
 
-from services.gateway.api.access import COOKIE, same_secret
+from services.gateway.api.access import same_secret
 from services.gateway.api.gate import session_cookie
 from services.gateway.api.sessions import Sessions, forwarded_https
+from services.gateway.session_cookie import COOKIE
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>AI Data Factory: sign in</title>

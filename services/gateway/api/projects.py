@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from services.gateway.api.deps import GatewayDep, ProjectDep, written_visible
-from services.gateway.api.schemas import ProjectDeletedOut, ProjectIn, ProjectOut
+from services.gateway.api.deps import GatewayDep, ProjectDep
 from services.gateway.commands import projects as commands
+from services.gateway.commands.bodies import ProjectDeletedOut, ProjectIn
+from services.gateway.container import written_visible
 from services.gateway.queries import views
+from services.gateway.queries.job_models import ProjectOut
 from services.gateway.readmodel.rows import ts
 
 router = APIRouter()

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.gateway.api.deps import GatewayDep
-from services.gateway.api.schemas import CostStats, Health, Overview
+from services.gateway.api.schemas import Health
 from services.gateway.queries import costs, views
+from services.gateway.queries.stat_models import CostStats, Overview
 
 router = APIRouter()
 

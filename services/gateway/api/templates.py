@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from services.gateway.api.deps import GatewayDep
 from services.gateway.commands import templates as commands
 from services.gateway.queries import templates as queries
-from shared.config import JobConfig
 from shared.templates import TemplateSpec, template_for
 
 router = APIRouter()
@@ -106,13 +105,3 @@ async def delete_template(name: str, gw: GatewayDep) -> TemplateDeletedOut:
     except commands.TemplateRefused as exc:
         raise _refused(exc) from None
     return TemplateDeletedOut(name=name, event_id=event.event_id)
-
-
-async def resolve_template(gw: GatewayDep, config: JobConfig) -> JobConfig:
-    """The job's config with its template resolved and fixed (see `commands.resolve`); 422
-    with the reason, before anything is fetched or spent."""
-    try:
-        gen = await commands.resolve(gw.redis, config.generation)
-    except commands.TemplateRefused as exc:
-        raise _refused(exc) from None
-    return config.model_copy(update={"generation": gen})

@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 
 from services.gateway.commands import receipts
 from services.gateway.commands.log import Written, publish
-from services.gateway.commands.urls import Rejected, partition
 from shared import jobconfig, streams
 from shared.config import JobConfig
 from shared.events import (
@@ -21,6 +20,7 @@ from shared.events import (
     caused,
 )
 from shared.ids import derive, new_id
+from shared.urls import Rejected, partition
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from services.gateway.api.schemas import JobStatus, ProjectOut
+from services.gateway.queries.job_models import JobStatus, ProjectOut
 from services.gateway.queries.progress import JobCounts, current_stage, stages_of
 from services.gateway.readmodel.rows import ts
 from shared.events import JobSubmitted, ProjectCreated, ProjectUpdated

@@ -3,10 +3,14 @@ on the log, which the read model projects and the shipper's next export honours.
 
 from __future__ import annotations
 
+from fastapi import HTTPException
 from redis.asyncio import Redis
 
-from services.gateway.api.example_schemas import ExampleOut, ReviewRequest
+from services.gateway.commands.bodies import ReviewAccepted, ReviewRequest
 from services.gateway.commands.log import Written, publish
+from services.gateway.container import Gateway, written_visible
+from services.gateway.queries import examples as queries
+from services.gateway.queries.example_models import ExampleOut
 from shared import streams
 from shared.events import ExampleReviewed
 from shared.ids import derive, new_id
@@ -42,3 +46,15 @@ async def review_example(
     # Published again on a repeat: if the first publish was lost, this one still counts.
     async with redis.pipeline(transaction=True) as pipe:
         return event, await publish(pipe, [(streams.EVENTS, event)])
+
+
+async def review(gw: Gateway, example: ExampleOut, body: ReviewRequest) -> ReviewAccepted:
+    """The review, once the read models show it; 409 when its request id already named
+    another review."""
+    event, written = await review_example(gw.redis, example, body)
+    asked = body.model_dump(include={"action", "input", "output", "note"})
+    if event.model_dump(include=set(asked)) != asked:
+        raise HTTPException(409, detail=f"request {body.request_id} asked for another review")
+    await written_visible(gw, written)
+    shown = await queries.get_example(gw.reader, example.id) or example
+    return ReviewAccepted(event_id=event.event_id, example=shown)

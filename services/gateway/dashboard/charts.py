@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.gateway.api.schemas import CostStats
 from services.gateway.dashboard import theme
+from services.gateway.queries.stat_models import CostStats
 
 _AXIS = {
     "axisLine": {"lineStyle": {"color": "rgba(111,131,152,.5)"}},

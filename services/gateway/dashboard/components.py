@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import ExportOut, JobStatus
+from services.gateway.container import Gateway
 from services.gateway.dashboard import theme
+from services.gateway.queries.job_models import ExportOut, JobStatus
 from services.gateway.queries.progress import PROGRESS_STAGES
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.gateway.api.schemas import RejectedUrl, Span, SubmissionEstimate
 from services.gateway.dashboard import theme
+from services.gateway.queries.job_models import RejectedUrl, Span, SubmissionEstimate
 
 
 def _span(span: Span) -> str:

@@ -14,8 +14,9 @@ from nicegui import ui
 from nicegui.events import GenericEventArguments
 from pydantic import ValidationError
 
-from services.gateway.api.example_schemas import ExampleOut, ReviewRequest
+from services.gateway.commands.bodies import ReviewRequest
 from services.gateway.dashboard import theme
+from services.gateway.queries.example_models import ExampleOut
 
 Review = Callable[[str, ReviewRequest], Awaitable[None]]
 VERDICT_COLORS = {"passed": theme.GREEN, "rejected": theme.ORANGE, "unscored": theme.MUTED}

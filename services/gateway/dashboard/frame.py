@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
-from services.gateway.api.access import COOKIE
 from services.gateway.dashboard import pages, theme
+from services.gateway.session_cookie import COOKIE
 
 
 @contextmanager

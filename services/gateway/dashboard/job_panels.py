@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import BatchSaving, Estimate, ExportOut, JobStatus
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, theme
 from services.gateway.queries import job_figures
+from services.gateway.queries.job_models import BatchSaving, Estimate, ExportOut, JobStatus
 from shared import totals
 from shared.totals import FactoryTotals
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import LogEntry
+from services.gateway.container import Gateway
 from services.gateway.dashboard import theme
 from services.gateway.queries import views
+from services.gateway.queries.job_models import LogEntry
 from shared.streams import STAGES
 
 ROWS = 300

@@ -9,12 +9,12 @@ from fastapi import HTTPException
 from nicegui import events, ui
 from pydantic import ValidationError
 
-from services.gateway.api import estimate as estimate_routes
-from services.gateway.api import jobs as job_routes
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import JobRequest, ProjectOut, SubmissionEstimate
+from services.gateway.commands import submission
+from services.gateway.commands.bodies import JobRequest
+from services.gateway.container import Gateway
 from services.gateway.dashboard import forms
 from services.gateway.dashboard import url_input as urls_in
+from services.gateway.queries.job_models import ProjectOut, SubmissionEstimate
 from shared.config import JobConfig
 
 
@@ -50,7 +50,7 @@ class NewJob:
         if not body.urls:
             return None, ""
         # The API's own route: a user template is priced from its saved spec, as it would run.
-        return await estimate_routes.estimate(body, self.gw), ""
+        return await submission.estimate(self.gw, body), ""
 
     async def submit(self) -> str:
         """Starts the job through the API's own route; returns its id, or raises ValueError
@@ -60,7 +60,7 @@ class NewJob:
         except ValidationError as exc:
             raise ValueError(forms.errors_text(exc)) from None
         try:
-            accepted = await job_routes.submit_job(self.project, body, self.gw)
+            accepted = await submission.submit(self.gw, self.project.id, body)
         except HTTPException as exc:
             raise ValueError(_detail(exc.detail)) from None
         return accepted.job_id

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from services.gateway.api.schemas import JobStatus
 from services.gateway.dashboard import theme
 from services.gateway.dashboard.components import stage_fraction
+from services.gateway.queries.job_models import JobStatus
 from services.gateway.queries.progress import PROGRESS_STAGES
 from shared.streams import STAGES
 

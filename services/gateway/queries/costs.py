@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import (
+from services.gateway.queries.stat_models import (
     CostByModel,
     CostByStage,
     CostCell,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import math
 
-from services.gateway.api.schemas import CostSpan, RejectedUrl, Span, SubmissionEstimate
-from services.gateway.commands.urls import partition
+from services.gateway.queries.job_models import CostSpan, RejectedUrl, Span, SubmissionEstimate
 from shared import costs, model_policy
 from shared.config import GenerationConfig, JobConfig
 from shared.settings import Settings
 from shared.templates import TemplateError, UnknownTemplateError
+from shared.urls import partition
 
 # How much main text a page holds, in tokens: from a short news item to a long article.
 PAGE_TOKENS = (400, 4000)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import FromClause, Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.example_schemas import (
+from services.gateway.queries.example_models import (
     PAGE_SIZE,
     ExampleFilters,
     ExampleOut,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import ExportOut
+from services.gateway.queries.job_models import ExportOut
 from services.gateway.queries.job_views import export_out
 from services.gateway.readmodel.tables import exports, jobs, projects
 from shared.storage.blobs import Storage

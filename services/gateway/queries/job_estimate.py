@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import BatchSaving, Estimate, JobStatus
 from services.gateway.queries.estimate import PAGE_TOKENS
+from services.gateway.queries.job_models import BatchSaving, Estimate, JobStatus
 from services.gateway.readmodel.tables import chunks, jobs, raw_documents
 from shared import costs
 from shared.config import JobConfig, ProcessingConfig

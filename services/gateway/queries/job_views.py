@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.gateway.api.schemas import ExportOut, JobStatus, ProviderBatch
+from services.gateway.queries.job_models import ExportOut, JobStatus, ProviderBatch
 from services.gateway.queries.progress import JobCounts, current_stage, job_error, stages_of
 from services.gateway.readmodel.failure import FAILED_AT
 from services.gateway.readmodel.ledger import projection_failures

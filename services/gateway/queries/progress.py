@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from services.gateway.api.schemas import (
+from services.gateway.queries.job_models import (
     FactoryProgress,
     InspectorProgress,
     JobError,

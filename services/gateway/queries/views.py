@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Executable, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.gateway.api.schemas import ExportOut, JobStatus, LogEntry, Overview, ProjectOut
+from services.gateway.queries.job_models import ExportOut, JobStatus, LogEntry, ProjectOut
 from services.gateway.queries.job_views import export_out, job_statuses
+from services.gateway.queries.stat_models import Overview
 from services.gateway.readmodel.ledger import projection_failures as failures
 from services.gateway.readmodel.rows import NANO
 from services.gateway.readmodel.tables import exports, jobs, outcomes, projects, training_examples

@@ -7,8 +7,8 @@ from typing import get_args
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway, written_visible
 from services.gateway.commands import exports as commands
+from services.gateway.container import Gateway, written_visible
 from services.gateway.dashboard import components, theme
 from services.gateway.dashboard.frame import empty, frame, section
 from services.gateway.queries.exports import (

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import CostStats, JobStatus, Overview
+from services.gateway.container import Gateway
 from services.gateway.dashboard import charts, components, theme
 from services.gateway.dashboard.frame import frame, section
 from services.gateway.queries import costs, views
 from services.gateway.queries.exports import ExportListing, export_ids, list_exports
+from services.gateway.queries.job_models import JobStatus
+from services.gateway.queries.stat_models import CostStats, Overview
 
 NAV = ("Home", "/", 10)
 REFRESH_S = 1.0

@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import JobStatus
 from services.gateway.commands import jobs as job_commands
+from services.gateway.container import Gateway
 from services.gateway.dashboard import charts, components, job_panels, joblog, theme
 from services.gateway.dashboard.frame import frame, missing, section
 from services.gateway.dashboard.pipeline import pipeline
 from services.gateway.queries import job_figures
+from services.gateway.queries.job_models import JobStatus
 
 REFRESH_S = 1.0
 # The log is the page's heaviest read (up to joblog.READ entries): at most this often.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, config_form, estimate_card, theme
 from services.gateway.dashboard.frame import frame, section
 from services.gateway.dashboard.new_job_form import NewJob, url_panel

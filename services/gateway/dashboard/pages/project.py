@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
-from services.gateway.api.schemas import JobStatus, ProjectOut
 from services.gateway.commands import receipts
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, theme
 from services.gateway.dashboard.frame import frame, missing, section
 from services.gateway.queries import views
+from services.gateway.queries.job_models import JobStatus, ProjectOut
 
 REFRESH_S = 1.0
 

@@ -7,13 +7,14 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway, written_visible
-from services.gateway.api.schemas import ProjectIn, ProjectOut
 from services.gateway.commands import projects as commands
+from services.gateway.commands.bodies import ProjectIn
 from services.gateway.commands.log import Written
+from services.gateway.container import Gateway, written_visible
 from services.gateway.dashboard import components, forms, theme
 from services.gateway.dashboard.frame import empty, frame
 from services.gateway.queries import views
+from services.gateway.queries.job_models import ProjectOut
 
 NAV = ("Projects", "/projects", 20)
 Reload = Callable[[], Awaitable[None]]

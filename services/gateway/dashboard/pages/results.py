@@ -9,13 +9,14 @@ from typing import Any, get_args
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api import examples as examples_api
-from services.gateway.api.deps import Gateway
-from services.gateway.api.example_schemas import ExampleFilters, ExamplePage, ReviewRequest
+from services.gateway.commands import reviews
+from services.gateway.commands.bodies import ReviewRequest
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, theme
 from services.gateway.dashboard.example_rows import ExamplesTable, Review
 from services.gateway.dashboard.frame import frame, missing, section
-from services.gateway.queries.examples import examples_page, job_state
+from services.gateway.queries.example_models import ExampleFilters, ExamplePage
+from services.gateway.queries.examples import examples_page, get_example, job_state
 from shared.config import CheckName
 
 REFRESH_S = 3.0
@@ -120,7 +121,11 @@ async def render(gw: Gateway, job_id: str) -> None:
             await load()
 
     async def review(example_id: str, body: ReviewRequest) -> None:
-        await examples_api.review(gw, example_id, body)
+        example = await get_example(gw.reader, example_id)
+        if example is None:
+            ui.notify(f"example {example_id} is not known", type="negative")
+            return
+        await reviews.review(gw, example, body)
         ui.notify(f"{body.action} recorded for {example_id}", type="positive")
         await load()
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from nicegui import ui
 from pydantic import ValidationError
 
-from services.gateway.api.deps import Gateway
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, config_form, forms, theme
 from services.gateway.dashboard.frame import frame, section
 from services.gateway.dashboard.template_picker import picker

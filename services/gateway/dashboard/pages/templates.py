@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from nicegui import ui
 
-from services.gateway.api.deps import Gateway
 from services.gateway.commands import templates as commands
+from services.gateway.container import Gateway
 from services.gateway.dashboard import components, forms, theme
 from services.gateway.dashboard.frame import frame
 from services.gateway.queries import templates as queries

@@ -1,0 +1,3 @@
+"""The name of the dashboard's session cookie, which the login sets and the page frame reads."""
+
+COOKIE = "datafactory_session"
