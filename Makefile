@@ -24,6 +24,10 @@ typecheck: setup
 test: setup-system lint typecheck
 	.venv/bin/pytest -q -p no:cacheprovider
 
+# The fast loop: every test but the multi-process end-to-end ones (marked slow).
+unit: setup
+	.venv/bin/pytest -q -p no:cacheprovider -m "not slow"
+
 bench: setup
 	.venv/bin/python bench/spider.py
 	.venv/bin/python bench/refiner.py
