@@ -41,7 +41,8 @@ from services.refiner.dedup import Candidate, DedupIndex, scope
 from shared import streams, wire
 from shared.config import JobConfig
 from shared.events import PageFetched
-from shared.ids import derive
+from tests import factories
+from tests.factories import raw_key
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,7 @@ def bare_loop(paths: list[Path]) -> float:
 
 def page(path: Path, i: int, per_job: int) -> PageFetched:
     job = f"bench-{i // per_job}"
-    return PageFetched(
-        event_id=derive(job, "page", i),
-        job_id=job,
-        url=f"http://bench.test/{i}/{path.name}",
-        final_url=f"http://bench.test/{i}/{path.name}",
-        status_code=200,
-        content_type="text/html",
-        html_path=str(path),
-        content_hash=str(i),
-    )
+    return factories.page(f"{i}/{path.name}", raw_key(path), job, content_hash=str(i))
 
 
 async def replicas_run(paths: list[Path], redis_url: str, replicas: int, rss_at: int) -> Run:

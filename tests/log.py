@@ -1,8 +1,8 @@
 """A job's log as the stages write it, stream by stream, for tests and benchmarks.
 
-Refined pages and generated chunks go through the stages' own outcome builders. The gateway,
-spider, inspector, shipper and the commit build theirs inside their handlers: those events
-are built here through `caused()` (or `derive`) with the ids and keys the stage gives them.
+The stages' events go through their own outcome builders. The gateway's commands, the commit
+that completes a job and the shipper's export (whose builder wants a written manifest) are
+built here with the ids the gateway, the commit and the shipper derive.
 """
 
 from __future__ import annotations
@@ -16,9 +16,14 @@ from redis.asyncio import Redis
 
 from services.factory import outcomes as factory
 from services.factory.values import Spend, Usage
+from services.inspector import outcomes as inspector
+from services.inspector.logic import Verdict
 from services.refiner import outcomes as refiner
 from services.refiner.dedup import Decision
 from services.refiner.logic import Chunk, Document
+from services.spider import outcomes as spider
+from services.spider.describe import Meta
+from services.spider.page import Got, parse
 from shared import streams, wire
 from shared.commit import Emit
 from shared.config import GenerationConfig, JobConfig
@@ -45,6 +50,7 @@ E = TypeVar("E", bound=Event)
 Entry = tuple[str, Event]
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 MODEL = "gpt-4o-mini"
+_BLANK = parse("<html></html>")  # the spider's events keep what it read, not the page
 
 
 def at(seconds: float, t0: datetime = T0) -> datetime:
@@ -71,6 +77,10 @@ class Log:
 
     def emitted(self, emits: Sequence[Emit], t: float) -> list[Event]:
         return [self.add(e.stream, e.event, t) for e in emits]
+
+    def put(self, emit: Emit, t: float) -> Any:
+        """The one event of a builder that returns an Emit."""
+        return self.add(emit.stream, emit.event, t)
 
     # The gateway's commands
     def project(self, project_id: str, name: str, description: str = "", t: float = 0) -> Any:
@@ -110,28 +120,28 @@ class Log:
 
     def fetch(self, job: JobSubmitted, url: str, t: float) -> FetchPage:
         # Not `caused`: the gateway and the spider's crawler give a URL the same id.
-        event = FetchPage(
-            event_id=derive(job.job_id, "fetch", url),
-            job_id=job.job_id,
-            caused_by=job.event_id,
-            project_id=job.project_id,
-            url=url,
-        )
+        ids = {"event_id": derive(job.job_id, "fetch", url), "caused_by": job.event_id}
+        event = FetchPage(job_id=job.job_id, project_id=job.project_id, url=url, **ids)
         return self.add(streams.SPIDER, event, t)
 
     # The spider
     def fetched(self, cmd: FetchPage, t: float, **meta: Any) -> PageFetched:
-        """The page under the key the spider stores it at."""
-        key = f"raw/{cmd.job_id}/{derive(cmd.event_id, 'page')}.html"
-        fields = {"final_url": cmd.url, "status_code": 200, "content_type": "text/html"}
-        fields |= {"content_hash": cmd.url, "html_key": key, **meta}
-        event = caused(cmd, PageFetched, "page", project_id=cmd.project_id, url=cmd.url, **fields)
+        """The page as fetched over httpx; `meta` overrides what the spider describes."""
+        got = Got(_BLANK, meta.pop("final_url", cmd.url), 200, "text/html", "utf-8")
+        described = {"title": None, "language": None, "published": None}
+        described |= {"content_hash": cmd.url, "text_tokens": None, **meta}
+        delay = described.pop("crawl_delay_s", None)
+        event = spider.fetched(cmd, got, Meta(**described), delay).event
         return self.add(streams.REFINER, event, t)
+
+    def fetch_failed(self, cmd: FetchPage, reason: str, t: float, detail: str = "") -> Any:
+        """The page's failure, or its skip when the spider skips for `reason`."""
+        return self.put(spider.failed(cmd, reason, detail), t)
 
     def failed(
         self, stage: str, item: Event, reason: str, t: float, detail: str = "", **extra: Any
     ) -> ItemFailed:
-        """A work item's failure or skip (`outcome="skipped"`), as every stage records it."""
+        """A work item's failure or skip (`outcome="skipped"`), as the runtime records it."""
         return self.add(streams.EVENTS, failure(stage, item, reason, detail, **extra).event, t)
 
     # The refiner
@@ -159,6 +169,10 @@ class Log:
         events = self.emitted(refiner.of_document(page, document, dict(dropped or {})), t)
         return [e for e in events if isinstance(e, ChunkMade)]
 
+    def refine_failed(self, page: PageFetched, reason: str, t: float, detail: str = "") -> Any:
+        """The page's failure, or its skip when the refiner skips for `reason`."""
+        return self.put(refiner.skipped(page, reason, detail), t)
+
     # The factory
     def generate(
         self,
@@ -177,7 +191,7 @@ class Log:
         self, chunk: ChunkMade, reason: str, usage: Usage, t: float, detail: str = ""
     ) -> Any:
         """The chunk got no usable answer; what its calls cost is on the failure."""
-        return self.emitted([factory.failed(chunk, reason, detail, Spend(usage))], t)[0]
+        return self.put(factory.failed(chunk, reason, detail, Spend(usage)), t)
 
     # The inspector
     def score(
@@ -189,12 +203,9 @@ class Log:
         scores: dict[str, float] | None = None,
         reasons: Sequence[str] = (),
     ) -> ExampleScored:
-        event = caused(
-            example, ExampleScored, "scored", example=example.model_copy(update={"source": None}),
-            scores=scores or {"readability": score}, score=score, passed=passed,
-            reasons=list(reasons),
-        )  # fmt: skip
-        return self.add(streams.SHIPPER, event, t)
+        scores = scores or {"readability": score}
+        verdict = Verdict(scores, score, passed, list(reasons), [], {})
+        return self.put(inspector.scored(example, verdict), t)
 
     # The commit that settles a job's last item, and the shipper
     def complete(self, job_id: str, t: float) -> JobCompleted:
@@ -202,7 +213,8 @@ class Log:
         return self.add(streams.SHIPPER, event, t)
 
     def export(self, cause: Event, t: float, **fields: Any) -> ExportWritten:
-        """The export `cause` (JobCompleted or ExportJob) made; `fields` are its figures."""
+        """The export `cause` (JobCompleted or ExportJob) made; `fields` are its figures.
+        Its id is the one the shipper derives; its time is `t`."""
         fields = {"format": "jsonl", "version": "v20260301T120006Z", **fields}
         event = caused(cause, ExportWritten, "export", export_id=export_id(cause), **fields)
         return self.add(streams.EVENTS, event, t)

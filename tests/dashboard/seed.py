@@ -8,238 +8,79 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from shared import streams, wire
-from shared.config import JobConfig
-from shared.events import (
-    ChunkGenerated,
-    ChunkMade,
-    DocumentRefined,
-    Event,
-    ExampleGenerated,
-    ExampleScored,
-    ExportWritten,
-    FetchPage,
-    ItemFailed,
-    JobCompleted,
-    JobSubmitted,
-    PageFetched,
-    ProjectCreated,
-    caused,
-)
-from shared.ids import derive
+from services.factory.values import Usage
+from shared.events import ExampleScored, PageFetched
+from shared.templates import ExampleFields
+from tests.log import Entry, Log
 
 HOSTILE = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">'
-Log = list[tuple[str, Event]]
 
 
-def now(seconds: float = 0) -> datetime:
-    return datetime.now(UTC) - timedelta(minutes=30) + timedelta(seconds=seconds)
-
-
-def project(project_id: str, name: str) -> ProjectCreated:
-    return ProjectCreated(
-        event_id=derive(project_id, "created"),
-        job_id="",
-        project_id=project_id,
-        name=name,
-        description="Hand tools from the docs site",
-        at=now(),
-    )
-
-
-def _page(fetch: FetchPage, i: int) -> PageFetched:
-    return caused(
-        fetch,
-        PageFetched,
-        "page",
-        url=fetch.url,
-        final_url=fetch.url,
-        status_code=200,
-        content_type="text/html",
-        html_path=f"raw/{i}.html",
-        title=f"Page {i} {HOSTILE}",
-        language="en",
-        content_hash=f"h{i}",
-        text_tokens=1500,
-        at=now(2),
-    )
-
-
-def _examples(chunk: ChunkMade, per_chunk: int, k: int) -> Log:
-    log: Log = []
-    for n in range(per_chunk):
-        example = caused(
-            chunk,
-            ExampleGenerated,
-            "example",
-            n,
-            chunk_id=chunk.event_id,
-            document_id=chunk.document_id,
-            url=chunk.url,
-            template="qa",
-            input=f"What does a chisel do? {HOSTILE}",
-            output=f"It cuts wood. Example {k}.{n}",
-            model="gpt-4o-mini",
-            prompt_tokens=300,
-            completion_tokens=60,
-            cost_usd=0.00008,
-            at=now(4),
-        )
-        score = ((k * per_chunk + n) * 37 % 100) / 100
-        scored = caused(
-            example,
-            ExampleScored,
-            "scored",
-            example=example,
-            scores={"readability": score},
-            score=score,
-            passed=score >= 0.3,
-            reasons=[] if score >= 0.3 else ["low_score"],
-            at=now(5),
-        )
-        log += [(streams.INSPECTOR, example), (streams.SHIPPER, scored)]
-    return log
-
-
-def _document(job: JobSubmitted, fetch: FetchPage, i: int, chunks: int, per_chunk: int) -> Log:
-    page = _page(fetch, i)
-    log: Log = [(streams.REFINER, page)]
-    refined = caused(
-        page,
-        DocumentRefined,
-        "refined",
-        document_id=page.event_id,
-        url=page.url,
-        chunks=chunks,
-        dropped=0,
-        language="en",
-        extractor="trafilatura",
-        text_chars=2000,
-        chunks_over_cap=7 if i == 0 else 0,
-        at=now(3),
-    )
-    for c in range(chunks):
-        chunk = caused(
-            page,
-            ChunkMade,
-            "chunk",
-            c,
-            document_id=page.event_id,
-            url=page.url,
-            index=c,
-            text=f"A chisel {HOSTILE} cuts.",
-            token_count=400,
-            char_start=c * 500,
-            char_end=c * 500 + 499,
-            language="en",
-            at=now(3),
-        )
-        generated = caused(
-            chunk,
-            ChunkGenerated,
-            "generated",
-            chunk_id=chunk.event_id,
-            examples=per_chunk,
-            model="gpt-4o-mini",
-            prompt_tokens=300 * per_chunk,
-            completion_tokens=60 * per_chunk,
-            cost_usd=0.00008 * per_chunk,
-            at=now(4),
-        )
-        log += [(streams.FACTORY, chunk), *_examples(chunk, per_chunk, i * chunks + c)]
-        log.append((streams.EVENTS, generated))
-    return [*log, (streams.EVENTS, refined)]
+def _examples(log: Log, page: PageFetched, i: int, chunks: int, per_chunk: int) -> None:
+    texts = [f"A chisel {HOSTILE} cuts."] * chunks
+    doc = {"text": "x" * 2000, "over_cap": 7 if i == 0 else 0}
+    for c, chunk in enumerate(log.refine(page, texts, 3, tokens=400, span=500, **doc)):
+        k = i * chunks + c
+        items = [
+            ExampleFields(
+                input=f"What does a chisel do? {HOSTILE}", output=f"It cuts wood. Example {k}.{n}"
+            )
+            for n in range(per_chunk)
+        ]
+        paid = Usage(300 * per_chunk, 60 * per_chunk, 0.00008 * per_chunk)
+        for n, example in enumerate(log.generate(chunk, items, paid, 4)):
+            score = ((k * per_chunk + n) * 37 % 100) / 100
+            log.score(
+                example, 5, score, score >= 0.3, reasons=[] if score >= 0.3 else ["low_score"]
+            )
 
 
 def job_log(
-    project_id: str, job_id: str, urls: int, fetched: int, chunks: int = 3, per_chunk: int = 5
-) -> Log:
+    log: Log,
+    project_id: str,
+    job_id: str,
+    urls: int,
+    fetched: int,
+    finished: bool,
+    chunks: int = 3,
+    per_chunk: int = 5,
+) -> None:
     """`fetched` of `urls` pages fetched and run through; the rest fail (a finished job) or
     have no outcome yet."""
     addresses = [f"https://docs.example.com/tools/{i}" for i in range(urls)]
-    job = JobSubmitted(
-        event_id=derive(job_id, "submitted"),
-        job_id=job_id,
-        project_id=project_id,
-        urls=addresses,
-        config=JobConfig(),
-        at=now(1),
-    )
-    fetches = [
-        FetchPage(
-            event_id=derive(job_id, "fetch", u),
-            job_id=job_id,
-            caused_by=job.event_id,
-            url=u,
-            at=now(1),
-        )
-        for u in addresses
-    ]
-    log: Log = [(streams.EVENTS, job), *((streams.SPIDER, f) for f in fetches)]
+    job = log.submit(job_id, project_id, addresses)
+    fetches = [log.fetch(job, url, 1) for url in addresses]
     for i, fetch in enumerate(fetches[:fetched]):
-        log += _document(job, fetch, i, chunks, per_chunk)
-    return log
+        meta = {"title": f"Page {i} {HOSTILE}", "language": "en", "content_hash": f"h{i}"}
+        page = log.fetched(fetch, 2, text_tokens=1500, **meta)
+        _examples(log, page, i, chunks, per_chunk)
+    for fetch in fetches[fetched:] if finished else ():
+        log.fetch_failed(fetch, "http_404", 2.5, f"404 {HOSTILE}")
 
 
-def failures(log: Log, urls: int, fetched: int) -> Log:
-    """The spider's failure of each page it did not fetch, with a detail full of markup."""
-    fetches = [e for s, e in log if isinstance(e, FetchPage)]
-    return [
-        (
-            streams.EVENTS,
-            caused(
-                f,
-                ItemFailed,
-                "spider-failed",
-                stage="spider",
-                item_id=f.event_id,
-                reason="http_404",
-                detail=f"404 {HOSTILE}",
-                url=f.url,
-                at=now(2.5),
-            ),
-        )
-        for f in fetches[fetched:urls]
-    ]
-
-
-def finish(job_id: str, data_dir: Path, records: int, rejected: int) -> Log:
+def finish(log: Log, job_id: str, data_dir: Path) -> None:
     """The job's completion and its export, whose files are written under `data_dir`."""
+    scored = [e for _, e in log if isinstance(e, ExampleScored) and e.job_id == job_id]
+    records = sum(s.passed for s in scored)
     folder = data_dir / "exports" / job_id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dataset.jsonl").write_text('{"input": "q", "output": "a"}\n' * records)
     (folder / "README.md").write_text(f"# Dataset card\n\n{records} examples.\n\n{HOSTILE}\n")
-    completed = JobCompleted(event_id=derive(job_id, "done"), job_id=job_id, at=now(6))
-    export = caused(
-        completed,
-        ExportWritten,
-        "export",
-        export_id=derive(completed.event_id, "export"),
-        format="jsonl",
-        path=str(folder / "dataset.jsonl"),
-        card_path=str(folder / "README.md"),
-        record_count=records,
-        rejected_count=rejected,
-        version="v20260301T120006Z",
-        at=now(7),
-    )
-    return [(streams.SHIPPER, completed), (streams.EVENTS, export)]
+    keys = {"key": f"exports/{job_id}/dataset.jsonl", "card_key": f"exports/{job_id}/README.md"}
+    completed = log.complete(job_id, 6)
+    log.export(completed, 7, record_count=records, rejected_count=len(scored) - records, **keys)
 
 
-async def publish(redis: Redis, log: Log) -> None:
-    async with redis.pipeline(transaction=False) as pipe:
-        for stream, event in log:
-            pipe.xadd(stream, {wire.DATA_FIELD: wire.encode(event)})
-        await pipe.execute()
+async def publish(redis: Redis, entries: list[Entry]) -> None:
+    await Log(entries=entries).publish(redis)
 
 
 async def seed(redis: Redis, data_dir: Path) -> dict[str, str]:
     """Projects and jobs of the dashboard's tests; returns their ids by role."""
-    done = job_log("proj_tools", "job_done", urls=22, fetched=20)
-    done += failures(done, 22, 20)
-    passed = sum(1 for _, e in done if isinstance(e, ExampleScored) and e.passed)
-    done += finish("job_done", data_dir, passed, 300 - passed)
-    active = job_log("proj_tools", "job_active", urls=10, fetched=4, chunks=2, per_chunk=3)
-    log = [(streams.EVENTS, project("proj_tools", f"Tools {HOSTILE}")), *done, *active]
-    await publish(redis, log)
+    log = Log(t0=datetime.now(UTC) - timedelta(minutes=30))
+    log.project("proj_tools", f"Tools {HOSTILE}", "Hand tools from the docs site")
+    job_log(log, "proj_tools", "job_done", urls=22, fetched=20, finished=True)
+    finish(log, "job_done", data_dir)
+    job_log(log, "proj_tools", "job_active", 10, 4, False, chunks=2, per_chunk=3)
+    await log.publish(redis)
     return {"project": "proj_tools", "done": "job_done", "active": "job_active"}

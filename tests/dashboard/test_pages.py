@@ -9,8 +9,8 @@ from nicegui import ui
 from nicegui.testing.user import User
 
 from services.gateway.container import Gateway
-from services.gateway.session_cookie import COOKIE
 from services.gateway.queries import job_figures, views
+from services.gateway.session_cookie import COOKIE
 from shared import streams, user_settings
 from shared.config import GenerationConfig, JobConfig
 from shared.events import ExportWritten
@@ -172,7 +172,7 @@ async def test_home_lists_a_new_export_without_a_reload(
     await user.should_see("210 examples")
     export = ExportWritten(
         event_id="export-csv", job_id=seeded["done"], export_id="export-csv", format="csv",
-        path=str(gateway.settings.data_dir / "exports" / "missing.csv"), card_path="",
+        key="exports/missing.csv", card_key="",
         record_count=7, rejected_count=0, version="v2",
     )  # fmt: skip
     await publish(gateway.redis, [(streams.EVENTS, export)])

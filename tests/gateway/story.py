@@ -24,7 +24,7 @@ class Story:
         self.submitted = log.submit(job_id, project_id, URLS, CONFIG, t=1)
         self.fetches = [log.fetch(self.submitted, u, t=1) for u in URLS]
         self.page = log.fetched(self.fetches[0], 2, title="A", language="en", content_hash="h1")
-        self.fetch_failed = log.failed("spider", self.fetches[1], "http_404", 2.5, "404 text/html")
+        self.fetch_failed = log.fetch_failed(self.fetches[1], "http_404", 2.5, "404 text/html")
         owner = Decision("duplicate", chunk_id(self.page, 0))
         texts = [f"chunk text {i}" for i in range(3)]
         self.chunks = log.refine(self.page, texts, 3, {2: owner}, tokens=[40, 41, 42])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from services.refiner.extract import extract
 from shared.events import PageFetched
-from shared.ids import derive
+from tests.factories import page, raw_key
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "web"
 SOURCES = {
@@ -56,15 +56,5 @@ def fetched(
     project: str | None = None,
     language: str | None = None,
 ) -> PageFetched:
-    return PageFetched(
-        event_id=derive(job, "page", name),
-        job_id=job,
-        project_id=project,
-        url=f"http://site.test/{name}",
-        final_url=f"http://site.test/{name}",
-        status_code=200,
-        content_type="text/html",
-        html_path=str(path),
-        language=language,
-        content_hash=name,
-    )
+    """The page at http://site.test/<name>, stored in the page file `path`."""
+    return page(name, raw_key(path), job, project_id=project, language=language)

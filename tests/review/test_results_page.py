@@ -24,7 +24,7 @@ from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 from tests.helpers import read_all, wait_for
-from tests.review.log import job_log, many, scored
+from tests.review.log import job_log, many, section_scored
 
 N = 60
 
@@ -152,6 +152,6 @@ async def test_examples_the_job_makes_later_appear_without_a_reload(
 ) -> None:
     await user.open(f"/jobs/{job.job_id}/results")
     await count_is(user, N + 2, pages=2)
-    later = [scored(job, i) for i in range(N, N + 50)]
+    later = [section_scored(job, i) for i in range(N, N + 50)]
     await publish_log(redis, [(streams.SHIPPER, s) for s in later])
     await count_is(user, N + 52, pages=3)

@@ -11,9 +11,11 @@ from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
 from shared.config import ExportConfig, JobConfig
-from shared.events import ExampleGenerated, ExampleScored
+from shared.events import ExampleScored
 from shared.settings import Settings
 from shared.storage.blobs import Storage
+from tests import factories
+from tests.factories import example
 
 AT = datetime(2026, 5, 1, 9, 30, 15, 250_000, tzinfo=UTC)
 
@@ -39,32 +41,16 @@ def scored(
     text: str | None = None,
     simulated: bool = False,
 ) -> ExampleScored:
-    ex = ExampleGenerated(
-        event_id=f"ex{i:06d}",
-        job_id=job,
-        chunk_id=f"c{i // 3}",
-        document_id=document or f"doc{i // 6}",
-        url=f"http://site{i % 2}.test/page{i // 6}",
-        template=template,
-        input=text or f"Question {i}, with a comma?",
-        output=f"Answer {i}.\nA second line.",
-        fields=FIELDS[template](i),
-        model="gpt-4o-mini",
-        prompt_tokens=10,
-        completion_tokens=5,
-        cost_usd=0.001,
-        simulated=simulated,
-        language="en",
-    )
-    return ExampleScored(
-        event_id=f"s{i:06d}",
-        job_id=job,
-        example=ex,
-        scores={"format": 1.0, "readability": 0.9 if passed else 0.3},
-        score=0.95 if passed else 0.4,
-        passed=passed,
-        reasons=[] if passed else ["hard_to_read(flesch=12)", "score 0.40 < 0.70"],
-    )
+    ex = example(
+        f"ex{i:06d}", text or f"Question {i}, with a comma?", f"Answer {i}.\nA second line.",
+        job, chunk_id=f"c{i // 3}", document_id=document or f"doc{i // 6}",
+        url=f"http://site{i % 2}.test/page{i // 6}", template=template,
+        fields=FIELDS[template](i), model="gpt-4o-mini", prompt_tokens=10,
+        completion_tokens=5, cost_usd=0.001, simulated=simulated, language="en",
+    )  # fmt: skip
+    scores = {"format": 1.0, "readability": 0.9 if passed else 0.3}
+    reasons = [] if passed else ["hard_to_read(flesch=12)", "score 0.40 < 0.70"]
+    return factories.scored(ex, 0.95 if passed else 0.4, passed, scores, reasons)
 
 
 def examples(n: int, *, job: str = "j", every_rejected: int = 4, **kw: Any) -> list[ExampleScored]:
