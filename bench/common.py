@@ -9,11 +9,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import BaseRequestHandler
 from typing import Any
@@ -27,36 +25,21 @@ from shared.config import JobConfig
 from shared.events import ChunkMade, parse_event
 from shared.redis_server import RedisProcess
 from shared.wire import decode_fields
+from tests.web import Loopback, QuietFiles
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "web"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def serve_hosts(
-    n_hosts: int, handler: Callable[..., BaseRequestHandler]
-) -> tuple[list[str], list[ThreadingHTTPServer]]:
+def serve_hosts(n_hosts: int, handler: Callable[..., BaseRequestHandler]) -> Loopback:
     """`handler` on `n_hosts` loopback addresses (127.0.1.x), one port, each address its own
-    host to the spider; returns the base URLs and the servers."""
-    hosts = [f"127.0.1.{i}" for i in range(1, n_hosts + 1)]
-    first = ThreadingHTTPServer((hosts[0], 0), handler)
-    port = first.server_address[1]
-    servers = [first] + [ThreadingHTTPServer((h, port), handler) for h in hosts[1:]]
-    for server in servers:
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    return [f"http://{h}:{port}" for h in hosts], servers
+    host to the spider."""
+    return Loopback(handler, [f"127.0.1.{i}" for i in range(1, n_hosts + 1)])
 
 
-def serve_corpus(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer]]:
-    """The corpus on `n_hosts` loopback addresses (127.0.1.x), one port; returns base URLs."""
-    return serve_hosts(n_hosts, partial(_Quiet, directory=str(CORPUS)))
+def serve_corpus(n_hosts: int) -> Loopback:
+    """The corpus on `n_hosts` loopback addresses (127.0.1.x), one port."""
+    return serve_hosts(n_hosts, partial(QuietFiles, directory=str(CORPUS)))
 
 
 def corpus_files() -> list[str]:

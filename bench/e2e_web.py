@@ -101,8 +101,8 @@ def serve(n_hosts: int) -> tuple[list[str], list[ThreadingHTTPServer], dict[str,
     """Servers on 127.0.1.1.. with one port; returns their base URLs, the servers and the
     (empty) map of `path?query` to body that they serve (a path is unique across hosts)."""
     bodies: dict[str, bytes] = {}
-    bases, servers = serve_hosts(n_hosts, type("Handler", (_Handler,), {"bodies": bodies}))
-    return bases, servers, bodies
+    web = serve_hosts(n_hosts, type("Handler", (_Handler,), {"bodies": bodies}))
+    return web.bases, web.servers, bodies
 
 
 def publish(pages: list[Page], bodies: dict[str, bytes]) -> None:

@@ -135,7 +135,7 @@ async def main() -> None:
     parser.add_argument("--hosts", type=int, default=50)
     args = parser.parse_args()
     print(page_cpu_report())
-    bases, _servers = serve_corpus(args.hosts)
+    bases = serve_corpus(args.hosts).bases
     redis = start_redis()
     try:
         targets = urls(args.pages, bases)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ import redis
 from shared.redis_server import RedisProcess
 from shared.settings import Settings
 from tests.storage.s3 import s3_server
+from tests.web import Loopback
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "web"
 # Tests and CI run as root, where Chromium's sandbox cannot start and the spider refuses to
@@ -60,42 +58,21 @@ def settings(redis_url: str, tmp_path: Path) -> Settings:
     )
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def corpus_manifest() -> list[dict[str, Any]]:
     lines = (CORPUS / "manifest.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def serve(directory: Path, hosts: list[str]) -> tuple[list[ThreadingHTTPServer], int]:
-    """One file server per loopback address, all on one port, so each address is a host."""
-    handler = partial(_QuietHandler, directory=str(directory))
-    first = ThreadingHTTPServer((hosts[0], 0), handler)
-    servers = [first] + [
-        ThreadingHTTPServer((h, first.server_address[1]), handler) for h in hosts[1:]
-    ]
-    for server in servers:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    return servers, int(first.server_address[1])
-
-
 @pytest.fixture(scope="session")
 def corpus_server() -> Iterator[str]:
     """Base URL of an HTTP server on 127.0.0.1 serving the corpus pages as files."""
-    servers, port = serve(CORPUS, ["127.0.0.1"])
-    yield f"http://127.0.0.1:{port}"
-    servers[0].shutdown()
+    with Loopback.files(CORPUS) as web:
+        yield web.bases[0]
 
 
 @pytest.fixture(scope="session")
 def corpus_hosts() -> Iterator[list[str]]:
     """Base URLs of 20 distinct loopback hosts (127.0.0.2-21) that all serve the corpus."""
-    hosts = [f"127.0.0.{i}" for i in range(2, 22)]
-    servers, port = serve(CORPUS, hosts)
-    yield [f"http://{host}:{port}" for host in hosts]
-    for server in servers:
-        server.shutdown()
+    with Loopback.files(CORPUS, [f"127.0.0.{i}" for i in range(2, 22)]) as web:
+        yield web.bases

@@ -8,8 +8,10 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.web import Loopback
 
 SECRET = "SECRET-7f3a-internal-metadata"
 ARTICLE = (
@@ -38,13 +40,8 @@ class Web:
         self.secret_hosts = secret_hosts
         self.log: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
         self.lock = threading.Lock()
-        handler = type("Bound", (Handler,), {"web": self})
-        first = ThreadingHTTPServer((hosts[0], 0), handler)
-        self.port = int(first.server_address[1])
-        self.servers = [first] + [ThreadingHTTPServer((h, self.port), handler) for h in hosts[1:]]
-        for server in self.servers:
-            server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.loopback = Loopback(type("Bound", (Handler,), {"web": self}), hosts)
+        self.port = self.loopback.port
 
     def url(self, host: str, path: str) -> str:
         return f"http://{host}:{self.port}{path}"
@@ -59,9 +56,7 @@ class Web:
             return list(self.log[(host, path)])
 
     def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
+        self.loopback.close()
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import yaml
+
+from tests.web import Loopback
 
 
 @dataclass
@@ -98,13 +99,7 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def fake_hub() -> Iterator[Hub]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    hub = Hub(url=f"http://127.0.0.1:{server.server_address[1]}")
-    server.RequestHandlerClass = _handler(hub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with Loopback(BaseHTTPRequestHandler) as web:
+        hub = Hub(url=web.bases[0])
+        web.servers[0].RequestHandlerClass = _handler(hub)
         yield hub
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -6,8 +6,10 @@ import gzip
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.web import Loopback
 
 ARTICLE = (
     "<p>"
@@ -80,13 +82,8 @@ class Web:
         self.in_flight = 0
         self.max_in_flight = 0
         self.lock = threading.Lock()
-        handler = type("Handler", (_Handler,), {"web": self})
-        first = ThreadingHTTPServer((hosts[0], 0), handler)
-        self.port = int(first.server_address[1])
-        self.servers = [first] + [ThreadingHTTPServer((h, self.port), handler) for h in hosts[1:]]
-        for server in self.servers:
-            server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.loopback = Loopback(type("Handler", (_Handler,), {"web": self}), hosts)
+        self.port = self.loopback.port
 
     def url(self, host: str, path: str) -> str:
         return f"http://{host}:{self.port}{path}"
@@ -96,9 +93,7 @@ class Web:
             return list(self.log[(host, path)])
 
     def close(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
+        self.loopback.close()
 
 
 class _Handler(BaseHTTPRequestHandler):

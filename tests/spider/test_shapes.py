@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from shared.settings import Settings
 from tests.conftest import CORPUS
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.spider.shapes import SHAPES, Served, bare, shaped
+from tests.web import Loopback
 
 ENOUGH_WORDS = 200
 # English, German, French, and a page with Cyrillic script that legacy charsets must keep.
@@ -97,10 +97,8 @@ def shaped_site() -> Iterator[str]:
     """Every sample page in every shape, at /<shape>/<file> on 127.0.0.1."""
     pages = {f"/{s}/{n}": shaped(original(n), s) for s in SHAPES for n in SAMPLES}
     handler = type("Shapes", (_Handler,), {"pages": pages})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with Loopback(handler) as web:
+        yield web.bases[0]
 
 
 async def test_every_shape_is_fetched_and_refined_to_the_original_text(
