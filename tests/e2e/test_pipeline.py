@@ -130,7 +130,9 @@ def test_killed_replicas_lose_nothing_and_double_nothing(
         undisturbed = content(p.records(p.wait_exported(p.submit(corpus_urls))))
     redis.Redis.from_url(settings.redis_dsn).flushall()
     disturbed_settings = settings.model_copy(update={"data_dir": tmp_path / "disturbed"})
-    with pipeline(disturbed_settings, {"refiner": 2, "factory": 2}, sim) as p:
+    # Two inspectors as well: examples arrive at the export in another order, and duplicate
+    # removal (on by default) still keeps the same copies.
+    with pipeline(disturbed_settings, {"refiner": 2, "factory": 2, "inspector": 2}, sim) as p:
         job_id = p.submit(corpus_urls)
         kill_busy_replica(p, "refiner")
         kill_busy_replica(p, "factory")
