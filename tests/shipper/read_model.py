@@ -118,7 +118,9 @@ def figures(db_path: Path, job: str) -> dict[str, dict[str, Table]]:
             (job,),
         ).fetchall()
         passed_urls = [r[0] for r in db.execute(
-            "SELECT url FROM training_examples WHERE job_id = ? AND passed_qc = 1", (job,)
+            "SELECT url FROM training_examples WHERE job_id = ? AND passed_qc = 1"
+            " AND duplicate_of IS NULL",
+            (job,),
         )]  # fmt: skip
         drops = Counter(r[0] for r in db.execute(
             "SELECT drop_reason FROM chunks WHERE job_id = ? AND status = 'dropped'", (job,)
