@@ -20,11 +20,11 @@ import psutil
 from redis.asyncio import Redis
 
 from services.spider.decode import to_text
-from shared import jobconfig
-from shared.config import JobConfig
-from shared.events import ChunkMade, parse_event
-from shared.redis_server import RedisProcess
-from shared.wire import decode_fields
+from shared.contract import jobconfig
+from shared.contract.config import JobConfig
+from shared.contract.events import ChunkMade, parse_event
+from shared.contract.wire import decode_fields
+from shared.runtime.redis_server import RedisProcess
 from tests.web import Loopback, QuietFiles
 
 ROOT = Path(__file__).resolve().parents[1]

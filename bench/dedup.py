@@ -31,9 +31,9 @@ from services.inspector.embeddings import Embedders
 from services.inspector.logic import Verdict
 from services.inspector.outcomes import scored
 from services.shipper import columns, dedup, staging
-from shared.config import QualityConfig
-from shared.events import ExampleGenerated, ExampleScored
-from shared.vectors import pack
+from shared.contract.config import QualityConfig
+from shared.contract.events import ExampleGenerated, ExampleScored
+from shared.contract.vectors import pack
 
 TARGET_S = 10.0
 SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -60,9 +60,9 @@ from bench.e2e_bare import BareResult, Check, bare_work, inspector_checks
 from bench.e2e_s3 import on_s3, s3_server
 from bench.e2e_web import Page, cycled_pages, publish, serve
 from services.cli.stack import Stack, uses_simulator
-from shared import streams
-from shared.config import JobConfig
-from shared.redis_server import free_port
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 
 HOSTS = 50

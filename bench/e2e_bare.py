@@ -21,10 +21,10 @@ from typing import Any
 import httpx
 
 from bench.e2e_web import Page
+from services.inspector.cmudict_offline import ensure_cmudict
 from services.refiner import fingerprint, logic
-from shared.cmudict_offline import ensure_cmudict
-from shared.config import JobConfig
-from shared.templates import ExampleFields, TemplateOutputError, get_template
+from shared.contract.config import JobConfig
+from shared.contract.templates import ExampleFields, TemplateOutputError, get_template
 
 # Loop turns handed to the answers between two pages: a call's answer takes a few turns to
 # be read, parsed and replaced by the next call.
@@ -130,7 +130,7 @@ def _v2_checks(config: JobConfig) -> Check:
 
 
 def _event(example: ExampleFields, page: Page, text: str, config: JobConfig) -> Any:
-    from shared.events import ExampleGenerated
+    from shared.contract.events import ExampleGenerated
 
     # Events carried the job's config until it moved to Redis by reference; the chunk's text
     # came later, for the groundedness check.

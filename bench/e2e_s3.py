@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 
 BUCKET = "bench"
 

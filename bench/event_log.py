@@ -7,8 +7,8 @@ from redis.asyncio import Redis
 
 from services.factory.values import Usage
 from services.refiner.dedup import Decision
-from shared.events import FetchPage, JobSubmitted
-from shared.templates import ExampleFields
+from shared.contract.events import FetchPage, JobSubmitted
+from shared.contract.templates import ExampleFields
 from tests.log import Log
 
 TEXT = "A chisel is a hand tool with a sharpened edge, used to cut and shape wood. " * 25

@@ -29,11 +29,11 @@ from redis.asyncio import Redis
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, configure, cpu_s, stage_process, start_redis
-from shared import streams, wire
-from shared.config import GenerationConfig, JobConfig
-from shared.events import ChunkMade
-from shared.redis_server import free_port
-from shared.templates import ChatMessage, get_template
+from shared.contract import streams, wire
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import ChunkMade
+from shared.contract.templates import ChatMessage, get_template
+from shared.runtime.redis_server import free_port
 
 LATENCY_S, JITTER_MS = 0.2, 50
 PER_CHUNK = 3  # examples_per_chunk

@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, configure, start_redis
 from bench.factory import PER_CHUNK, Factory, _chunk, texts
-from shared import streams, wire
-from shared.config import GenerationConfig, JobConfig
-from shared.events import parse_event
-from shared.redis_server import free_port
+from shared.contract import streams, wire
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import parse_event
+from shared.runtime.redis_server import free_port
 
 CHUNKS, CONCURRENCY, BATCH_DELAY_S = 1000, 32, 5.0
 

@@ -36,8 +36,8 @@ from services.gateway.queries.example_models import ExampleFilters
 from services.gateway.queries.examples import examples_page
 from services.gateway.queries.views import job_status
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for
-from shared.events import ExampleScored
-from shared.redis_server import free_port
+from shared.contract.events import ExampleScored
+from shared.runtime.redis_server import free_port
 
 JOB = "job_0"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import CORPUS, configure, cpu_s, stage_process, start_redis, wait_settled
 from services.inspector.app import build_inspector
 from services.inspector.handler import Inspector
-from shared import streams, wire
-from shared.config import JobConfig
-from shared.events import ExampleGenerated
-from shared.runtime import ensure_group
+from shared.contract import streams, wire
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleGenerated
+from shared.runtime.runtime import ensure_group
+from shared.runtime.stage import Work
 from shared.settings import Settings
-from shared.stage import Work
 
 BATCH = 100
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

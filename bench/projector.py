@@ -40,7 +40,7 @@ from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.stream_log import ORIGIN, Entry, read_batch
 from services.gateway.readmodel.tables import metadata
 from services.gateway.readmodel.writes import Plan
-from shared import streams
+from shared.contract import streams
 
 TRANSACTION = 500
 

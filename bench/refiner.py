@@ -38,9 +38,9 @@ from bench.common import (
 )
 from services.refiner import extract, fingerprint, logic
 from services.refiner.dedup import Candidate, DedupIndex, scope
-from shared import streams, wire
-from shared.config import JobConfig
-from shared.events import PageFetched
+from shared.contract import streams, wire
+from shared.contract.config import JobConfig
+from shared.contract.events import PageFetched
 from tests import factories
 from tests.factories import raw_key
 

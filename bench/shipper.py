@@ -41,8 +41,8 @@ from services.shipper.formats import FORMATS, provenance
 from services.shipper.manifest import ExportSpec
 from services.shipper.records import TABULAR_COLUMNS
 from services.shipper.writers import TABULAR_SCHEMA
-from shared.config import ExportConfig, JobConfig
-from shared.events import ExampleGenerated, ExampleScored
+from shared.contract.config import ExportConfig, JobConfig
+from shared.contract.events import ExampleGenerated, ExampleScored
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 

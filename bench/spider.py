@@ -34,10 +34,10 @@ from bench.common import (
 from bench.page_cpu import report as page_cpu_report
 from services.spider.guard import Guard
 from services.spider.polite import Polite
-from shared import streams, wire
-from shared.config import JobConfig, ScrapingConfig
-from shared.events import FetchPage
-from shared.ids import derive
+from shared.contract import streams, wire
+from shared.contract.config import JobConfig, ScrapingConfig
+from shared.contract.events import FetchPage
+from shared.contract.ids import derive
 
 CONCURRENCY = 8
 

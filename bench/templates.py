@@ -22,9 +22,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.templates import TemplateSpec, checked_spec
-from shared.templates.pool import WorkerPool
-from shared.templates.user import UserTemplate
+from shared.contract.templates import TemplateSpec, checked_spec
+from shared.contract.templates.pool import WorkerPool
+from shared.contract.templates.user import UserTemplate
 
 CALLS, ROUNDS = 300, 15
 SPEC = TemplateSpec(

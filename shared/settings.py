@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     # `max_concurrent_llm` across replicas).
     llm_concurrency: int = Field(default=64, ge=1)
     polling_interval_ms: int = Field(default=200, ge=10)
-    # Each replica adds its stage's counters to Redis this often (see shared.metrics); with
+    # Each replica adds its stage's counters to Redis this often (see shared.ops.metrics); with
     # `heartbeat_dir` it also touches the files that Kubernetes' exec probes check there.
     metrics_flush_s: float = Field(default=1.0, gt=0)
     heartbeat_dir: Path | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 from shared.settings import Settings
 
 FILE_NAME = "user_settings.json"

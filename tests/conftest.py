@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from shared.redis_server import RedisProcess
+from shared.runtime.redis_server import RedisProcess
 from shared.settings import Settings
 from tests.storage.s3 import s3_server
 from tests.web import Loopback

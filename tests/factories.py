@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from shared.events import (
+from shared.contract.events import (
     ChunkMade,
     ExampleGenerated,
     ExampleReviewed,
@@ -16,7 +16,7 @@ from shared.events import (
     PageFetched,
     caused,
 )
-from shared.ids import derive
+from shared.contract.ids import derive
 
 
 def fetch(url: str, job: str = "job", **fields: Any) -> FetchPage:

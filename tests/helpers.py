@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from shared import jobconfig, wire
-from shared.config import JobConfig
-from shared.events import AnyEvent, Event, parse_event
+from shared.contract import jobconfig, wire
+from shared.contract.config import JobConfig
+from shared.contract.events import AnyEvent, Event, parse_event
 
 T = TypeVar("T")
 

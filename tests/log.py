@@ -24,10 +24,9 @@ from services.refiner.logic import Chunk, Document
 from services.spider import outcomes as spider
 from services.spider.describe import Meta
 from services.spider.page import Got, parse
-from shared import streams, wire
-from shared.commit import Emit
-from shared.config import GenerationConfig, JobConfig
-from shared.events import (
+from shared.contract import streams, wire
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import (
     ChunkMade,
     Event,
     ExampleGenerated,
@@ -42,9 +41,10 @@ from shared.events import (
     caused,
     export_id,
 )
-from shared.ids import derive
-from shared.stage import failure
-from shared.templates import ExampleFields
+from shared.contract.ids import derive
+from shared.contract.templates import ExampleFields
+from shared.runtime.commit import Emit
+from shared.runtime.stage import failure
 
 E = TypeVar("E", bound=Event)
 Entry = tuple[str, Event]

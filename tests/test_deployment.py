@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from shared.runtime import GRACEFUL_TIMEOUT_S
+from shared.runtime.runtime import GRACEFUL_TIMEOUT_S
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from services.cli.stack import Stack
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from services.cli.output import CommandFailed, Exit, Output, escape
 from services.cli.signals import Stopped, stop_on_signals
 from services.cli.stack import Stack
-from shared.redis_server import RedisProcess
+from shared.runtime.redis_server import RedisProcess
 from shared.settings import Settings
 
 

@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from shared.config import JobConfig
-from shared.templates import TemplateError, TemplateSpec, checked_spec
-from shared.templates.base import errors_summary
+from shared.contract.config import JobConfig
+from shared.contract.templates import TemplateError, TemplateSpec, checked_spec
+from shared.contract.templates.base import errors_summary
 
 # A job file is either the API's request body or a config alone.
 _BODY_KEYS = frozenset({"urls", "config"})

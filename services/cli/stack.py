@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from shared.redis_server import RedisProcess, free_port
+from shared.runtime.redis_server import RedisProcess, free_port
 from shared.settings import Settings
 
 STAGES = ("spider", "refiner", "factory", "inspector", "shipper")

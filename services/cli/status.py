@@ -1,4 +1,4 @@
-"""`datafactory status`: the figures of `/metrics` (shared.snapshot) as tables, read straight
+"""`datafactory status`: the figures of `/metrics` (shared.ops.snapshot) as tables, read straight
 from the stack's Redis and the read model's checkpoints, so it works while the gateway is down.
 Items/s are the counters' growth over a short sampling interval."""
 
@@ -17,9 +17,9 @@ from redis.exceptions import RedisError
 from rich.table import Table
 
 from services.cli.output import CommandFailed, Exit, Output
-from shared import snapshot
+from shared.ops import snapshot
+from shared.ops.snapshot import Snapshot
 from shared.settings import Settings
-from shared.snapshot import Snapshot
 
 
 def stack_redis_url(settings: Settings) -> str | None:

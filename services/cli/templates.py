@@ -37,11 +37,10 @@ def _answer(response: httpx.Response, *ok: int) -> Any:
     if response.status_code in ok:
         return response.json()
     detail: Any = response.text
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError):  # a problem's `detail` (RFC 9457)
         detail = response.json().get("detail", detail)
-    message = detail.get("message", detail) if isinstance(detail, dict) else detail
     raise CommandFailed(
-        Exit.FAILED, f"[red]refused ({response.status_code})[/]: {escape(str(message))}"
+        Exit.FAILED, f"[red]refused ({response.status_code})[/]: {escape(str(detail))}"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TypeAlias, get_args
 
-from shared.config import ExportFormat
+from shared.contract.config import ExportFormat
 
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 

@@ -4,7 +4,7 @@ import asyncio
 
 import uvloop
 
-from shared.entrypoint import run_stage
+from shared.runtime.entrypoint import run_stage
 
 # litellm, redis-py and FastStream spend a few milliseconds of event-loop work per LLM call;
 # uvloop takes a tenth off that, and CPU is what bounds a replica at high concurrency.

@@ -15,11 +15,11 @@ from services.factory.ledger import Ledger
 from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.logic import RetryPolicy
 from services.factory.message_batches import MessageBatches
-from shared import redis_client
-from shared.events import ChunkMade
-from shared.runtime import build_app
+from shared.contract.events import ChunkMade
+from shared.runtime import redis_client
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 
 # A crashed replica's slots and budget reservations lapse this long after its call's timeout.
 _HOLD_MARGIN_S = 30.0

@@ -11,9 +11,9 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from services.factory.values import Call
-from shared import streams, wire
-from shared.events import BatchSubmitted
-from shared.ids import derive
+from shared.contract import streams, wire
+from shared.contract.events import BatchSubmitted
+from shared.contract.ids import derive
 
 _TTL_S = 8 * 24 * 3600  # past the provider's longest completion window
 

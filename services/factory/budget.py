@@ -1,5 +1,5 @@
-"""A job's spending cap (shared.budget) as the factory meets it: the reservation runs inside the
-ledger's round trip before a call (services.factory.ledger)."""
+"""A job's spending cap (shared.runtime.budget) as the factory meets it: the reservation runs
+inside the ledger's round trip before a call (services.factory.ledger)."""
 
 from __future__ import annotations
 

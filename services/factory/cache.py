@@ -10,7 +10,7 @@ from typing import Any
 
 from services.factory import keys
 from services.factory.values import Reply, Usage
-from shared.templates import ChatMessage
+from shared.contract.templates import ChatMessage
 
 # A re-run within this time pays nothing; older answers make room.
 CACHE_TTL_S = 30 * 24 * 3600

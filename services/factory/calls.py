@@ -16,7 +16,7 @@ from services.factory.ledger import Ledger, Ticket
 from services.factory.limits import LocalLimiter, ProviderLimits
 from services.factory.llm import LiteLLM
 from services.factory.values import Call, LLMFailure, Reply, Usage
-from shared import totals
+from shared.ops import totals
 
 log = logging.getLogger("datafactory.factory.calls")
 

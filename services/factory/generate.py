@@ -11,12 +11,9 @@ from services.factory import outcomes
 from services.factory.batches import Batcher
 from services.factory.calls import Caller
 from services.factory.values import Call, LLMFailure, Reply, Spend
-from shared import model_policy
-from shared.commit import Emit
-from shared.config import GenerationConfig, JobConfig
-from shared.events import ChunkMade
-from shared.settings import Settings
-from shared.templates import (
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import ChunkMade
+from shared.contract.templates import (
     ExampleFields,
     Template,
     TemplateError,
@@ -25,6 +22,9 @@ from shared.templates import (
     UnknownTemplateError,
     template_for,
 )
+from shared.runtime import model_policy
+from shared.runtime.commit import Emit
+from shared.settings import Settings
 
 log = logging.getLogger("datafactory.factory")
 T = TypeVar("T")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from services.factory.generate import Generator
-from shared.commit import Emit
-from shared.config import JobConfig
-from shared.events import ChunkMade
+from shared.contract.config import JobConfig
+from shared.contract.events import ChunkMade
+from shared.runtime.commit import Emit
 
 
 class Factory:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shared import budget, streams
+from shared.contract import streams
+from shared.runtime import budget
 
 CACHE_PREFIX = "df:llm:cache:"
 RATE_PREFIX = "df:llm:rate"

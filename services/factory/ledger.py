@@ -19,9 +19,9 @@ from services.factory import keys
 from services.factory.budget import exhausted
 from services.factory.cache import CACHE_TTL_S, CachedAnswer
 from services.factory.values import Call
-from shared import totals
-from shared.budget import RESERVE_FN
-from shared.semaphore import ACQUIRE_FN
+from shared.ops import totals
+from shared.runtime.budget import RESERVE_FN
+from shared.runtime.semaphore import ACQUIRE_FN
 
 # KEYS: cache, slots, totals, reserved. ARGV: limit ("" for no slot), hold_s, holder, cap (""
 # for none), prompt_usd, answer_usd, "skip" to ignore the cache. A cached answer is counted

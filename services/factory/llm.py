@@ -1,9 +1,8 @@
 """The factory's one door to the LLM: routes a call (litellm decides where a model goes), sends
-it on the fast path or through litellm, reads its answer and usage, prices it, names its errors.
-
-Both paths send the same request, read the same response shape (`replies`), price it with the
-same function (litellm's price map, through `shared.costs`) and map errors alike (`failures`),
-so an answer and its cost never depend on the path it took."""
+it on the fast path or through litellm, reads its answer and usage, prices it, names its
+errors. Both paths send the same request, read the same response shape (`replies`), price it
+with the same function (litellm's price map, through `shared.runtime.costs`) and map errors
+alike (`failures`), so an answer and its cost never depend on the path it took."""
 
 from __future__ import annotations
 
@@ -22,7 +21,8 @@ from services.factory import failures, logic, replies
 from services.factory.cache import cache_key
 from services.factory.openai_path import OPENAI_COMPATIBLE, OpenAIPath, fast_target
 from services.factory.values import Call, LLMFailure, Usage
-from shared import costs, secrets
+from shared import secrets
+from shared.runtime import costs
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.factory.llm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from shared.templates import ChatMessage, TemplateOutputError
+from shared.contract.templates import ChatMessage, TemplateOutputError
 
 # OpenAI-compatible servers (the simulator, vLLM, llama.cpp) ignore the key but the client
 # refuses to send a request without one.

@@ -4,12 +4,12 @@ ItemFailed that says why and what the chunk's calls cost anyway."""
 from __future__ import annotations
 
 from services.factory.values import Spend, Usage
-from shared import streams
-from shared.commit import Emit
-from shared.config import GenerationConfig
-from shared.events import ChunkGenerated, ChunkMade, ExampleGenerated, caused
-from shared.stage import failure
-from shared.templates import ExampleFields
+from shared.contract import streams
+from shared.contract.config import GenerationConfig
+from shared.contract.events import ChunkGenerated, ChunkMade, ExampleGenerated, caused
+from shared.contract.templates import ExampleFields
+from shared.runtime.commit import Emit
+from shared.runtime.stage import failure
 
 # Marks dry-run examples in their export fields, beside `simulated`.
 DRY_RUN_FIELD = "dry_run"

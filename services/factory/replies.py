@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared import simulator
+from shared.runtime import simulator
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What each kind of call adds to its job's LLM totals (shared.totals), as named amounts that
+"""What each kind of call adds to its job's LLM totals (shared.ops.totals), as named amounts that
 ride in the call's own round trip to Redis."""
 
 from __future__ import annotations

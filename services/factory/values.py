@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from services.factory.logic import repair
-from shared import costs
-from shared.config import GenerationConfig
-from shared.templates import ChatMessage, TemplateOutputError
+from shared.contract.config import GenerationConfig
+from shared.contract.templates import ChatMessage, TemplateOutputError
+from shared.runtime import costs
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from services.gateway.readmodel.db import (
 )
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import replay
-from shared import redis_client
+from shared.runtime import redis_client
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway")

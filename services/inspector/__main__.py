@@ -1,5 +1,5 @@
 """`python -m services.inspector` runs one inspector replica."""
 
-from shared.entrypoint import run_stage
+from shared.runtime.entrypoint import run_stage
 
 run_stage("services.inspector.app")

@@ -6,15 +6,15 @@ from faststream import FastStream
 from redis.asyncio import Redis
 
 from services.inspector import models
+from services.inspector.cmudict_offline import ensure_cmudict
 from services.inspector.embeddings import Embedders
 from services.inspector.handler import Inspector
 from services.inspector.judge import Judge
-from shared import redis_client
-from shared.cmudict_offline import ensure_cmudict
-from shared.events import ExampleGenerated
-from shared.runtime import build_app
+from shared.contract.events import ExampleGenerated
+from shared.runtime import redis_client
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 
 
 def build_inspector(settings: Settings, redis: Redis) -> Inspector:

@@ -11,9 +11,9 @@ from services.inspector.checks.duplicates import Described, fingerprints
 from services.inspector.embeddings import Embedders
 from services.inspector.judge import Judge
 from services.inspector.outcomes import scored
-from shared.events import ExampleGenerated
-from shared.stage import Outcome, Work
-from shared.vectors import pack
+from shared.contract.events import ExampleGenerated
+from shared.contract.vectors import pack
+from shared.runtime.stage import Outcome, Work
 
 
 class Inspector:

@@ -18,8 +18,9 @@ from services.inspector import logic
 from services.inspector.checks.base import Finding, Item
 from services.inspector.checks.judge import judged, messages
 from services.inspector.judge_budget import JudgeBudget
-from shared import costs, model_policy, totals
-from shared.config import GenerationConfig
+from shared.contract.config import GenerationConfig
+from shared.ops import totals
+from shared.runtime import costs, model_policy
 from shared.settings import Settings
 
 CONCURRENCY = 8

@@ -1,6 +1,6 @@
-"""The judge's share of a job's spending cap (shared.budget): a call reserves its prompt's price
-and its answer's ceiling before it is sent, in the set the factory's calls reserve in, and
-adds what it cost to the job's judge total after."""
+"""The judge's share of a job's spending cap (shared.runtime.budget): a call reserves its
+prompt's price and its answer's ceiling before it is sent, in the set the factory's calls
+reserve in, and adds what it cost to the job's judge total after."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import time
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from shared.budget import JUDGE_SPENT, RESERVE_FN, reserved_key, totals_key
+from shared.runtime.budget import JUDGE_SPENT, RESERVE_FN, reserved_key, totals_key
 
 # KEYS: the job's totals, its reservations. ARGV: cap, prompt_usd, answer_usd, hold_s, holder.
 _RESERVE = (

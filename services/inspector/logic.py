@@ -15,7 +15,7 @@ from services.inspector.checks.groundedness import check_groundedness
 from services.inspector.checks.language import Identify, check_language
 from services.inspector.checks.readability import Measure, check_readability
 from services.inspector.checks.toxicity import Scored, check_toxicity
-from shared.config import QualityConfig
+from shared.contract.config import QualityConfig
 
 Findings = dict[str, Finding]
 # Checks decided after the others: duplicates against the accepted set, the judge's call.

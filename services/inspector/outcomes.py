@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from services.inspector import logic
 from services.inspector.checks.duplicates import Described
-from shared import streams
-from shared.commit import Emit
-from shared.events import ExampleGenerated, ExampleScored, caused
+from shared.contract import streams
+from shared.contract.events import ExampleGenerated, ExampleScored, caused
+from shared.runtime.commit import Emit
 
 
 def scored(

@@ -14,10 +14,10 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 from referencing.exceptions import Unresolvable
 
-from shared import stopwords
-from shared.templates.errors import TemplateError
-from shared.templates.instances import instance
-from shared.templates.output_schema import validator
+from shared.contract import stopwords
+from shared.contract.templates.errors import TemplateError
+from shared.contract.templates.instances import instance
+from shared.contract.templates.output_schema import validator
 
 _MARKER = re.compile(r"\[datafactory-template: (\w+)\]")
 _DOCUMENT = re.compile(r"<document>\n?(.*)</document>", re.DOTALL)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from services.llm_sim.server import SimConfig, create_app
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 
 
 @contextmanager

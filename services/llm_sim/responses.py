@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from shared.simulator import FINGERPRINT
-from shared.tokens import cl100k
+from shared.contract.tokens import cl100k
+from shared.runtime.simulator import FINGERPRINT
 
 
 def completion(model: str, texts: list[str], content: str, cached: int = 0) -> JSONResponse:

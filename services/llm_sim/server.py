@@ -19,7 +19,7 @@ from services.llm_sim.batches import BatchAPI
 from services.llm_sim.faults import SimConfig
 from services.llm_sim.message_batches import MessageBatches
 from services.llm_sim.stats import Stats
-from shared.simulator import FINGERPRINT
+from shared.runtime.simulator import FINGERPRINT
 
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini")
 

@@ -8,11 +8,11 @@ from faststream import FastStream
 from services.refiner.dedup import DedupIndex
 from services.refiner.handler import Refiner
 from services.refiner.pool import WorkerPool
-from shared import redis_client
-from shared.events import PageFetched
-from shared.runtime import build_app
+from shared.contract.events import PageFetched
+from shared.runtime import redis_client
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 from shared.storage.blobs import Storage
 
 

@@ -9,8 +9,8 @@ from redis.asyncio import Redis
 
 from services.refiner import fingerprint
 from services.refiner.fingerprint import WIDTH
-from shared.config import ProcessingConfig
-from shared.events import PageFetched
+from shared.contract.config import ProcessingConfig
+from shared.contract.events import PageFetched
 
 _SCRIPT = files("services.refiner").joinpath("dedup.lua").read_text()
 # A job's index goes once the job has been idle this long; a project's stays.

@@ -10,9 +10,9 @@ from services.refiner import logic, outcomes, worker
 from services.refiner.dedup import Candidate, Decision, DedupIndex, scope
 from services.refiner.outcomes import skipped
 from services.refiner.pool import Overrun, WorkerPool
-from shared.commit import Emit
-from shared.config import JobConfig, ProcessingConfig
-from shared.events import PageFetched
+from shared.contract.config import JobConfig, ProcessingConfig
+from shared.contract.events import PageFetched
+from shared.runtime.commit import Emit
 from shared.storage.blobs import Storage, TooLarge
 from shared.storage.keys import OutsideStorage, checked
 

@@ -1,12 +1,12 @@
 """Junk verdicts on chunk text, decided before any LLM token is paid; each names its reason.
-The coherence rules are the inspector's too (`shared.coherence`), with a chunk's limits."""
+The coherence rules are the inspector's too (`shared.contract.coherence`), with a chunk's limits."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from shared import coherence, repetition
+from shared.contract import coherence, repetition
 
 _SPACE = re.compile(r"\s")
 _SYMBOL = re.compile(r"[^\w\s]|_")

@@ -10,8 +10,8 @@ from typing import Literal
 
 from services.refiner import extract, fingerprint, junk, language
 from services.refiner.chunking import Span, chunk_spans
-from shared.config import ProcessingConfig
-from shared.tokens import cl100k
+from shared.contract.config import ProcessingConfig
+from shared.contract.tokens import cl100k
 
 # Outcomes that say a page holds nothing worth tokens, as opposed to refining that went wrong.
 SKIPS = ("empty_html", "binary_content", "too_large", "no_main_text", "language:")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from services.refiner import logic
 from services.refiner.dedup import Decision
 from services.refiner.logic import Chunk, Document
-from shared import streams
-from shared.commit import Emit
-from shared.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched, caused
-from shared.ids import derive
-from shared.stage import failure
+from shared.contract import streams
+from shared.contract.events import ChunkDropped, ChunkMade, DocumentRefined, PageFetched, caused
+from shared.contract.ids import derive
+from shared.runtime.commit import Emit
+from shared.runtime.stage import failure
 
 
 def chunk_id(page: PageFetched, index: int) -> str:

@@ -7,7 +7,7 @@ nothing); the worker gets bytes and gives back the document, so it holds no stor
 from __future__ import annotations
 
 from services.refiner import logic
-from shared.config import ProcessingConfig
+from shared.contract.config import ProcessingConfig
 
 # Larger pages are not articles; parsing one would hold a worker and its memory for seconds.
 MAX_HTML_BYTES = 8_000_000

@@ -1,5 +1,5 @@
 """`python -m services.shipper` runs one shipper replica."""
 
-from shared.entrypoint import run_stage
+from shared.runtime.entrypoint import run_stage
 
 run_stage("services.shipper.app")

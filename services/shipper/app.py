@@ -7,11 +7,11 @@ from __future__ import annotations
 from faststream import FastStream
 
 from services.shipper.handler import Shipper
-from shared import redis_client
-from shared.events import ExampleScored, ExportJob, JobCompleted
-from shared.runtime import build_app
+from shared.contract.events import ExampleScored, ExportJob, JobCompleted
+from shared.runtime import redis_client
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 from shared.storage.blobs import Storage
 
 

@@ -11,7 +11,7 @@ from services.shipper.figures import Table
 from services.shipper.manifest import ExportSpec, Manifest
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import Written
-from shared.templates import UnknownTemplateError, get_template
+from shared.contract.templates import UnknownTemplateError, get_template
 
 _SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 _LOADERS = {"csv": "csv", "parquet": "parquet"}  # every other format is JSON or JSON Lines

@@ -16,7 +16,7 @@ from services.shipper.manifest import ExportSpec
 from services.shipper.records import TABULAR_COLUMNS, splits_at
 from services.shipper.stats import DatasetStats
 from services.shipper.writers import JsonlWriter, Written, row_writer, table_writer
-from shared.templates import Template
+from shared.contract.templates import Template
 
 # The columns the chat formats shape their rows from.
 SHAPED = ["id", "input", "output", "template", "fields", "metadata"]

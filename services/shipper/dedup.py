@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from services.shipper.nearby import near_pairs
 from services.shipper.stats import reason_kind
-from shared.vectors import unpack
+from shared.contract.vectors import unpack
 
 Matrix = npt.NDArray[np.float32]
 Stored = npt.NDArray[np.float16]  # a vector as events carry it

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from services.shipper.stats import domain
-from shared.events import (
+from shared.contract.events import (
     ChunkDropped,
     ChunkGenerated,
     DocumentRefined,

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.shipper.facts import JobFacts
 from services.shipper.stats import BINS, DatasetStats
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 
 Table = dict[str, Any]
 Figures = dict[str, dict[str, Table]]

@@ -13,8 +13,14 @@ from typing import Any, Literal, Protocol
 import orjson
 
 from services.shipper.records import Row
-from shared.config import ExportFormat, GenerationConfig
-from shared.templates import ChatMessage, Template, Turns, UnknownTemplateError, template_for
+from shared.contract.config import ExportFormat, GenerationConfig
+from shared.contract.templates import (
+    ChatMessage,
+    Template,
+    Turns,
+    UnknownTemplateError,
+    template_for,
+)
 
 FileKind = Literal["jsonl", "json", "csv", "parquet"]
 

@@ -15,11 +15,20 @@ from services.shipper import columns, dedup, history, logic, outcomes, project, 
 from services.shipper.export import export, found, target
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
-from shared import costs, retention, streams
-from shared.commit import Emit
-from shared.config import JobConfig
-from shared.events import Event, ExampleScored, ExportJob, ExportWritten, JobCompleted, export_id
-from shared.stage import Outcome, Work
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import (
+    Event,
+    ExampleScored,
+    ExportJob,
+    ExportWritten,
+    JobCompleted,
+    export_id,
+)
+from shared.ops import retention
+from shared.runtime import costs
+from shared.runtime.commit import Emit
+from shared.runtime.stage import Outcome, Work
 from shared.storage.blobs import Storage
 
 

@@ -13,9 +13,10 @@ from typing import Any
 from redis.asyncio import Redis
 
 from services.shipper.facts import JobFacts
-from shared import log_archive, streams, wire
-from shared.events import JobSubmitted, parse_event
-from shared.streams import entry_key
+from shared.contract import streams, wire
+from shared.contract.events import JobSubmitted, parse_event
+from shared.contract.streams import entry_key
+from shared.ops import log_archive
 
 PAGE = 2000
 

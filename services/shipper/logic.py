@@ -12,7 +12,7 @@ import pyarrow as pa
 from services.shipper import dedup, figures, reviews
 from services.shipper.facts import JobFacts
 from services.shipper.stats import DatasetStats
-from shared.config import JobConfig, QualityConfig
+from shared.contract.config import JobConfig, QualityConfig
 
 Refusal = tuple[str, str]  # a reason and its detail
 

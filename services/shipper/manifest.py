@@ -13,7 +13,7 @@ import orjson
 from services.shipper.figures import Figures
 from services.shipper.formats import FORMATS, Format
 from services.shipper.writers import Written
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 
 MANIFEST = "manifest.json"
 CARD = "README.md"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from services.shipper import dedup
 from services.shipper.manifest import CARD, MANIFEST, Manifest
-from shared import streams
-from shared.commit import Emit
-from shared.events import DuplicatesRemoved, Event, ExportWritten, caused
-from shared.stage import failure
+from shared.contract import streams
+from shared.contract.events import DuplicatesRemoved, Event, ExportWritten, caused
+from shared.runtime.commit import Emit
+from shared.runtime.stage import failure
 
 
 def written(cause: Event, prefix: str, manifest: Manifest) -> ExportWritten:

@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 from redis.asyncio import Redis
 
 from services.shipper import columns, dedup, staging
-from shared import streams, wire
-from shared.events import ExportWritten, JobSubmitted, parse_event
+from shared.contract import streams, wire
+from shared.contract.events import ExportWritten, JobSubmitted, parse_event
 from shared.storage.blobs import Storage
 
 PAGE = 2000

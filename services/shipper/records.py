@@ -18,8 +18,8 @@ import orjson
 import pyarrow as pa
 
 from services.shipper.stats import domain, reason_kind
-from shared.config import Split
-from shared.events import ExampleScored
+from shared.contract.config import Split
+from shared.contract.events import ExampleScored
 
 Row = dict[str, Any]
 SPLIT_ORDER: tuple[Split, ...] = ("train", "validation", "test")

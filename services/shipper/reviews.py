@@ -1,7 +1,7 @@
 """Reviewers' verdicts applied to staged rows as an export reads them; pure.
 
 An example's reviewed state is its latest review's verdict (approve and edit keep it, reject
-drops it; a kept edit whose text fails `shared.edits` is rejected) with its latest edit's
+drops it; a kept edit whose text fails `shared.contract.edits` is rejected) with its latest edit's
 text, over the reviews made by the time the export was asked for, ordered by (`at`, event
 id): so duplicates, redeliveries and a retried export give the same rows. The gateway's
 results page shows the same state (`queries/examples.py`)."""
@@ -17,8 +17,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shared.edits import faults
-from shared.events import ExampleReviewed
+from shared.contract.edits import faults
+from shared.contract.events import ExampleReviewed
 
 REVIEWER = "rejected by reviewer"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from services.shipper.records import staged_line
-from shared.events import ExampleScored
+from shared.contract.events import ExampleScored
 from shared.storage.blobs import Storage
 
 SUFFIX = ".jsonl"

@@ -1,5 +1,5 @@
 """`python -m services.spider` runs one spider replica."""
 
-from shared.entrypoint import run_stage
+from shared.runtime.entrypoint import run_stage
 
 run_stage("services.spider.app")

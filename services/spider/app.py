@@ -9,12 +9,12 @@ from services.spider.crawl import Crawler
 from services.spider.guard import Guard, Resolver, system_resolver
 from services.spider.handler import Spider
 from services.spider.polite import Polite
-from shared import redis_client
-from shared.events import FetchPage
-from shared.runtime import build_app
-from shared.semaphore import RedisSemaphore
+from shared.contract.events import FetchPage
+from shared.runtime import redis_client
+from shared.runtime.runtime import build_app
+from shared.runtime.semaphore import RedisSemaphore
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 from shared.storage.blobs import Storage
 
 

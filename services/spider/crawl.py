@@ -11,10 +11,10 @@ from services.spider.fetch import FetchFailed
 from services.spider.page import Page
 from services.spider.polite import Polite
 from services.spider.robots import origin_of
-from shared.commit import Emit
-from shared.config import ScrapingConfig
-from shared.events import FetchPage
-from shared.ids import derive
+from shared.contract.config import ScrapingConfig
+from shared.contract.events import FetchPage
+from shared.contract.ids import derive
+from shared.runtime.commit import Emit
 
 
 class Crawler:

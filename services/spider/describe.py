@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import py3langid
 
 from services.spider.page import Page
-from shared.tokens import cl100k
+from shared.contract.tokens import cl100k
 
 # Tokens are counted on this much text and scaled up for the rest: a 5 MB page costs no more
 # than a large article (cl100k encodes about 10 MB of text a second).

@@ -13,7 +13,7 @@ import httpx
 
 from services.spider.decode import Decompressor, TooLarge, Undecodable
 from services.spider.guard import Refused
-from shared.urls import normalise
+from shared.contract.urls import normalise
 
 MAX_REDIRECTS = 5
 Gate = Callable[[str], Awaitable[None]]  # raises to refuse a hop (SSRF, robots, rate limit)

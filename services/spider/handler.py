@@ -14,12 +14,12 @@ from services.spider.fetch import MAX_REDIRECTS, FetchFailed
 from services.spider.guard import Refused
 from services.spider.page import Got, Page, parse
 from services.spider.polite import ATTEMPTS, Polite
-from shared.commit import Emit
-from shared.config import JobConfig, ScrapingConfig
-from shared.events import FetchPage
-from shared.semaphore import RedisSemaphore, SlotWaitExpired
+from shared.contract.config import JobConfig, ScrapingConfig
+from shared.contract.events import FetchPage
+from shared.contract.urls import normalise
+from shared.runtime.commit import Emit
+from shared.runtime.semaphore import RedisSemaphore, SlotWaitExpired
 from shared.storage.blobs import Storage
-from shared.urls import normalise
 
 
 class Spider:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from services.spider import logic
 from services.spider.describe import Meta
 from services.spider.page import Got
-from shared import streams
-from shared.commit import Emit
-from shared.events import FetchPage, PageFetched, caused
-from shared.ids import derive
-from shared.stage import failure
+from shared.contract import streams
+from shared.contract.events import FetchPage, PageFetched, caused
+from shared.contract.ids import derive
+from shared.runtime.commit import Emit
+from shared.runtime.stage import failure
 
 
 def page_key(cmd: FetchPage) -> str:

@@ -14,7 +14,7 @@ from services.spider.guard import Guard, Refused
 from services.spider.pinning import pinned_client
 from services.spider.ratelimit import DomainLimiter, window
 from services.spider.robots import RobotsCache
-from shared.config import ScrapingConfig
+from shared.contract.config import ScrapingConfig
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
-from shared.urls import normalise
+from shared.contract.urls import normalise
 
 _LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>", re.I)
 _SKIP_EXT = re.compile(

@@ -9,8 +9,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from services.factory.values import Usage
-from shared.events import ExampleScored, PageFetched
-from shared.templates import ExampleFields
+from shared.contract.events import ExampleScored, PageFetched
+from shared.contract.templates import ExampleFields
 from tests.log import Entry, Log
 
 HOSTILE = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2">'

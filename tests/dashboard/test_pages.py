@@ -11,9 +11,10 @@ from nicegui.testing.user import User
 from services.gateway.container import Gateway
 from services.gateway.queries import job_figures, views
 from services.gateway.session_cookie import COOKIE
-from shared import streams, user_settings
-from shared.config import GenerationConfig, JobConfig
-from shared.events import ExportWritten
+from shared import user_settings
+from shared.contract import streams
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import ExportWritten
 from shared.user_settings import UserSettings
 from tests.dashboard.seed import publish
 from tests.helpers import by_type, read_all, wait_for

@@ -12,7 +12,7 @@ from pydantic import SecretStr, ValidationError
 
 from services.gateway.container import Gateway
 from shared import user_settings
-from shared.config import GenerationConfig, JobConfig
+from shared.contract.config import GenerationConfig, JobConfig
 from shared.settings import Settings
 from shared.user_settings import UserSettings, UserSettingsError
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from services.cli.stack import Stack
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 
 

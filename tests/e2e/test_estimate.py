@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from services.gateway.queries.job_estimate import page_top
-from shared import costs
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.e2e.conftest import Pipeline, pipeline
 

@@ -13,8 +13,8 @@ import pytest
 import redis
 
 from services.gateway.readmodel.rebuild import rebuild
-from shared import streams, wire
-from shared.events import AnyEvent, parse_event
+from shared.contract import streams, wire
+from shared.contract.events import AnyEvent, parse_event
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests.e2e.conftest import Pipeline, pipeline

@@ -13,9 +13,9 @@ from redis.asyncio import Redis
 from services.factory import keys
 from services.factory.app import create_app
 from services.factory.logic import RetryPolicy
-from shared import streams
-from shared.config import GenerationConfig, JobConfig
-from shared.events import ChunkMade
+from shared.contract import streams
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.events import ChunkMade
 from shared.settings import Settings
 from tests.factory.samples import TEXTS
 from tests.helpers import configure, publish, read_all, running, wait_for

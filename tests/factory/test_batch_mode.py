@@ -18,7 +18,8 @@ from services.factory import keys
 from services.factory.app import create_app
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import costs, streams
+from shared.contract import streams
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.factory.stage import (
     FAST,

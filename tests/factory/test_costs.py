@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from shared import costs
-from shared.config import GenerationConfig
-from shared.templates import get_template
-from shared.tokens import cl100k
+from shared.contract.config import GenerationConfig
+from shared.contract.templates import get_template
+from shared.contract.tokens import cl100k
+from shared.runtime import costs
 from tests.factory.samples import TEXTS
 
 MINI = (0.15 / 1e6, 0.6 / 1e6)  # gpt-4o-mini, dollars per prompt and completion token

@@ -11,10 +11,10 @@ from redis.asyncio import Redis
 from services.factory.logic import RetryPolicy
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import streams
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.ids import derive
+from shared.contract.templates import get_template
 from shared.settings import Settings
-from shared.templates import get_template
 from tests.factory.stage import FAST, JOB, chunks, run_factory, sim_stats, with_sim
 
 PATIENT = RetryPolicy(base_s=0.01, cap_s=2.0)

@@ -6,7 +6,7 @@ import pytest
 
 from services.factory import logic
 from services.factory.values import LLMFailure, Reply, Spend, Usage
-from shared.templates import TemplateOutputError
+from shared.contract.templates import TemplateOutputError
 
 PROVIDERS = {"openai", "anthropic", "ollama"}
 

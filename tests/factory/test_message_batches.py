@@ -13,7 +13,7 @@ from services.factory.batch_api import Finished
 from services.factory.message_batches import openai_row
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import costs
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.factory.stage import chunks, run_factory, sim_stats, with_sim
 from tests.factory.test_batch_mode import batches

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.templates import get_template, list_templates
+from shared.contract.templates import get_template, list_templates
 
 CHUNKS = (
     "Honey bees keep their hive at about 35 degrees Celsius while the brood develops.",

@@ -13,7 +13,7 @@ from redis.exceptions import ResponseError
 
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import streams
+from shared.contract import streams
 from shared.settings import Settings
 from tests.factory.stage import chunks, held, job_totals, run_factory, sim_stats, with_sim
 

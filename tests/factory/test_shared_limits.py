@@ -15,7 +15,7 @@ from services.factory.cache import CachedAnswer
 from services.factory.ledger import Ledger, Ticket
 from services.factory.limits import ProviderLimits
 from services.factory.values import Call, LLMFailure, Usage
-from shared.config import GenerationConfig
+from shared.contract.config import GenerationConfig
 
 
 @pytest.fixture

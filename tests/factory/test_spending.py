@@ -6,7 +6,7 @@ import pytest
 
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import costs
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.factory.stage import chunks, held, job_totals, run_factory, sim_stats, with_sim
 

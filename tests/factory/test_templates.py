@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.llm_sim import answers
-from shared.templates import (
+from shared.contract.templates import (
     DEFAULT_LABELS,
     ChatMessage,
     ExampleFields,
@@ -22,7 +22,7 @@ from shared.templates import (
     list_templates,
     sandboxed_environment,
 )
-from shared.templates.schemas import QAAnswer, QAPair
+from shared.contract.templates.schemas import QAAnswer, QAPair
 from tests.factory.samples import TEXTS
 
 BUILTINS = ["classification", "conversation", "instruction", "qa", "summarization"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.redis_server import RedisProcess
+from shared.runtime.redis_server import RedisProcess
 
 
 def test_the_embedded_redis_refuses_clients_without_its_password(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from services.gateway.app import create_app
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 
 

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from shared.redis_client import connect_url
-from shared.redis_server import free_port
+from shared.runtime.redis_client import connect_url
+from shared.runtime.redis_server import free_port
 
 
 class Blackhole:

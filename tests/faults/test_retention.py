@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from shared import retention, streams
+from shared.contract import streams
+from shared.ops import retention
 from shared.settings import Settings
 from tests.helpers import configure
 

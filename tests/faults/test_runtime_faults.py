@@ -10,14 +10,14 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from shared import streams
-from shared.commit import Emit
-from shared.config import JobConfig
-from shared.events import ExampleGenerated
-from shared.ids import derive
-from shared.runtime import build_app
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleGenerated
+from shared.contract.ids import derive
+from shared.runtime.commit import Emit
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.runtime.test_stream_runtime import example
 

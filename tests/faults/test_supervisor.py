@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ from services.gateway.readmodel.db import (
     writer_engine,
 )
 from services.gateway.readmodel.projector import Projector
-from shared.events import Event
+from shared.contract.events import Event
 from shared.settings import Settings
 from tests.helpers import publish
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 
 ROOT = Path(__file__).parents[2]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from services.factory.values import Usage
 from services.refiner.dedup import Decision
 from services.refiner.outcomes import chunk_id
-from shared import streams
-from shared.config import JobConfig
-from shared.events import Event
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import Event
 from tests.log import Log, at, qa
 
 CONFIG = JobConfig()

@@ -11,10 +11,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from shared import costs, streams
-from shared.events import ExportWritten
-from shared.ids import derive
-from shared.jobconfig import JobConfigs
+from shared.contract import streams
+from shared.contract.events import ExportWritten
+from shared.contract.ids import derive
+from shared.contract.jobconfig import JobConfigs
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import URLS, Story, at
@@ -108,7 +109,7 @@ async def test_a_job_without_a_valid_url_is_refused(
     project_id = await new_project(client)
     response = await client.post(f"/api/projects/{project_id}/jobs", json={"urls": urls})
     assert response.status_code == 422
-    assert len(response.json()["detail"]["rejected"]) == len(urls)
+    assert len(response.json()["rejected"]) == len(urls)
     assert await redis.xlen(streams.SPIDER) == 0
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.gateway.readmodel.archive import Archiver
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import rebuild
-from shared import log_archive, streams
-from shared.runtime import ensure_group
+from shared.contract import streams
+from shared.ops import log_archive
+from shared.runtime.runtime import ensure_group
 from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.test_rebuild import snapshot, snapshot_of, two_jobs

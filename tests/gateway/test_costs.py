@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.queries.costs import cost_stats
 from services.gateway.readmodel.projector import Projector
-from shared import streams
+from shared.contract import streams
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 

@@ -9,8 +9,8 @@ import pytest
 
 from services.gateway.queries.estimate import estimate_submission
 from services.gateway.queries.job_estimate import page_top
-from shared import costs
-from shared.config import JobConfig, ProcessingConfig
+from shared.contract.config import JobConfig, ProcessingConfig
+from shared.runtime import costs
 from shared.settings import Settings
 
 URLS = [

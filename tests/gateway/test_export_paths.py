@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from redis.asyncio import Redis
 
-from shared import streams
+from shared.contract import streams
 from shared.settings import Settings
 from tests.gateway.story import Story
 from tests.helpers import publish, wait_for

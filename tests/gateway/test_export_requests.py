@@ -6,8 +6,8 @@ import httpx
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from shared import streams
-from shared.events import ExportJob
+from shared.contract import streams
+from shared.contract.events import ExportJob
 from tests.gateway.conftest import publish_log
 from tests.helpers import read_all, wait_for
 from tests.shipper.joblog import job_log

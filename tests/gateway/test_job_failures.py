@@ -12,9 +12,9 @@ from services.gateway.queries.job_models import JobStatus
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import replay
-from shared import streams
-from shared.events import Event, ItemFailed
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.events import Event, ItemFailed
+from shared.contract.ids import derive
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at
 

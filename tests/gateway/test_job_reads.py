@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from redis.asyncio import Redis
 
-from shared import streams, wire
+from shared.contract import streams, wire
 from tests.gateway.test_api import job
 from tests.gateway.test_project_routes import finished_job
 from tests.helpers import wait_for

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
-from shared import streams
+from shared.contract import streams
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import URLS, Story
 from tests.gateway.test_api import job, new_project, stage_events
@@ -67,7 +67,7 @@ async def test_deleting_a_project_with_active_jobs_is_refused(client: httpx.Asyn
     job_ids = await project_jobs(client, project_id, 2)
     refused = await client.delete(f"/api/projects/{project_id}")
     assert refused.status_code == 409
-    assert sorted(refused.json()["detail"]["active_jobs"]) == sorted(job_ids)
+    assert sorted(refused.json()["active_jobs"]) == sorted(job_ids)
     assert (await client.get(f"/api/projects/{project_id}")).status_code == 200
 
 

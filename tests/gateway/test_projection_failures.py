@@ -11,7 +11,7 @@ from services.gateway.queries import views
 from services.gateway.readmodel.ledger import checkpoints, projection_failures
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.tables import outcomes
-from shared import streams
+from shared.contract import streams
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 from tests.helpers import wait_for

@@ -10,8 +10,8 @@ from services.gateway.queries import views
 from services.gateway.readmodel.ledger import ALL_TABLES
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.tables import outcomes, training_examples
-from shared import streams
-from shared.events import BatchSubmitted
+from shared.contract import streams
+from shared.contract.events import BatchSubmitted
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story
 

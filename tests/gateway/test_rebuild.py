@@ -14,8 +14,8 @@ from services.gateway.readmodel.db import reader_engine, sqlite_url_for
 from services.gateway.readmodel.ledger import ALL_TABLES
 from services.gateway.readmodel.projector import Projector
 from services.gateway.readmodel.rebuild import rebuild, replay
-from shared import streams
-from shared.events import JobCancelled, ProjectCreated
+from shared.contract import streams
+from shared.contract.events import JobCancelled, ProjectCreated
 from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at

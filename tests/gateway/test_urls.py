@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.urls import Rejected, normalise, partition
+from shared.contract.urls import Rejected, normalise, partition
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import re
 import py3langid
 import trafilatura
 
-from shared.events import ExampleGenerated
+from shared.contract.events import ExampleGenerated
 from tests.refiner.pages import CORPUS
 
 LANGUAGES = ("en", "de", "fr", "es")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.inspector import logic, models
-from shared.cmudict_offline import ensure_cmudict
+from services.inspector.cmudict_offline import ensure_cmudict
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events import ExampleGenerated
+from shared.contract.events import ExampleGenerated
 
 EN = (
     "The Forth Bridge is a cantilever railway bridge across the Firth of Forth in Scotland. "

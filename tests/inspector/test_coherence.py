@@ -7,9 +7,9 @@ import pytest
 
 from services.inspector import logic
 from services.inspector.checks.base import Item
-from shared import coherence
-from shared.config import QualityConfig
-from shared.events import ExampleGenerated
+from shared.contract import coherence
+from shared.contract.config import QualityConfig
+from shared.contract.events import ExampleGenerated
 from tests.inspector import coherence_set
 from tests.inspector.labelled import DE, EN, example
 

@@ -10,7 +10,7 @@ from services.inspector.checks.base import Item
 from services.inspector.checks.duplicates import fingerprints
 from services.inspector.embeddings import Embedder, Embedders
 from services.shipper import dedup
-from shared.config import QualityConfig
+from shared.contract.config import QualityConfig
 from tests.inspector import labelled, paraphrases
 from tests.inspector.labelled import DE, EN, Case, example
 

@@ -13,7 +13,7 @@ from services.inspector import logic
 from services.inspector.checks.base import Item
 from services.inspector.embeddings import Embedders, HashedTfidf
 from services.inspector.toxicity_models import Toxicity
-from shared.config import QualityConfig
+from shared.contract.config import QualityConfig
 from tests.inspector.labelled import example
 
 CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]

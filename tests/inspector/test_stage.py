@@ -16,12 +16,12 @@ from services.inspector import app as inspector_app
 from services.inspector.app import build_inspector
 from services.inspector.handler import Inspector
 from services.shipper import app as shipper_app
-from shared import streams
-from shared.config import JobConfig
-from shared.events import ExampleGenerated, ExampleScored
-from shared.runtime import ensure_group
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleGenerated, ExampleScored
+from shared.runtime.runtime import ensure_group
+from shared.runtime.stage import Work
 from shared.settings import Settings
-from shared.stage import Work
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.inspector.labelled import EN, example
 

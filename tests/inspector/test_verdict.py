@@ -6,7 +6,7 @@ import pytest
 
 from services.inspector import logic
 from services.inspector.checks.base import Finding, Item
-from shared.config import QualityConfig
+from shared.contract.config import QualityConfig
 from tests.inspector.labelled import DE, EN, example
 
 GOOD = example("Who designed the Forth Bridge?", "John Fowler and Benjamin Baker designed it.")

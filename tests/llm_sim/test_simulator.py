@@ -15,9 +15,9 @@ import pytest
 from services.llm_sim.__main__ import parse_args
 from services.llm_sim.background import serving
 from services.llm_sim.server import FINGERPRINT, SimConfig
-from shared.redis_server import free_port
-from shared.templates import TemplateOutputError, get_template
-from shared.tokens import cl100k
+from shared.contract.templates import TemplateOutputError, get_template
+from shared.contract.tokens import cl100k
+from shared.runtime.redis_server import free_port
 from tests.helpers import wait_for
 
 TEXT = (

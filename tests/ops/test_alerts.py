@@ -11,9 +11,9 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.gateway.api.metrics import render
-from shared.snapshot import Snapshot, StageFigures
-from shared.stream_figures import Behind, GroupFigures, StreamFigures
-from shared.totals import FactoryTotals
+from shared.ops.snapshot import Snapshot, StageFigures
+from shared.ops.stream_figures import Behind, GroupFigures, StreamFigures
+from shared.ops.totals import FactoryTotals
 
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yaml"
 

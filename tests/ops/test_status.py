@@ -11,8 +11,9 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from shared import streams, totals
-from shared.metrics import StageMetrics
+from shared.contract import streams
+from shared.ops import totals
+from shared.ops.metrics import StageMetrics
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 
 from services.refiner.extract import extract
-from shared.events import PageFetched
+from shared.contract.events import PageFetched
 from tests.factories import page, raw_key
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "web"

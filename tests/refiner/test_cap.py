@@ -10,8 +10,8 @@ from services.refiner import worker
 from services.refiner.app import create_app
 from services.refiner.chunking import chunk_spans
 from services.refiner.logic import count_tokens, refine
-from shared import streams
-from shared.config import JobConfig, ProcessingConfig
+from shared.contract import streams
+from shared.contract.config import JobConfig, ProcessingConfig
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import article, fetched, paragraphs

@@ -11,7 +11,7 @@ from services.refiner.chunking import chunk_spans
 from services.refiner.extract import extract
 from services.refiner.fingerprint import exact_key as dedup_key
 from services.refiner.fingerprint import words
-from shared.tokens import cl100k
+from shared.contract.tokens import cl100k
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "web"
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from services.refiner import fingerprint
 from services.refiner.dedup import Candidate, Decision, DedupIndex, Scope
 from services.refiner.dedup import scope as page_scope
-from shared.config import ProcessingConfig
+from shared.contract.config import ProcessingConfig
 from tests.refiner.pages import edited, fetched, paragraphs
 
 SHAPE = fingerprint.lsh_shape(0.8)

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from services.refiner import extract, fingerprint, junk, language, logic
-from shared.config import ProcessingConfig
+from shared.contract.config import ProcessingConfig
 from tests.refiner.pages import article, edited, paragraphs
 
 EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")

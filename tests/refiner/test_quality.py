@@ -14,10 +14,10 @@ from redis.asyncio import Redis
 from services.refiner.app import create_app as refiner_app
 from services.refiner.extract import extract
 from services.spider.app import create_app as spider_app
-from shared import streams
-from shared.config import JobConfig, ScrapingConfig
-from shared.events import FetchPage
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.config import JobConfig, ScrapingConfig
+from shared.contract.events import FetchPage
+from shared.contract.ids import derive
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import CORPUS

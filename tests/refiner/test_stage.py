@@ -10,9 +10,9 @@ import pytest
 from redis.asyncio import Redis
 
 from services.refiner.app import create_app
-from shared import streams
-from shared.config import JobConfig, ProcessingConfig
-from shared.events import PageFetched
+from shared.contract import streams
+from shared.contract.config import JobConfig, ProcessingConfig
+from shared.contract.events import PageFetched
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import article, edited, fetched, paragraphs

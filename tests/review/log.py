@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shared import streams
-from shared.events import Event, ExampleScored
+from shared.contract import streams
+from shared.contract.events import Event, ExampleScored
 from tests.factories import review, scored
 from tests.gateway.story import Story, at
 

@@ -14,8 +14,8 @@ from services.gateway.queries.examples import get_example
 from services.gateway.readmodel.projector import Projector
 from services.shipper.records import STAGED, row
 from services.shipper.reviews import applied, decisions
-from shared import streams
-from shared.events import ExampleReviewed
+from shared.contract import streams
+from shared.contract.events import ExampleReviewed
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at
 from tests.review.log import job_log, many, review

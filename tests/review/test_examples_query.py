@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.gateway.queries.example_models import PAGE_SIZE, ExampleFilters
 from services.gateway.queries.examples import examples_page, get_example
 from services.gateway.readmodel.projector import Projector
-from shared import streams
-from shared.events import DuplicatesRemoved, ExampleScored
+from shared.contract import streams
+from shared.contract.events import DuplicatesRemoved, ExampleScored
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story, at
 from tests.review.log import job_log, many, review

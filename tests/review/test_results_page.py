@@ -18,8 +18,8 @@ from services.gateway.container import Gateway
 from services.gateway.dashboard.pages import results
 from services.gateway.queries.examples import get_example
 from services.gateway.readmodel.projector import Projector
-from shared import streams
-from shared.events import ExampleReviewed
+from shared.contract import streams
+from shared.contract.events import ExampleReviewed
 from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.story import Story

@@ -17,8 +17,8 @@ from services.gateway.queries.example_models import ExampleFilters
 from services.gateway.queries.examples import examples_page
 from services.gateway.readmodel.db import reader_engine, sqlite_url_for
 from services.gateway.readmodel.rebuild import replay
-from shared import streams
-from shared.events import ExampleReviewed
+from shared.contract import streams
+from shared.contract.events import ExampleReviewed
 from shared.settings import Settings
 from tests.gateway.conftest import publish_log
 from tests.gateway.story import Story

@@ -12,8 +12,8 @@ import httpx
 from redis.asyncio import Redis
 
 from services.shipper.app import create_app
-from shared import streams
-from shared.events import ExampleReviewed
+from shared.contract import streams
+from shared.contract.events import ExampleReviewed
 from shared.settings import Settings
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.shipper.joblog import JobLog, job_log

@@ -10,12 +10,12 @@ from typing import Any
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from shared.commit import Emit
-from shared.events import ExampleGenerated
-from shared.ids import derive
-from shared.runtime import build_app
+from shared.contract.events import ExampleGenerated
+from shared.contract.ids import derive
+from shared.runtime.commit import Emit
+from shared.runtime.runtime import build_app
+from shared.runtime.stage import Outcome, StageSpec, Work
 from shared.settings import Settings
-from shared.stage import Outcome, StageSpec, Work
 
 WORK, DONE = "test:work", "test:done"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from shared import streams, wire
-from shared.events import ItemFailed
-from shared.ids import derive
-from shared.runtime import ensure_group
+from shared.contract import streams, wire
+from shared.contract.events import ItemFailed
+from shared.contract.ids import derive
+from shared.runtime.runtime import ensure_group
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.runtime.batch_stage import DONE, WORK, batch_app

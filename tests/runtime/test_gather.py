@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from shared.config import JobConfig
-from shared.gather import Gatherer
-from shared.stage import Work
+from shared.contract.config import JobConfig
+from shared.runtime.gather import Gatherer
+from shared.runtime.stage import Work
 from tests.runtime.test_stream_runtime import example
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from shared.semaphore import RedisSemaphore, SlotWaitExpired
+from shared.runtime.semaphore import RedisSemaphore, SlotWaitExpired
 
 
 async def test_no_more_holders_than_the_limit_at_once(redis_url: str) -> None:

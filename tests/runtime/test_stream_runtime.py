@@ -9,14 +9,14 @@ import pytest
 from faststream import FastStream
 from redis.asyncio import Redis
 
-from shared import streams
-from shared.commit import Committer, Emit, Settle
-from shared.config import JobConfig
-from shared.events import ExampleGenerated, ItemFailed
-from shared.ids import derive
-from shared.runtime import build_app, ensure_group
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleGenerated, ItemFailed
+from shared.contract.ids import derive
+from shared.runtime.commit import Committer, Emit, Settle
+from shared.runtime.runtime import build_app, ensure_group
+from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from shared.stage import StageSpec
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 
 WORK = "test:work"

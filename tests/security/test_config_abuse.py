@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.gateway.app import create_app
-from shared import streams
+from shared.contract import streams
 from shared.settings import Settings
 
 URLS = ["https://example.com/a"]

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from services.spider.polite import MAX_CRAWL_DELAY_S
-from shared import streams
-from shared.config import ScrapingConfig
-from shared.events import PageFetched
+from shared.contract import streams
+from shared.contract.config import ScrapingConfig
+from shared.contract.events import PageFetched
 from shared.settings import Settings
 from tests.security import web as w
 from tests.security.spider_probe import ALLOWED, command, guarded, outcomes, reason

@@ -12,11 +12,11 @@ from redis.asyncio import Redis
 from services.inspector.app import build_inspector
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import budget
-from shared.config import GenerationConfig, JobConfig, QualityConfig
-from shared.events import ExampleScored
+from shared.contract.config import GenerationConfig, JobConfig, QualityConfig
+from shared.contract.events import ExampleScored
+from shared.runtime import budget
+from shared.runtime.stage import Work
 from shared.settings import Settings
-from shared.stage import Work
 from tests.factory.stage import chunks, job_totals, run_factory, sim_stats, with_sim
 from tests.inspector.labelled import example
 from tests.inspector.test_stage import DESIGNED

@@ -12,9 +12,10 @@ from redis.asyncio import Redis
 
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import secrets, streams
+from shared import secrets
+from shared.contract import streams
+from shared.runtime.stage import failure
 from shared.settings import Settings
-from shared.stage import failure
 from tests.factory.stage import chunks, run_factory, sim_stats
 
 PLANTED = "sk-proj-PLANTED-7c1e93d0aa"

@@ -8,9 +8,9 @@ import pytest
 from services.factory import logic
 from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
-from shared import costs
+from shared.contract.templates import get_template
+from shared.runtime import costs
 from shared.settings import Settings
-from shared.templates import get_template
 from tests.factory.stage import chunks, job_totals, run_factory, sim_stats, with_sim
 
 FAST_SIM = SimConfig(latency_ms=10, jitter_ms=5)

@@ -9,7 +9,7 @@ import pytest
 
 from services.spider.guard import Guard, Refused
 from services.spider.pinning import pinned_client
-from shared.events import PageFetched
+from shared.contract.events import PageFetched
 from shared.settings import Settings
 from tests.security import web as w
 from tests.security.spider_probe import (

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from services.factory.values import Usage
 from services.refiner.dedup import Decision
-from shared.config import JobConfig
-from shared.events import JobCompleted, PageFetched
-from shared.ids import derive
-from shared.templates import ExampleFields
+from shared.contract.config import JobConfig
+from shared.contract.events import JobCompleted, PageFetched
+from shared.contract.ids import derive
+from shared.contract.templates import ExampleFields
 from tests.log import Log
 from tests.shipper.samples import FIELDS
 

@@ -10,8 +10,8 @@ from services.shipper import columns
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
-from shared.config import ExportConfig, JobConfig
-from shared.events import ExampleScored
+from shared.contract.config import ExportConfig, JobConfig
+from shared.contract.events import ExampleScored
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests import factories

@@ -19,9 +19,9 @@ from services.shipper.app import create_app
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec, Manifest
-from shared import streams
-from shared.config import ExportConfig, JobConfig
-from shared.events import ExportWritten, JobCompleted, export_id
+from shared.contract import streams
+from shared.contract.config import ExportConfig, JobConfig
+from shared.contract.events import ExportWritten, JobCompleted, export_id
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests.helpers import configure, publish, read_all, running, wait_for

@@ -20,12 +20,12 @@ from services.inspector.outcomes import scored
 from services.shipper import dedup, nearby
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
-from shared import streams
-from shared.config import JobConfig
-from shared.events import ExampleScored, JobCompleted, JobSubmitted
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.config import JobConfig
+from shared.contract.events import ExampleScored, JobCompleted, JobSubmitted
+from shared.contract.ids import derive
+from shared.contract.vectors import pack
 from shared.settings import Settings
-from shared.vectors import pack
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.inspector.labelled import example
 from tests.shipper import read_model

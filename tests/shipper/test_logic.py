@@ -8,7 +8,7 @@ from collections import Counter
 from services.shipper import dedup, logic
 from services.shipper.facts import JobFacts
 from services.shipper.stats import DatasetStats
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 
 
 def test_a_job_is_exported_again_only_with_nothing_outstanding() -> None:

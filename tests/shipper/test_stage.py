@@ -15,9 +15,11 @@ from services.gateway.readmodel.archive import Archiver
 from services.gateway.readmodel.rebuild import replay
 from services.shipper.app import create_app
 from services.shipper.manifest import Manifest
-from shared import costs, retention, streams
-from shared.config import ExportConfig, GenerationConfig, JobConfig
-from shared.events import ExportJob, ExportWritten, ItemFailed
+from shared.contract import streams
+from shared.contract.config import ExportConfig, GenerationConfig, JobConfig
+from shared.contract.events import ExportJob, ExportWritten, ItemFailed
+from shared.ops import retention
+from shared.runtime import costs
 from shared.settings import Settings
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.shipper import read_model

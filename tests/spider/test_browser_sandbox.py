@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.events import ItemFailed, PageFetched
+from shared.contract.events import ItemFailed, PageFetched
 from shared.settings import Settings
 from tests.spider.hostile import Web
 from tests.spider.test_spider import command, outcomes

@@ -16,10 +16,10 @@ from services.spider import logic
 from services.spider.app import create_app as spider_app
 from services.spider.decode import to_text
 from services.spider.page import parse
-from shared import streams
-from shared.config import JobConfig, ScrapingConfig
-from shared.events import FetchPage
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.config import JobConfig, ScrapingConfig
+from shared.contract.events import FetchPage
+from shared.contract.ids import derive
 from shared.settings import Settings
 from tests.conftest import CORPUS
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for

@@ -9,10 +9,10 @@ import pytest
 from redis.asyncio import Redis
 
 from services.spider.app import create_app
-from shared import streams
-from shared.config import JobConfig, ScrapingConfig
-from shared.events import FetchPage, ItemFailed, PageFetched
-from shared.ids import derive
+from shared.contract import streams
+from shared.contract.config import JobConfig, ScrapingConfig
+from shared.contract.events import FetchPage, ItemFailed, PageFetched
+from shared.contract.ids import derive
 from shared.settings import Settings
 from tests.helpers import configure, publish, read_all, running, wait_for
 from tests.spider.hostile import Web

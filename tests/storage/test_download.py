@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from services.gateway.app import create_app
-from shared import streams
+from shared.contract import streams
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests.gateway.story import Story

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from shared.events import ExportWritten, PageFetched, parse_event
+from shared.contract.events import ExportWritten, PageFetched, parse_event
 
 PAGE = {
     "type": "PageFetched",

@@ -12,7 +12,7 @@ from services.shipper import columns, staging
 from services.shipper.export import export
 from services.shipper.facts import JobFacts
 from services.shipper.manifest import ExportSpec
-from shared.config import ExportConfig, JobConfig
+from shared.contract.config import ExportConfig, JobConfig
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests.shipper.fake_hub import fake_hub

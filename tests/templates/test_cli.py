@@ -22,10 +22,10 @@ import yaml
 
 from services.cli.jobfile import JobFileError, load_job, load_template
 from services.gateway.app import create_app
-from shared.config import JobConfig
-from shared.redis_server import free_port
+from shared.contract.config import JobConfig
+from shared.contract.streams import job_config_key
+from shared.runtime.redis_server import free_port
 from shared.settings import Settings
-from shared.streams import job_config_key
 from tests.templates.samples import claims
 
 JOB = {

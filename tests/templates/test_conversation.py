@@ -16,9 +16,9 @@ from services.inspector.checks.groundedness import check_groundedness
 from services.llm_sim import answers
 from services.shipper.formats import alpaca, openai, sharegpt
 from services.shipper.records import row
-from shared.config import QualityConfig
-from shared.events import ExampleGenerated
-from shared.templates import TemplateOutputError, get_template
+from shared.contract.config import QualityConfig
+from shared.contract.events import ExampleGenerated
+from shared.contract.templates import TemplateOutputError, get_template
 from tests.factory.samples import TEXTS
 from tests.shipper.samples import scored
 from tests.shipper.test_formats import openai_format_errors

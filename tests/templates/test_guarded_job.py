@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from shared import streams, wire
-from shared.events import AnyEvent, parse_event
+from shared.contract import streams, wire
+from shared.contract.events import AnyEvent, parse_event
 from shared.settings import Settings
 from tests.e2e.conftest import Pipeline, pipeline
 from tests.security import web as w

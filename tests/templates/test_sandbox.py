@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from shared.templates import TemplateError, TemplateSpec, checked_spec
-from shared.templates.sandbox import MAX_OUTPUT_CHARS, MAX_RENDER_S
+from shared.contract.templates import TemplateError, TemplateSpec, checked_spec
+from shared.contract.templates.sandbox import MAX_OUTPUT_CHARS, MAX_RENDER_S
 from tests.templates.bombs import concat_growth
 from tests.templates.samples import claims
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from shared import jobconfig, streams
+from shared.contract import jobconfig, streams
 from tests.gateway.test_api import new_project
 from tests.helpers import read_all
 from tests.templates.samples import claims

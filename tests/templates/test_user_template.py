@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from services.llm_sim import answers
-from shared.templates import TemplateError, TemplateOutputError, TemplateSpec, checked_spec
-from shared.templates.user import UserTemplate
+from shared.contract.templates import TemplateError, TemplateOutputError, TemplateSpec, checked_spec
+from shared.contract.templates.user import UserTemplate
 from tests.factory.samples import TEXTS
 from tests.templates.samples import claims
 

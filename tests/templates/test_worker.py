@@ -10,8 +10,8 @@ import time
 import psutil
 import pytest
 
-from shared.templates import TemplateSpec, TemplateTimeout, checked_spec
-from shared.templates.pool import WorkerPool
+from shared.contract.templates import TemplateSpec, TemplateTimeout, checked_spec
+from shared.contract.templates.pool import WorkerPool
 from tests.templates.bombs import DOC, compare_bomb
 from tests.templates.samples import claims
 
@@ -23,7 +23,7 @@ def workers() -> list[psutil.Process]:
     return [
         child
         for child in psutil.Process().children()
-        if "shared.templates.worker" in " ".join(child.cmdline())
+        if "shared.contract.templates.worker" in " ".join(child.cmdline())
     ]
 
 

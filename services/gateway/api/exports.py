@@ -12,7 +12,7 @@ from services.gateway.api.deps import ExportDep, GatewayDep, JobDep
 from services.gateway.commands import exports as commands
 from services.gateway.commands.bodies import ExportAccepted, ExportRequest
 from services.gateway.container import written_visible
-from shared.config import ExportConfig
+from shared.contract.config import ExportConfig
 from shared.storage.keys import OutsideStorage, stored_key
 
 router = APIRouter()

@@ -22,7 +22,7 @@ from services.gateway.queries.job_models import (
     LogEntry,
     LogLevel,
 )
-from shared import totals
+from shared.ops import totals
 
 router = APIRouter()
 

@@ -1,4 +1,4 @@
-"""GET /metrics: the operator's figures (shared.snapshot) in Prometheus' text format.
+"""GET /metrics: the operator's figures (shared.ops.snapshot) in Prometheus' text format.
 
 Stage replicas push their counters through Redis, so this one endpoint on the gateway reports
 every replica of every stage; Prometheus scrapes only the gateway."""
@@ -13,8 +13,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from services.gateway.api.deps import GatewayDep
-from shared import snapshot
-from shared.snapshot import Snapshot
+from shared.ops import snapshot
+from shared.ops.snapshot import Snapshot
 
 router = APIRouter()
 

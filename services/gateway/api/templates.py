@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from services.gateway.api.deps import GatewayDep
 from services.gateway.commands import templates as commands
 from services.gateway.queries import templates as queries
-from shared.templates import TemplateSpec, template_for
+from shared.contract.templates import TemplateSpec, template_for
 
 router = APIRouter()
 

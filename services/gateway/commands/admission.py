@@ -7,8 +7,8 @@ import asyncio
 
 from fastapi import HTTPException
 
-from shared import model_policy
-from shared.config import GenerationConfig, JobConfig
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.runtime import model_policy
 from shared.settings import Settings
 
 

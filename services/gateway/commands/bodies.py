@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.gateway.queries.example_models import ExampleOut, ReviewAction
 from services.gateway.queries.job_models import RejectedUrl
-from shared.config import ExportConfig, JobConfig
-from shared.urls import MAX_URL_LENGTH
+from shared.contract.config import ExportConfig, JobConfig
+from shared.contract.urls import MAX_URL_LENGTH
 
 # Refused at parsing, before any URL is looked at: the longest a spider would fetch.
 SubmittedUrl = Annotated[str, Field(max_length=MAX_URL_LENGTH)]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from services.gateway.commands.log import Written, publish
-from shared import streams
-from shared.config import ExportConfig
-from shared.events import ExportJob
-from shared.ids import derive, new_id
+from shared.contract import streams
+from shared.contract.config import ExportConfig
+from shared.contract.events import ExportJob
+from shared.contract.ids import derive, new_id
 
 
 async def request_export(

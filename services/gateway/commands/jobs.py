@@ -9,9 +9,9 @@ from redis.asyncio import Redis
 
 from services.gateway.commands import receipts
 from services.gateway.commands.log import Written, publish
-from shared import jobconfig, streams
-from shared.config import JobConfig
-from shared.events import (
+from shared.contract import jobconfig, streams
+from shared.contract.config import JobConfig
+from shared.contract.events import (
     Event,
     FetchPage,
     ItemFailed,
@@ -19,8 +19,8 @@ from shared.events import (
     JobSubmitted,
     caused,
 )
-from shared.ids import derive, new_id
-from shared.urls import Rejected, partition
+from shared.contract.ids import derive, new_id
+from shared.contract.urls import Rejected, partition
 
 
 @dataclass(frozen=True)

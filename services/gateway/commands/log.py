@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import wire
-from shared.events import Event
-from shared.streams import entry_key
+from shared.contract import wire
+from shared.contract.events import Event
+from shared.contract.streams import entry_key
 
 Written = dict[str, str]  # stream -> id of the command's newest entry on it
 

@@ -14,9 +14,9 @@ from services.gateway.commands import receipts
 from services.gateway.commands.jobs import queue_cancel
 from services.gateway.commands.log import Written, publish
 from services.gateway.queries import views
-from shared import streams
-from shared.events import Event, ProjectCreated, ProjectDeleted, ProjectUpdated
-from shared.ids import derive, new_id
+from shared.contract import streams
+from shared.contract.events import Event, ProjectCreated, ProjectDeleted, ProjectUpdated
+from shared.contract.ids import derive, new_id
 
 
 @dataclass(frozen=True)

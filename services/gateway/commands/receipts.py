@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from services.gateway.queries.job_models import JobStatus, ProjectOut
 from services.gateway.queries.progress import JobCounts, current_stage, stages_of
 from services.gateway.readmodel.rows import ts
-from shared.events import JobSubmitted, ProjectCreated, ProjectUpdated
+from shared.contract.events import JobSubmitted, ProjectCreated, ProjectUpdated
 
 
 def _text(value: bytes | str) -> str:

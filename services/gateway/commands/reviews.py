@@ -11,9 +11,9 @@ from services.gateway.commands.log import Written, publish
 from services.gateway.container import Gateway, written_visible
 from services.gateway.queries import examples as queries
 from services.gateway.queries.example_models import ExampleOut
-from shared import streams
-from shared.events import ExampleReviewed
-from shared.ids import derive, new_id
+from shared.contract import streams
+from shared.contract.events import ExampleReviewed
+from shared.contract.ids import derive, new_id
 
 # How long a request id names its first review: long enough for any client's retries.
 REQUEST_KEPT_S = 24 * 3600

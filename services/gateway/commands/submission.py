@@ -14,7 +14,7 @@ from services.gateway.commands.bodies import JobAccepted, JobRequest
 from services.gateway.container import Gateway, written_visible
 from services.gateway.queries.estimate import estimate_submission
 from services.gateway.queries.job_models import RejectedUrl, SubmissionEstimate
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 
 
 async def resolved(gw: Gateway, config: JobConfig) -> JobConfig:

@@ -10,11 +10,11 @@ from redis.exceptions import WatchError
 
 from services.gateway.commands.log import Written, publish
 from services.gateway.queries import templates as queries
-from shared import streams
-from shared.config import GenerationConfig
-from shared.events import TemplateDeleted, TemplateSaved
-from shared.ids import derive
-from shared.templates import TemplateError, TemplateSpec, checked_spec, template_for
+from shared.contract import streams
+from shared.contract.config import GenerationConfig
+from shared.contract.events import TemplateDeleted, TemplateSaved
+from shared.contract.ids import derive
+from shared.contract.templates import TemplateError, TemplateSpec, checked_spec, template_for
 
 # Concurrent saves of one name: each retry sees the version the other one took.
 _ATTEMPTS = 20

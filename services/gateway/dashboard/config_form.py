@@ -8,7 +8,7 @@ from typing import Any, get_args
 
 from nicegui import ui
 
-from shared.config import CheckName, ExportFormat
+from shared.contract.config import CheckName, ExportFormat
 
 # (section, field, label, kind, choices): kinds are number, switch, select, multi, text, list.
 Field = tuple[str, str, str, str, list[str] | None]

@@ -10,8 +10,8 @@ from services.gateway.container import Gateway
 from services.gateway.dashboard import components, theme
 from services.gateway.queries import job_figures
 from services.gateway.queries.job_models import BatchSaving, Estimate, ExportOut, JobStatus
-from shared import totals
-from shared.totals import FactoryTotals
+from shared.ops import totals
+from shared.ops.totals import FactoryTotals
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from services.gateway.container import Gateway
 from services.gateway.dashboard import theme
 from services.gateway.queries import views
 from services.gateway.queries.job_models import LogEntry
-from shared.streams import STAGES
+from shared.contract.streams import STAGES
 
 ROWS = 300
 READ = 10_000  # entries read a refresh; the table shows the newest ROWS of them

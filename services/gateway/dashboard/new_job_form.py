@@ -15,7 +15,7 @@ from services.gateway.container import Gateway
 from services.gateway.dashboard import forms
 from services.gateway.dashboard import url_input as urls_in
 from services.gateway.queries.job_models import ProjectOut, SubmissionEstimate
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 
 
 class NewJob:

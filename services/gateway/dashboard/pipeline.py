@@ -8,7 +8,7 @@ from services.gateway.dashboard import theme
 from services.gateway.dashboard.components import stage_fraction
 from services.gateway.queries.job_models import JobStatus
 from services.gateway.queries.progress import PROGRESS_STAGES
-from shared.streams import STAGES
+from shared.contract.streams import STAGES
 
 # What each stage's counter counts, by its progress model's fields.
 COUNTED = {

@@ -6,11 +6,11 @@ import asyncio
 import math
 
 from services.gateway.queries.job_models import CostSpan, RejectedUrl, Span, SubmissionEstimate
-from shared import costs, model_policy
-from shared.config import GenerationConfig, JobConfig
+from shared.contract.config import GenerationConfig, JobConfig
+from shared.contract.templates import TemplateError, UnknownTemplateError
+from shared.contract.urls import partition
+from shared.runtime import costs, model_policy
 from shared.settings import Settings
-from shared.templates import TemplateError, UnknownTemplateError
-from shared.urls import partition
 
 # How much main text a page holds, in tokens: from a short news item to a long article.
 PAGE_TOKENS = (400, 4000)

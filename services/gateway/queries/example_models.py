@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from shared.config import CheckName
+from shared.contract.config import CheckName
 
 Verdict = Literal["passed", "rejected", "unscored"]
 

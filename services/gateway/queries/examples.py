@@ -20,8 +20,8 @@ from services.gateway.queries.example_models import (
     Review,
 )
 from services.gateway.readmodel.tables import example_reviews, jobs, training_examples
-from shared.config import QualityConfig
-from shared.edits import faults
+from shared.contract.config import QualityConfig
+from shared.contract.edits import faults
 
 te, r = training_examples.c, example_reviews.c
 DEFAULT_MIN_SCORE = QualityConfig().min_score  # a job whose config is not projected yet
@@ -118,7 +118,7 @@ def _example(row: Any) -> ExampleOut:
         row.edit_output if row.edit_output is not None else row.output_text or "",
     )
     edited = row.edit_input is not None or row.edit_output is not None
-    # An edit kept by its review is scored again as the export scores it (shared.edits).
+    # An edit kept by its review is scored again as the export scores it (shared.contract.edits).
     refused = faults(*text) if edited and row.verdict == "passed" else []
     return ExampleOut(
         id=row.id,

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.gateway.queries.estimate import PAGE_TOKENS
 from services.gateway.queries.job_models import BatchSaving, Estimate, JobStatus
 from services.gateway.readmodel.tables import chunks, jobs, raw_documents
-from shared import costs
-from shared.config import JobConfig, ProcessingConfig
+from shared.contract.config import JobConfig, ProcessingConfig
+from shared.runtime import costs
 from shared.settings import Settings
 
 # A page's visible text bounds its main text, with margins measured on the corpus (98 pages,

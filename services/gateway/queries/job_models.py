@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, computed_field
 
-from shared.totals import FactoryTotals
+from shared.ops.totals import FactoryTotals
 
 
 class ProjectOut(BaseModel):

@@ -13,7 +13,7 @@ from services.gateway.queries.job_models import (
     SpiderProgress,
     Stages,
 )
-from shared.streams import STAGES
+from shared.contract.streams import STAGES
 
 # Stages that report item progress; the shipper's progress is the export itself.
 PROGRESS_STAGES = STAGES[:-1]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
-from shared.templates import TemplateSpec, builtin_source, default_registry, get_template
+from shared.contract.templates import TemplateSpec, builtin_source, default_registry, get_template
 
 LATEST = "df:templates:latest"  # name -> its newest version, while the template exists
 COUNTER = "df:templates:versions"  # name -> the last version ever given: never reused

@@ -19,8 +19,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from shared import log_archive, streams
-from shared.streams import entry_key
+from shared.contract import streams
+from shared.contract.streams import entry_key
+from shared.ops import log_archive
 
 log = logging.getLogger("datafactory.gateway.archive")
 

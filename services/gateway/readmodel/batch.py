@@ -21,8 +21,8 @@ from services.gateway.readmodel.ledger import projection_failures
 from services.gateway.readmodel.projections import project
 from services.gateway.readmodel.stream_log import Entry
 from services.gateway.readmodel.writes import Plan, execute
-from shared import wire
-from shared.events import AnyEvent, parse_event
+from shared.contract import wire
+from shared.contract.events import AnyEvent, parse_event
 
 log = logging.getLogger("datafactory.gateway.projector")
 

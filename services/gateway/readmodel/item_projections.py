@@ -6,7 +6,7 @@ from typing import Any
 
 from services.gateway.readmodel.rows import NANO, Totals, Upsert, Write, outcome, ts
 from services.gateway.readmodel.tables import chunks, raw_documents, spending, training_examples
-from shared.events import (
+from shared.contract.events import (
     ChunkDropped,
     ChunkGenerated,
     ChunkMade,

@@ -6,7 +6,7 @@ from typing import Any
 
 from services.gateway.readmodel.rows import Upsert, Write, ts
 from services.gateway.readmodel.tables import projects
-from shared.events import ProjectDeleted, ProjectUpdated
+from shared.contract.events import ProjectDeleted, ProjectUpdated
 
 
 def project_updated(e: ProjectUpdated) -> list[Write]:

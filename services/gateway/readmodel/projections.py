@@ -17,7 +17,7 @@ from services.gateway.readmodel.tables import (
     projects,
     training_examples,
 )
-from shared.events import (
+from shared.contract.events import (
     BatchSubmitted,
     ChunkDropped,
     ChunkGenerated,

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.gateway.readmodel import batch
 from services.gateway.readmodel.ledger import checkpoints
 from services.gateway.readmodel.stream_log import ORIGIN, Entry, reached, read_batch, tips
-from shared import streams
+from shared.contract import streams
 
 log = logging.getLogger("datafactory.gateway.projector")
 

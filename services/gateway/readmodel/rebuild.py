@@ -10,7 +10,8 @@ from redis.asyncio import Redis
 
 from services.gateway.readmodel.db import create_schema, sqlite_url_for, writer_engine
 from services.gateway.readmodel.projector import Projector
-from shared import log_archive, streams
+from shared.contract import streams
+from shared.ops import log_archive
 from shared.settings import Settings
 
 log = logging.getLogger("datafactory.gateway.rebuild")

@@ -6,7 +6,7 @@ from typing import Any
 
 from services.gateway.readmodel.rows import Upsert, Write, ts
 from services.gateway.readmodel.tables import example_reviews
-from shared.events import ExampleReviewed
+from shared.contract.events import ExampleReviewed
 
 
 def example_reviewed(e: ExampleReviewed) -> list[Write]:

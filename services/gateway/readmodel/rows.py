@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from shared.events import Event
-from shared.streams import STAGES
+from shared.contract.events import Event
+from shared.contract.streams import STAGES
 
 NANO = 1_000_000_000
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from shared import streams
-from shared.streams import entry_key
+from shared.contract import streams
+from shared.contract.streams import entry_key
 
 Entry = tuple[str, str, Any]  # stream, entry id, raw fields
 ORIGIN = "0-0"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import QualityConfig
-from shared.events import ExampleGenerated
+from shared.contract.config import QualityConfig
+from shared.contract.events import ExampleGenerated
 
 # Templates whose output is a label: the prose worth judging is the input.
 LABEL_TEMPLATES = frozenset({"classification"})

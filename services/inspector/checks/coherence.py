@@ -1,5 +1,5 @@
 """Coherence: the answer is prose, not word salad, boilerplate or canned filler. The text
-rules are the refiner's too (`shared.coherence`); the order rule needs the source chunk."""
+rules are the refiner's too (`shared.contract.coherence`); the order rule needs the source chunk."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from services.inspector.checks.base import (
     said,
 )
 from services.inspector.checks.text import words
-from shared.coherence import incoherent
+from shared.contract.coherence import incoherent
 
 BACKEND = "gopher-rules"
 # Word salad made of the chunk's own words passes every text rule and groundedness: its

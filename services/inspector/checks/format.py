@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from services.inspector.checks.base import LABEL_TEMPLATES, PASS, Finding, Item, said
 from services.inspector.checks.text import normalise, token_count, words
-from shared.templates import UnknownTemplateError, get_template
+from shared.contract.templates import UnknownTemplateError, get_template
 
 _PLACEHOLDERS = frozenset(
     "n a|na|none|null|nil|tbd|todo|unknown|answer|question|response|text|example|"  # noqa: SIM905

@@ -17,7 +17,7 @@ from services.gateway.queries.exports import (
     export_ids,
     list_exports,
 )
-from shared.config import ExportConfig, ExportFormat
+from shared.contract.config import ExportConfig, ExportFormat
 
 NAV = ("Exports", "/exports", 30)
 REFRESH_S = 2.0

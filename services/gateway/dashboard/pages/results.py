@@ -17,7 +17,7 @@ from services.gateway.dashboard.example_rows import ExamplesTable, Review
 from services.gateway.dashboard.frame import frame, missing, section
 from services.gateway.queries.example_models import ExampleFilters, ExamplePage
 from services.gateway.queries.examples import examples_page, get_example, job_state
-from shared.config import CheckName
+from shared.contract.config import CheckName
 
 REFRESH_S = 3.0
 VERDICTS = {"all": "all", "passed": "passed", "rejected": "rejected"}

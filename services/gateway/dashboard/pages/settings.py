@@ -15,7 +15,7 @@ from services.gateway.dashboard.frame import frame, section
 from services.gateway.dashboard.template_picker import picker
 from services.gateway.queries import templates
 from shared import user_settings
-from shared.config import JobConfig
+from shared.contract.config import JobConfig
 from shared.user_settings import UserSettings
 
 NAV = ("Settings", "/settings", 90)

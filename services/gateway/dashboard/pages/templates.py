@@ -15,7 +15,7 @@ from services.gateway.container import Gateway
 from services.gateway.dashboard import components, forms, theme
 from services.gateway.dashboard.frame import frame
 from services.gateway.queries import templates as queries
-from shared.templates import TemplateSpec
+from shared.contract.templates import TemplateSpec
 
 NAV = ("Templates", "/templates", 60)
 Reload = Callable[[], Awaitable[None]]
