@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -18,7 +19,7 @@ HOSTILE = '<script>window.__pwned = 1</script><img src="x" onerror="window.__pwn
 
 def _examples(log: Log, page: PageFetched, i: int, chunks: int, per_chunk: int) -> None:
     texts = [f"A chisel {HOSTILE} cuts."] * chunks
-    doc = {"text": "x" * 2000, "over_cap": 7 if i == 0 else 0}
+    doc: dict[str, Any] = {"text": "x" * 2000, "over_cap": 7 if i == 0 else 0}
     for c, chunk in enumerate(log.refine(page, texts, 3, tokens=400, span=500, **doc)):
         k = i * chunks + c
         items = [
