@@ -128,10 +128,11 @@ class Log:
     def fetched(self, cmd: FetchPage, t: float, **meta: Any) -> PageFetched:
         """The page as fetched over httpx; `meta` overrides what the spider describes."""
         got = Got(_BLANK, meta.pop("final_url", cmd.url), 200, "text/html", "utf-8")
-        described = {"title": None, "language": None, "published": None}
+        described: dict[str, Any] = {"title": None, "language": None, "published": None}
         described |= {"content_hash": cmd.url, "text_tokens": None, **meta}
         delay = described.pop("crawl_delay_s", None)
         event = spider.fetched(cmd, got, Meta(**described), delay).event
+        assert isinstance(event, PageFetched)
         return self.add(streams.REFINER, event, t)
 
     def fetch_failed(self, cmd: FetchPage, reason: str, t: float, detail: str = "") -> Any:
@@ -142,7 +143,9 @@ class Log:
         self, stage: str, item: Event, reason: str, t: float, detail: str = "", **extra: Any
     ) -> ItemFailed:
         """A work item's failure or skip (`outcome="skipped"`), as the runtime records it."""
-        return self.add(streams.EVENTS, failure(stage, item, reason, detail, **extra).event, t)
+        event = failure(stage, item, reason, detail, **extra).event
+        assert isinstance(event, ItemFailed)
+        return self.add(streams.EVENTS, event, t)
 
     # The refiner
     def refine(
@@ -205,7 +208,9 @@ class Log:
     ) -> ExampleScored:
         scores = scores or {"readability": score}
         verdict = Verdict(scores, score, passed, list(reasons), [], {})
-        return self.put(inspector.scored(example, verdict), t)
+        emit = inspector.scored(example, verdict)
+        assert isinstance(emit.event, ExampleScored)
+        return self.add(emit.stream, emit.event, t)
 
     # The commit that settles a job's last item, and the shipper
     def complete(self, job_id: str, t: float) -> JobCompleted:

@@ -13,28 +13,17 @@ import pytest
 import redis
 
 from services.gateway.readmodel.rebuild import rebuild
-from shared.contract import streams, wire
-from shared.contract.events import AnyEvent, parse_event
+from shared.contract import streams
 from shared.settings import Settings
 from shared.storage.blobs import Storage
 from tests.e2e.conftest import Pipeline, pipeline
+from tests.helpers import job_log
 from tests.shipper.read_model import figures
 from tests.storage.s3 import on_s3
 
 pytestmark = pytest.mark.slow
 
 TABLES = ("projects", "jobs", "raw_documents", "chunks", "training_examples", "exports")
-
-
-def log_of(url: str, job_id: str) -> list[AnyEvent]:
-    client = redis.Redis.from_url(url)
-    events = []
-    for stream in streams.ALL_STREAMS:
-        for _, fields in client.xrange(stream):
-            event = parse_event(wire.decode_fields(fields))
-            if event.job_id == job_id:
-                events.append(event)
-    return events
 
 
 def rows(db: Path, table: str) -> list[tuple[Any, ...]]:
@@ -57,7 +46,9 @@ def test_a_job_flows_from_urls_to_a_traceable_dataset(
         job_id = p.submit(corpus_urls)
         job = p.wait_exported(job_id)
         records = p.records(job)
-        events = Counter(e.type for e in log_of(p.stack.env["DATAFACTORY_REDIS_URL"], job_id))
+        events: Counter[str] = Counter(
+            e.type for e in job_log(p.stack.env["DATAFACTORY_REDIS_URL"], job_id)
+        )
         with p.db() as db:
             chunks = dict(db.execute("SELECT id, document_id FROM chunks").fetchall())
             docs = dict(db.execute("SELECT id, url FROM raw_documents").fetchall())

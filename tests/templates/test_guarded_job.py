@@ -8,12 +8,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 
-from shared.contract import streams, wire
-from shared.contract.events import AnyEvent, parse_event
 from shared.settings import Settings
 from tests.e2e.conftest import Pipeline, pipeline
+from tests.helpers import job_log
 from tests.security import web as w
 from tests.templates.bombs import DOC, compare_bomb
 from tests.templates.samples import claims
@@ -63,15 +61,6 @@ def site() -> Iterator[w.Web]:
     web.close()
 
 
-def log_of(url: str, job_id: str) -> list[AnyEvent]:
-    client = redis.Redis.from_url(url)
-    found = [
-        parse_event(wire.decode_fields(f)) for s in streams.ALL_STREAMS for _, f in client.xrange(s)
-    ]
-    client.close()
-    return [event for event in found if event.job_id == job_id]
-
-
 def finished(p: Pipeline, job_id: str, timeout: float = 180) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while not (job := p.job(job_id))["finished"]:
@@ -94,7 +83,7 @@ def test_a_job_whose_template_bombs_on_real_chunks_ends_with_those_chunks_failed
             [site.url(h, "/notes") for h in HOSTS], {"generation": {"template": "guarded"}}
         )
         finished(p, job_id)
-        events = log_of(p.stack.env["DATAFACTORY_REDIS_URL"], job_id)
+        events = job_log(p.stack.env["DATAFACTORY_REDIS_URL"], job_id)
     chunks = {e.event_id: e for e in events if e.type == "ChunkMade"}
     failed = {e.item_id: e for e in events if e.type == "ItemFailed" and e.stage == "factory"}
     generated = {e.chunk_id for e in events if e.type == "ChunkGenerated"}
