@@ -29,6 +29,11 @@ def entries(answer: StreamRangeResponse | None) -> list[Entry]:
     return cast(list[Entry], answer or [])
 
 
+def text(value: bytes | str) -> str:
+    """An entry id, key or value as text, however the client typed it."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def group_read(answer: XReadGroupResponse) -> list[Entry]:
     """The entries of the one stream an XREADGROUP asked for (RESP2: [[stream, entries]])."""
     assert isinstance(answer, list) and len(answer) == 1, answer

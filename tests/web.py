@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from socketserver import BaseRequestHandler
 from types import TracebackType
@@ -20,6 +20,13 @@ class QuietFiles(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def host_of(request: BaseHTTPRequestHandler) -> str:
+    """The loopback address a request came in on, which is the host it was sent to."""
+    address = request.server.server_address
+    assert isinstance(address, tuple), address
+    return str(address[0])
 
 
 class Loopback:

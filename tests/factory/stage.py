@@ -15,10 +15,10 @@ from services.factory.app import create_app
 from services.factory.logic import RetryPolicy
 from shared.contract import streams
 from shared.contract.config import GenerationConfig, JobConfig
-from shared.contract.events import ChunkMade
+from shared.contract.events import ChunkGenerated, ChunkMade, ItemFailed
 from shared.settings import Settings
 from tests.factory.samples import TEXTS
-from tests.helpers import configure, publish, read_all, running, wait_for
+from tests.helpers import configure, publish, read_all, running, text, wait_for
 
 JOB = "job_factory"
 FAST = RetryPolicy(base_s=0.02, cap_s=0.2)
@@ -65,8 +65,8 @@ class Outcomes:
     def __init__(self, events: list[Any], examples: list[Any], job: str) -> None:
         self.events = [e for e in events if e.job_id == job]
         self.examples = [e for e in examples if e.job_id == job]
-        self.generated = [e for e in self.events if e.type == "ChunkGenerated"]
-        self.failed = [e for e in self.events if e.type == "ItemFailed"]
+        self.generated = [e for e in self.events if isinstance(e, ChunkGenerated)]
+        self.failed = [e for e in self.events if isinstance(e, ItemFailed)]
 
     def per_chunk(self) -> Counter[str]:
         return Counter([e.chunk_id for e in self.generated] + [e.item_id for e in self.failed])
@@ -110,7 +110,7 @@ async def job_totals(settings: Settings, job: str = JOB) -> dict[str, float]:
     redis = Redis.from_url(settings.redis_dsn)
     raw = await redis.hgetall(keys.job(job))
     await redis.aclose()
-    return {k.decode(): float(v) for k, v in raw.items()}
+    return {text(k): float(v) for k, v in raw.items()}
 
 
 async def held(settings: Settings, job: str = JOB) -> int:

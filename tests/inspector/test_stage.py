@@ -60,8 +60,10 @@ async def test_an_example_of_a_job_without_duplicate_removal_carries_no_vector(
     checks = tuple(c for c in JobConfig().quality.checks if c != "duplicates")
     config = JobConfig.model_validate({"quality": {"checks": checks}})
     [outcome] = await inspector.score([Work("0-1", example(*DESIGNED, index=1), config)])
-    scored = outcome[0].event  # type: ignore[union-attr]
-    assert scored.vector is None and scored.fingerprints == []  # type: ignore[union-attr]
+    assert not isinstance(outcome, Exception)
+    scored = outcome[0].event
+    assert isinstance(scored, ExampleScored)
+    assert scored.vector is None and scored.fingerprints == []
 
 
 async def test_two_runs_in_different_orders_export_the_same_rows(

@@ -16,10 +16,10 @@ from services.refiner.extract import extract
 from services.spider.app import create_app as spider_app
 from shared.contract import streams
 from shared.contract.config import JobConfig, ScrapingConfig
-from shared.contract.events import FetchPage
+from shared.contract.events import ChunkMade, FetchPage
 from shared.contract.ids import derive
 from shared.settings import Settings
-from tests.helpers import by_type, configure, publish, read_all, running, wait_for
+from tests.helpers import by_type, configure, of_kind, publish, read_all, running, wait_for
 from tests.refiner.pages import CORPUS
 
 # Measured: pipeline recall 0.940, false positives 0.076; trafilatura alone 0.940 / 0.076.
@@ -56,7 +56,8 @@ async def pipeline(settings: Settings, urls: dict[str, str]) -> dict[str, str]:
             lambda e: len(by_type(e, "DocumentRefined") + by_type(e, "ItemFailed")) >= len(urls),
             timeout=120,
         )
-    chunks = sorted(await read_all(redis, streams.FACTORY), key=lambda c: (c.url, c.index))
+    made = of_kind(await read_all(redis, streams.FACTORY), ChunkMade)
+    chunks = sorted(made, key=lambda c: (c.url, c.index))
     texts: dict[str, list[str]] = {}
     for chunk in chunks:
         texts.setdefault(urls[chunk.url], []).append(chunk.text)

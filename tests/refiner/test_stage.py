@@ -12,9 +12,9 @@ from redis.asyncio import Redis
 from services.refiner.app import create_app
 from shared.contract import streams
 from shared.contract.config import JobConfig, ProcessingConfig
-from shared.contract.events import PageFetched
+from shared.contract.events import ChunkMade, PageFetched
 from shared.settings import Settings
-from tests.helpers import by_type, configure, publish, read_all, running, wait_for
+from tests.helpers import by_type, configure, of_kind, publish, read_all, running, wait_for
 from tests.refiner.pages import article, edited, fetched, paragraphs
 
 EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")
@@ -65,7 +65,7 @@ async def test_near_duplicate_pages_keep_one_copy_and_name_it(
     variants = {"original": body, "copy": body, "edited": edited(body, every=300)}
     pages = [fetched(page_file(raw, n, article(b)), name=n) for n, b in variants.items()]
     events = await outcomes(redis, pages, create_app(settings))
-    made = await read_all(redis, streams.FACTORY)
+    made = of_kind(await read_all(redis, streams.FACTORY), ChunkMade)
     docs = {d.url: d for d in by_type(events, "DocumentRefined")}
     assert sum(d.chunks > 0 for d in docs.values()) == 1, "one page keeps the text"
     keeper = next(d for d in docs.values() if d.chunks)
@@ -107,7 +107,7 @@ async def test_language_filter_drops_foreign_chunks_and_skips_foreign_pages(
     assert [(s.url, s.outcome, s.reason) for s in skip] == [
         (pages[1].url, "skipped", "language:fr")
     ]
-    made = await read_all(redis, streams.FACTORY)
+    made = of_kind(await read_all(redis, streams.FACTORY), ChunkMade)
     assert made and {c.language for c in made} == {"de"}
     foreign = [d for d in by_type(events, "ChunkDropped") if d.reason.startswith("language:")]
     assert foreign and {d.reason for d in foreign} == {"language:en"}
@@ -120,7 +120,7 @@ async def test_bad_pages_get_reasons_and_the_worker_goes_on(settings: Settings, 
         f'<div class="c{i % 7}"><span>item {i}</span> <a href="/x{i}">link {i}</a></div>'
         for i in range(30_000)
     )
-    bad = {
+    bad: dict[str, tuple[str | bytes, str, str]] = {
         "empty": ("", "skipped", "empty_html"),
         "huge": ("<p>" + "x" * 8_100_000, "skipped", "too_large"),
         "binary": (random.Random(3).randbytes(20_000), "skipped", "binary_content"),

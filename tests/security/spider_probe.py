@@ -14,7 +14,7 @@ from shared.contract.config import JobConfig, ScrapingConfig
 from shared.contract.events import FetchPage, ItemFailed, PageFetched
 from shared.contract.ids import derive
 from shared.settings import Settings
-from tests.helpers import configure, publish, read_all, running, wait_for
+from tests.helpers import configure, entries, publish, read_all, running, wait_for
 from tests.security.web import SECRET
 
 # The spider may reach these; the secret host (and 127.0.0.1, where "localhost" resolves for
@@ -31,7 +31,7 @@ def guarded(settings: Settings) -> Settings:
 
 
 def command(url: str, **scraping: object) -> tuple[FetchPage, JobConfig]:
-    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 15.0, **scraping}))  # type: ignore[arg-type]
+    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 15.0, **scraping}))
     job = derive(config.model_dump_json(), "job")
     return FetchPage(event_id=derive(job, "fetch", url), job_id=job, url=url), config
 
@@ -71,7 +71,7 @@ async def leaks(settings: Settings) -> list[str]:
     found = [str(p) for p in Path(settings.data_dir).rglob("*") if p.is_file() and _holds(p)]
     redis = Redis.from_url(settings.redis_dsn)
     async for key in redis.scan_iter(_type="STREAM"):
-        for entry_id, fields in await redis.xrange(key):
+        for entry_id, fields in entries(await redis.xrange(key)):
             if any(SECRET.encode() in value for value in fields.values()):
                 found.append(f"{key.decode()} {entry_id.decode()}")
     await redis.aclose()

@@ -83,4 +83,4 @@ async def test_url_credentials_are_neither_sent_nor_recorded(
 )
 def test_scraping_bounds_are_refused_at_submission(bad: dict[str, float]) -> None:
     with pytest.raises(ValidationError):
-        ScrapingConfig(**bad)  # type: ignore[arg-type]
+        ScrapingConfig(**bad)

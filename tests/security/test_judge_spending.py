@@ -4,8 +4,6 @@ share (against the simulator on 127.0.0.1 and a real Redis)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from redis.asyncio import Redis
 
@@ -35,9 +33,9 @@ async def judge(settings: Settings, url: str, job: JobConfig) -> ExampleScored:
     inspector = build_inspector(with_sim(settings, url), Redis.from_url(settings.redis_dsn))
     [outcome] = await inspector.score([Work("0-1", example(*DESIGNED), job)])
     assert not isinstance(outcome, Exception)
-    [emit] = outcome  # type: ignore[misc]
-    scored: Any = emit.event
-    return scored  # type: ignore[no-any-return]
+    [emit] = outcome
+    assert isinstance(emit.event, ExampleScored)
+    return emit.event
 
 
 async def test_the_judge_asks_for_a_bounded_answer_and_counts_its_cost_for_the_job(

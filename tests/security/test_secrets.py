@@ -14,9 +14,11 @@ from services.llm_sim.background import serving
 from services.llm_sim.server import SimConfig
 from shared import secrets
 from shared.contract import streams
+from shared.contract.events import ItemFailed
 from shared.runtime.stage import failure
 from shared.settings import Settings
 from tests.factory.stage import chunks, run_factory, sim_stats
+from tests.helpers import entries
 
 PLANTED = "sk-proj-PLANTED-7c1e93d0aa"
 
@@ -26,7 +28,7 @@ async def log_bytes(redis_url: str) -> bytes:
     redis = Redis.from_url(redis_url)
     found = b""
     for stream in streams.ALL_STREAMS:
-        for _, fields in await redis.xrange(stream):
+        for _, fields in entries(await redis.xrange(stream)):
             found += b"".join(fields.values())
     await redis.aclose()
     return found
@@ -74,6 +76,7 @@ def test_every_item_failure_is_redacted_of_environment_keys_and_url_credentials(
         "then hf_abcdefghijklmnop; retry 1"
     )
     failed = failure("factory", chunks(1)[0], "llm_http_401", detail).event
+    assert isinstance(failed, ItemFailed)
     assert failed.detail == "401 for *** via https://***@proxy.example/v1 then ***; retry 1"
 
 

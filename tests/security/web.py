@@ -11,7 +11,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.web import Loopback
+from tests.web import Loopback, host_of
 
 SECRET = "SECRET-7f3a-internal-metadata"
 ARTICLE = (
@@ -67,7 +67,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        host, path = self.server.server_address[0], self.path.split("?")[0]
+        host, path = host_of(self), self.path.split("?")[0]
         with self.web.lock:
             self.web.log[(host, path)].append(dict(self.headers.items()))
             count = len(self.web.log[(host, path)])

@@ -9,7 +9,7 @@ from collections import defaultdict
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.web import Loopback
+from tests.web import Loopback, host_of
 
 ARTICLE = (
     "<p>"
@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        host = self.server.server_address[0]
+        host = host_of(self)
         path = self.path.split("?")[0]
         with self.web.lock:
             self.web.log[(host, path)].append(time.monotonic())

@@ -14,7 +14,7 @@ from shared.contract.config import JobConfig, ScrapingConfig
 from shared.contract.events import FetchPage, ItemFailed, PageFetched
 from shared.contract.ids import derive
 from shared.settings import Settings
-from tests.helpers import configure, publish, read_all, running, wait_for
+from tests.helpers import configure, of_kind, publish, read_all, running, wait_for
 from tests.spider.hostile import Web
 
 HOSTS = ["127.0.0.31", "127.0.0.32", "127.0.0.33"]
@@ -39,7 +39,7 @@ class Command:
 
 
 def command(url: str, **scraping: object) -> Command:
-    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 4.0, **scraping}))  # type: ignore[arg-type]
+    config = JobConfig(scraping=ScrapingConfig(**{"timeout_s": 4.0, **scraping}))
     job = derive(config.model_dump_json(), "job")
     return Command(FetchPage(event_id=derive(job, "fetch", url), job_id=job, url=url), config)
 
@@ -61,7 +61,13 @@ async def outcomes(
 
     async def settled() -> dict[str, object]:
         events = [*await read_all(redis, streams.REFINER), *await read_all(redis, streams.EVENTS)]
-        return {e.url: e for e in events if e.caused_by in ids or e.event_id in ids}  # type: ignore[union-attr]
+        return {
+            e.url: e
+            for e in events
+            if isinstance(e, PageFetched | ItemFailed)
+            and e.url
+            and (e.caused_by in ids or e.event_id in ids)
+        }
 
     ids = {c.event.event_id for c in commands}
     async with running(create_app(settings)):
@@ -190,7 +196,7 @@ async def test_crawl_mode_follows_same_site_links_and_the_sitemap(
     await submit(redis, [seed_command])
     async with running(create_app(settings)):
         await wait_for(lambda: redis.xlen(streams.REFINER), lambda n: n >= 5, 60)
-    pages = {e.url for e in await read_all(redis, streams.REFINER)}
+    pages = {e.url for e in of_kind(await read_all(redis, streams.REFINER), PageFetched)}
     assert pages == {seed, *(web.url(HOSTS[2], f"/site/{p}") for p in "abce")}
     assert web.hits(HOSTS[2], "/site/d") == [], "depth 2 is beyond max_depth"
     # Five pages now wait for the refiner: the seed's outcome counted the four it discovered.
