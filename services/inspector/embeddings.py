@@ -18,6 +18,7 @@ from services.inspector.checks.duplicates import Vectors
 from services.inspector.checks.text import STOPWORDS, words
 
 log = logging.getLogger("datafactory.inspector")
+_MAX_SEEN = 200_000  # words remembered by the hashed TF-IDF, about 30 MB at most
 
 
 class Embedder(Protocol):
@@ -38,14 +39,27 @@ class HashedTfidf:
     # hundredths.
     def __init__(self, dims: int = 256) -> None:
         self.dims = dims
+        # Each word's bucket and weight, computed once: a job's examples share most words.
+        self._seen: dict[str, tuple[int, float]] = {}
 
     def encode(self, texts: list[str]) -> Vectors:
-        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        rows, columns, weights = [], [], []
         for row, text in enumerate(texts):
             for word, count in Counter(words(text)).items():
-                weight = (1.0 + math.log(count)) * (0.2 if word in STOPWORDS else 1.0)
-                out[row, zlib.crc32(word.encode()) % self.dims] += weight
+                bucket, weight = self._seen.get(word) or self._learn(word)
+                rows.append(row)
+                columns.append(bucket)
+                weights.append((1.0 + math.log(count)) * weight)
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        np.add.at(out, (rows, columns), weights)
         return normalised(out)
+
+    def _learn(self, word: str) -> tuple[int, float]:
+        if len(self._seen) > _MAX_SEEN:
+            self._seen.clear()
+        found = (zlib.crc32(word.encode()) % self.dims, 0.2 if word in STOPWORDS else 1.0)
+        self._seen[word] = found
+        return found
 
 
 class WordLlama:
