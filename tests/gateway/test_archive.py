@@ -18,6 +18,7 @@ from shared.runtime.runtime import ensure_group
 from shared.settings import Settings
 from tests.gateway.conftest import projecting, publish_log
 from tests.gateway.test_rebuild import snapshot, snapshot_of, two_jobs
+from tests.helpers import group_read
 
 
 async def lengths(redis: Redis) -> dict[str, int]:
@@ -33,8 +34,8 @@ async def test_entries_every_reader_passed_are_archived_and_a_rebuild_reads_them
     async with projecting(Projector(redis, writer, block_ms=50)) as projector:
         await publish_log(redis, log)
         assert await projector.caught_up(10)
-        read = await redis.xreadgroup("factory", "c1", {streams.FACTORY: ">"})
-        held = [entry_id for entry_id, _ in read[0][1]]
+        read = group_read(await redis.xreadgroup("factory", "c1", {streams.FACTORY: ">"}))
+        held = [entry_id for entry_id, _ in read]
         await redis.xack(streams.FACTORY, "factory", *held[:-1])
         before = await lengths(redis)
         archiver = Archiver(redis, settings.data_dir, lambda: projector.positions, keep_s=0)

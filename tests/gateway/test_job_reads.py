@@ -28,7 +28,7 @@ async def test_a_finished_jobs_status_follows_a_projection_failure_of_its_events
     _, job_id = await finished_job(client, redis)
     before = await job(client, job_id)
     # An entry that names the job but cannot be read: recorded as the job's unapplied event.
-    broken = {wire.DATA_FIELD: b'{"type": "ExampleScored", "job_id": "' + job_id.encode() + b'"}'}
-    await redis.xadd(streams.EVENTS, broken)
+    broken = b'{"type": "ExampleScored", "job_id": "' + job_id.encode() + b'"}'
+    await redis.xadd(streams.EVENTS, {wire.DATA_FIELD: broken})
     after = await wait_for(lambda: job(client, job_id), lambda s: s != before, timeout=10)
     assert after["projection_failures"] == before["projection_failures"] + 1

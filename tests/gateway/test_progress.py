@@ -8,7 +8,10 @@ from services.gateway.queries.progress import JobCounts, current_stage, stages_o
 
 
 def counts(**outcomes: int) -> JobCounts:
-    tally = Counter({tuple(key.split("_")): n for key, n in outcomes.items()})
+    tally: Counter[tuple[str, str]] = Counter()
+    for key, n in outcomes.items():
+        stage, kind = key.split("_")
+        tally[stage, kind] = n
     return JobCounts(url_count=3, outcomes=tally, chunks=4, dropped=1, examples=6, passed=2)
 
 
