@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import ConsoleMessage, Page, Request, expect
+from playwright.async_api import ConsoleMessage, FilePayload, Page, Request, expect
 from redis.asyncio import Redis
 
 from shared.settings import Settings
@@ -114,10 +114,12 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
         await page.goto(gateway_url + f"/projects/{ids['project']}/new-job")
         upload = page.locator("input[type=file]")
         big = b"https://docs.example.com/page\n" * 40_000  # over the 1,000,000 bytes allowed
-        await upload.set_input_files([{"name": "big.txt", "mimeType": "text/plain", "buffer": big}])
+        too_big: FilePayload = {"name": "big.txt", "mimeType": "text/plain", "buffer": big}
+        await upload.set_input_files([too_big])
         await expect(page.get_by_text("file refused")).to_be_visible(timeout=30_000)
         listed = b"url,title\nhttps://docs.example.com/x,X\nftp://nowhere,Y\n"
-        await upload.set_input_files([{"name": "l.csv", "mimeType": "text/csv", "buffer": listed}])
+        mixed: FilePayload = {"name": "l.csv", "mimeType": "text/csv", "buffer": listed}
+        await upload.set_input_files([mixed])
         await expect(page.locator(".df-rejected")).to_contain_text("ftp://nowhere", timeout=30_000)
         await expect(page.locator("textarea")).to_have_value(
             "https://docs.example.com/x\nftp://nowhere"

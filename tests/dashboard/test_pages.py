@@ -49,7 +49,10 @@ async def test_a_project_is_created_validated_edited_and_refused_deletion_while_
     user.find(marker=f"edit-{made.id}").click()
     user.find(kind=ui.input, content="Name").clear().type("Gouges")
     user.find("Save").click()
-    await wait_for(lambda: views.get_project(gateway.reader, made.id), lambda p: p.name == "Gouges")
+    await wait_for(
+        lambda: views.get_project(gateway.reader, made.id),
+        lambda p: p is not None and p.name == "Gouges",
+    )
     await user.should_see(kind=ui.link, content="Gouges")
 
     user.find(marker="delete-proj_tools").click()
@@ -111,6 +114,7 @@ async def test_an_export_is_asked_again_in_another_format(
     await user.open("/exports")
     await user.should_see("v20260301T120006Z")
     for select in user.find(marker="reexport-format").elements:
+        assert isinstance(select, ui.select)
         select.set_value("csv")
     user.find("Re-export").click()
     requests = await wait_for(

@@ -4,6 +4,7 @@ the latest review's verdict with the latest edit's text, whatever order the log 
 from __future__ import annotations
 
 import random
+from typing import Literal
 
 import orjson
 import pyarrow as pa
@@ -21,7 +22,7 @@ from tests.gateway.story import Story, at
 from tests.review.log import job_log, many, review
 from tests.shipper.samples import scored
 
-ACTIONS = ("approve", "reject", "edit")
+ACTIONS: tuple[Literal["approve", "reject", "edit"], ...] = ("approve", "reject", "edit")
 FILLER = "This is an example answer. This is an example answer."
 
 

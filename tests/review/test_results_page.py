@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nicegui import app
+from nicegui import app, ui
+from nicegui.elements.mixins.value_element import ValueElement
 from nicegui.storage import Storage
 from nicegui.testing import User
 from nicegui.testing.user_simulation import user_simulation
@@ -62,6 +63,7 @@ async def count_is(user: User, n: int, pages: int = 1, page: int = 1) -> None:
 
     async def shown() -> str:
         (label,) = user.find("results-count").elements
+        assert isinstance(label, ui.label)
         return str(label.text)
 
     expected = f"{n:,} examples match · page {page} of {pages}"
@@ -70,6 +72,7 @@ async def count_is(user: User, n: int, pages: int = 1, page: int = 1) -> None:
 
 def set_value(user: User, marker: str, value: object) -> None:
     (element,) = user.find(marker).elements
+    assert isinstance(element, ValueElement)
     element.value = value
 
 
@@ -80,6 +83,7 @@ async def _row(user: User, example_id: str) -> dict[str, Any]:
 def rows(user: User) -> dict[str, dict[str, Any]]:
     """The table's rows, as its templates show them, by example id."""
     (table,) = user.find("examples-table").elements
+    assert isinstance(table, ui.table)
     return {row["id"]: row for row in table.rows}
 
 
