@@ -25,6 +25,7 @@ from shared.contract.config import JobConfig
 from shared.contract.events import ChunkMade, parse_event
 from shared.contract.wire import decode_fields
 from shared.runtime.redis_server import RedisProcess
+from tests.helpers import read_raw
 from tests.web import Loopback, QuietFiles
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +157,7 @@ def stored_corpus(n: int) -> list[Path]:
 async def chunk_texts(redis: Redis, job_id: str) -> dict[str, str]:
     """Texts of the chunks a job sent to the factory, joined per page file (the URL's last part)."""
     texts: dict[str, list[str]] = {}
-    for _, fields in await redis.xrange("df:factory"):
+    for _, fields in await read_raw(redis, "df:factory"):
         chunk = parse_event(decode_fields(fields))
         if isinstance(chunk, ChunkMade) and chunk.job_id == job_id:
             texts.setdefault(chunk.url.rsplit("/", 1)[1], []).append(chunk.text)

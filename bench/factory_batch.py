@@ -20,8 +20,9 @@ from bench.common import ROOT, configure, start_redis
 from bench.factory import PER_CHUNK, Factory, _chunk, texts
 from shared.contract import streams, wire
 from shared.contract.config import GenerationConfig, JobConfig
-from shared.contract.events import parse_event
+from shared.contract.events import ChunkGenerated, ItemFailed, parse_event
 from shared.runtime.redis_server import free_port
+from tests.helpers import read_raw
 
 CHUNKS, CONCURRENCY, BATCH_DELAY_S = 1000, 32, 5.0
 
@@ -49,11 +50,14 @@ async def run(factory: Factory, job: str, mode: str) -> tuple[float, float, int,
     outcomes: dict[str, tuple[str, float]] = {}
     while len(outcomes) < CHUNKS:
         assert all(p.poll() is None for p in factory.procs), "a factory process died"
-        for _, fields in await factory.redis.xrange(streams.EVENTS):
+        for _, fields in await read_raw(factory.redis, streams.EVENTS):
             event = parse_event(wire.decode_fields(fields))
-            if event.job_id == job and event.type in ("ChunkGenerated", "ItemFailed"):
-                chunk = getattr(event, "chunk_id", None) or getattr(event, "item_id", "")
-                outcomes[chunk] = (event.type, float(getattr(event, "cost_usd", 0.0)))
+            if event.job_id != job:
+                continue
+            if isinstance(event, ChunkGenerated):
+                outcomes[event.chunk_id] = (event.type, event.cost_usd)
+            elif isinstance(event, ItemFailed):
+                outcomes[event.item_id] = (event.type, event.cost_usd)
         await asyncio.sleep(0.5)
     elapsed = time.perf_counter() - start
     generated = sum(1 for kind, _ in outcomes.values() if kind == "ChunkGenerated")

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -115,7 +116,7 @@ async def query_latencies(data_dir: Path, n: int) -> dict[str, list[float]]:
     # serves a job the projector has not touched since from memory).
     found = {"job status query, uncached": await timed(lambda: job_status(reader, JOB), n)}
     for name, (filters, page) in cases.items():
-        found[name] = await timed(lambda f=filters, k=page: examples_page(reader, JOB, f, k), n)
+        found[name] = await timed(partial(examples_page, reader, JOB, filters, page), n)
     await reader.dispose()
     return found
 

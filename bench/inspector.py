@@ -53,7 +53,9 @@ def sentences() -> list[str]:
 
 
 def examples(job_id: str, n: int) -> list[ExampleGenerated]:
-    pool = POOL or POOL.extend(sentences()) or POOL
+    if not POOL:
+        POOL.extend(sentences())
+    pool = POOL
     found = []
     for i in range(n):
         k = i % len(pool) if i % 10 else (i // 10) % len(pool)  # every tenth repeats

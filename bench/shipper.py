@@ -113,7 +113,7 @@ def timed(work: Callable[[], object]) -> Timing:
 
 
 def ours(data_dir: Path, out: Path, fmt: str) -> tuple[Timing, float]:
-    config = JobConfig(export=ExportConfig(format=fmt))  # type: ignore[arg-type]
+    config = JobConfig(export=ExportConfig(format=fmt))
     spec = ExportSpec("bench", f"export_{fmt}", AT, config)
     with PeakRss() as rss:
         storage = Storage.from_settings(Settings(data_dir=out))

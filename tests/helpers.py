@@ -29,6 +29,11 @@ def entries(answer: StreamRangeResponse | None) -> list[Entry]:
     return cast(list[Entry], answer or [])
 
 
+async def read_raw(redis: Redis, stream: str) -> list[Entry]:
+    """A stream's entries as stored, for entries that are not events (dead letters, junk)."""
+    return entries(await redis.xrange(stream))
+
+
 def text(value: bytes | str) -> str:
     """An entry id, key or value as text, however the client typed it."""
     return value.decode() if isinstance(value, bytes) else value

@@ -8,13 +8,14 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from services.gateway.api import access, estimate, gate, jobs, metrics, projects, stats
@@ -22,6 +23,9 @@ from services.gateway.api.examples import router as examples_router
 from services.gateway.api.exports import router as exports_router
 from services.gateway.api.invalid import invalid_request
 from services.gateway.api.login import router as login_router
+from services.gateway.api.methods import DeclaredMethods
+from services.gateway.api.plain_errors import PlainErrors
+from services.gateway.api.problems import documented, http_error, problem, problems
 from services.gateway.api.sessions import Sessions
 from services.gateway.api.templates import router as templates_router
 from services.gateway.container import Gateway
@@ -106,11 +110,11 @@ def _archiving(settings: Settings, redis: Redis, projector: Projector) -> asynci
     return asyncio.create_task(archiver.run(settings.log_archive_every_s), name="archive")
 
 
-async def _redis_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+async def _redis_unavailable(_request: Request, exc: Exception) -> Response:
     """Redis down (or reloading its log after a restart) is a temporary state, not a bug:
     503 with the reason, so clients retry instead of reporting a server error."""
     detail = f"Redis is unavailable ({type(exc).__name__}); retry shortly"
-    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "2"})
+    return problem(503, detail, {"Retry-After": "2"})
 
 
 def _guard(app: FastAPI, settings: Settings) -> None:
@@ -124,6 +128,8 @@ def _guard(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(gate.TokenGate, token=token, metrics_token=settings.metrics_token)
     # Added last, so it runs first: a foreign Host is refused before anything else.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=access.allowed_hosts(settings))
+    # Outside every other: their own plain-text refusals become problem details.
+    app.add_middleware(PlainErrors)
 
 
 def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
@@ -133,12 +139,18 @@ def create_app(settings: Settings, *, dashboard: bool = True) -> FastAPI:
         title="AI Data Factory",
         summary="Turns web pages into curated LLM training datasets.",
         lifespan=_lifespan(settings),
-        max_body_size=MAX_BODY_BYTES,
+        # Any route: an unknown Host header or an unreadable body; no token; Redis down.
+        responses=problems(400, 401, 503),
     )
+    app.openapi = lambda: documented(app)  # type: ignore[method-assign]
     app.add_middleware(UploadLimit)
+    # Here rather than FastAPI's max_body_size, whose 413 no middleware of ours can reach.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
+    app.add_middleware(DeclaredMethods)
     app.add_exception_handler(RedisConnectionError, _redis_unavailable)
     app.add_exception_handler(RedisTimeoutError, _redis_unavailable)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
     for routes in (stats, projects, jobs, estimate, metrics):
         app.include_router(routes.router)
     app.include_router(exports_router)

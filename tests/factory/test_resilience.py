@@ -16,6 +16,7 @@ from services.llm_sim.server import SimConfig
 from shared.contract import streams
 from shared.settings import Settings
 from tests.factory.stage import chunks, held, job_totals, run_factory, sim_stats, with_sim
+from tests.helpers import read_raw
 
 TRANSIENT = {"llm_rate_limited", "llm_error", "llm_timeout"}
 
@@ -92,7 +93,7 @@ async def test_api_keys_never_reach_logs_events_or_examples(
     redis = Redis.from_url(settings.redis_dsn)
     for stream in streams.ALL_STREAMS:
         assert secret.encode() not in b"".join(
-            v for _, fields in await redis.xrange(stream) for v in fields.values()
+            v for _, fields in await read_raw(redis, stream) for v in fields.values()
         )
     await redis.aclose()
 

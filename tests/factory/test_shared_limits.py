@@ -113,9 +113,14 @@ async def test_a_batch_line_takes_no_slot_and_reserves_once_however_often_delive
 ) -> None:
     ledger = Ledger(redis, hold_s=10, default_cap=None)
     line = call("chunk-1", limit=1)
-    for _ in range(3):  # its entry redelivered after replicas died
-        ticket = await ledger.begin_batch_line(line, "df:test:cache", (0.1, 0.1), 3600, 0.01)
-        assert isinstance(ticket, Ticket)
+    # Its entry redelivered after replicas died: each delivery is given a ticket.
+    tickets = [
+        await ledger.begin_batch_line(line, "df:test:cache", (0.1, 0.1), 3600, 0.01)
+        for _ in range(3)
+    ]
+    assert all(isinstance(t, Ticket) for t in tickets)
+    ticket = tickets[-1]
+    assert isinstance(ticket, Ticket)
     assert await redis.zcard(keys.slots("job")) == 0, "the provider runs it, not a slot"
     assert await redis.zrange(keys.reserved("job"), 0, -1) == [ticket.reservation.encode()]
     answer = CachedAnswer.of("{}", Usage(10, 10, 0.05), line.owner)

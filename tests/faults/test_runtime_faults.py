@@ -18,7 +18,7 @@ from shared.runtime.commit import Emit
 from shared.runtime.runtime import build_app
 from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from tests.helpers import by_type, configure, publish, read_all, running, wait_for
+from tests.helpers import by_type, configure, publish, read_all, read_raw, running, wait_for
 from tests.runtime.test_stream_runtime import example
 
 WORK, DONE = "test:work", "test:done"
@@ -120,7 +120,7 @@ async def test_a_key_quoted_in_a_crash_never_reaches_the_dead_letters(settings: 
     await publish(redis, WORK, example(1))
     async with running(build_app(spec, keyed, Redis.from_url(settings.redis_dsn))):
         await wait_for(lambda: read_all(redis, streams.SHIPPER), lambda c: len(c) == 1, 30)
-    dead = await redis.xrange(streams.dead_letter(WORK))
+    dead = await read_raw(redis, streams.dead_letter(WORK))
     [failed] = by_type(await read_all(redis, streams.EVENTS), "ItemFailed")
     assert dead and all(key.encode() not in fields[b"__data__"] for _, fields in dead)
     assert key not in failed.detail and "***" in failed.detail

@@ -49,7 +49,8 @@ def qa(i: int, answer: str, source: str, language: str) -> ExampleGenerated:
 def good() -> list[ExampleGenerated]:
     """Runs of one to three sentences that read as an answer (a capital first, a full stop
     last, six words or more) in their paragraph's language."""
-    rng, found = random.Random(1), []
+    rng = random.Random(1)
+    found: list[ExampleGenerated] = []
     for source, language in paragraphs():
         sentences = _SENTENCE.split(source)
         for i in range(0, len(sentences), 3):
@@ -64,7 +65,8 @@ def good() -> list[ExampleGenerated]:
 def word_salad() -> list[ExampleGenerated]:
     """20 of the source's own words in a random order, as they are and as a tidy sentence
     (punctuation dropped, a capital first, a full stop last)."""
-    rng, found = random.Random(2), []
+    rng = random.Random(2)
+    found: list[ExampleGenerated] = []
     for source, language in paragraphs():
         tokens = source.split()
         if len(tokens) < 25:
@@ -79,7 +81,8 @@ def word_salad() -> list[ExampleGenerated]:
 def random_pages() -> list[ExampleGenerated]:
     """A page of words drawn at random from the corpus's vocabulary of its language, and an
     answer that is a run of it, as a model answers from such a chunk."""
-    rng, found = random.Random(3), []
+    rng = random.Random(3)
+    found: list[ExampleGenerated] = []
     vocabulary: dict[str, set[str]] = {}
     for text, language in paragraphs():
         vocabulary.setdefault(language, set()).update(w for w in text.split() if w.isalpha())

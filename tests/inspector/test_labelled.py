@@ -107,9 +107,9 @@ def test_paraphrases_are_told_from_other_facts_on_one_topic(
     threshold = {"auto": 0.75, "tfidf": 0.75, "wordllama": 0.8}[choice]
     flagged, cases = [], []
     for i, (first, second, same) in enumerate(paraphrases.EN + paraphrases.DE):
-        a, b = (text.split("\n", 1) for text in (first, second))
-        items = [Item(example(*a, index=2 * i), QualityConfig())]
-        items.append(Item(example(*b, index=2 * i + 1), QualityConfig()))
+        (question_a, answer_a), (question_b, answer_b) = (t.split("\n", 1) for t in (first, second))
+        items = [Item(example(question_a, answer_a, index=2 * i), QualityConfig())]
+        items.append(Item(example(question_b, answer_b, index=2 * i + 1), QualityConfig()))
         flagged.append(is_copy(items[0], items[1], embedder, threshold))
         cases.append((items[1].example, same))
     precision, recall = precision_recall(f"paraphrases ({embedder.name})", cases, flagged)

@@ -35,7 +35,10 @@ def tiny_detoxify(folder: Path) -> Path:
     transformers.BertTokenizer(str(folder / "vocab.txt")).save_pretrained(folder)
     torch.manual_seed(0)
     model = transformers.BertForSequenceClassification(config)
-    arch = {"model_type": str(folder), "model_name": "BertForSequenceClassification"}
+    arch: dict[str, object] = {
+        "model_type": str(folder),
+        "model_name": "BertForSequenceClassification",
+    }
     arch |= {"tokenizer_name": "BertTokenizer", "num_classes": len(CLASSES)}
     checkpoint = folder / "tiny.ckpt"
     torch.save(

@@ -13,7 +13,7 @@ GOOD = example("Who designed the Forth Bridge?", "John Fowler and Benjamin Baker
 
 
 def verdict(ex: object, models: logic.Models, **quality: object) -> logic.Verdict:
-    config = QualityConfig(**quality)  # type: ignore[arg-type]
+    config = QualityConfig(**quality)
     [found] = logic.assess([Item(ex, config)], models)  # type: ignore[arg-type]
     return logic.verdict(found, config)
 

@@ -65,11 +65,12 @@ def test_metrics_show_a_jobs_queues_draining_to_zero(
     with pipeline(fast, {}, sim_args=("--latency-ms", "200", "--jitter-ms", "50")) as p:
         job_id = p.submit(urls)
         seen = [backlog(scrape(p.client))]
-        until(
-            lambda: seen.append(backlog(scrape(p.client))) or p.job(job_id).get("exports"),
-            bool,
-            180,
-        )
+
+        def exported() -> object:
+            seen.append(backlog(scrape(p.client)))
+            return p.job(job_id).get("exports")
+
+        until(exported, bool, 180)
         final = until(
             lambda: scrape(p.client),
             lambda s: backlog(s) == 0 and drained(s),

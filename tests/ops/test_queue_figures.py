@@ -14,6 +14,7 @@ from shared.contract import streams
 from shared.ops import snapshot
 from shared.ops.stream_figures import GroupFigures, behind, groups
 from shared.runtime.redis_server import RedisProcess
+from tests.helpers import entries, group_read, text
 
 
 @pytest.fixture
@@ -37,9 +38,9 @@ async def test_lag_counts_undelivered_entries_and_pending_the_unacked(redis: Red
     for i in range(5):
         await redis.xadd(stream, {"n": i})
     assert await group_of(redis, stream, "refiner") == GroupFigures(stream, "refiner", 5, 0, 0)
-    read = await redis.xreadgroup("refiner", "c1", {stream: ">"}, count=2)
+    read = group_read(await redis.xreadgroup("refiner", "c1", {stream: ">"}, count=2))
     assert await group_of(redis, stream, "refiner") == GroupFigures(stream, "refiner", 3, 2, 1)
-    await redis.xack(stream, "refiner", *(entry_id for entry_id, _ in read[0][1]))
+    await redis.xack(stream, "refiner", *(entry_id for entry_id, _ in read))
     assert (await group_of(redis, stream, "refiner")).pending == 0
 
 
@@ -66,12 +67,12 @@ async def test_streams_report_their_length_and_dead_letters(redis: Redis) -> Non
 
 
 async def test_a_reader_is_behind_by_the_entries_after_its_position(redis: Redis) -> None:
-    first = (await redis.xadd(streams.EVENTS, {"n": 0})).decode()
+    first = text(await redis.xadd(streams.EVENTS, {"n": 0}))
     for i in range(3):
         await redis.xadd(streams.EVENTS, {"n": i + 1})
     lagging = await behind(redis, streams.EVENTS, first)
     assert lagging.entries == 3 and 0 <= lagging.seconds < 60
-    tip = (await redis.xrevrange(streams.EVENTS, count=1))[0][0].decode()
+    tip = text(entries(await redis.xrevrange(streams.EVENTS, count=1))[0][0])
     assert (await behind(redis, streams.EVENTS, tip)).entries == 0
     old = f"{int((time.time() - 30) * 1000)}-0"
     await redis.xadd(streams.SHIPPER, {"n": 1}, id=old)

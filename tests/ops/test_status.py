@@ -15,6 +15,7 @@ from shared.contract import streams
 from shared.ops import totals
 from shared.ops.metrics import StageMetrics
 from shared.settings import Settings
+from tests.helpers import text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +33,7 @@ async def seed(url: str) -> str:
         totals.add(pipe, "job", "gpt-4o-mini", calls=2, prompt_tokens=1500, spent_usd=0.25)
         await pipe.execute()
     await redis.aclose()
-    return str(ids[0].decode())
+    return text(ids[0])
 
 
 def cells(line: str) -> list[str]:

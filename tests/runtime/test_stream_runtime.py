@@ -17,7 +17,16 @@ from shared.runtime.commit import Committer, Emit, Settle
 from shared.runtime.runtime import build_app, ensure_group
 from shared.runtime.stage import StageSpec
 from shared.settings import Settings
-from tests.helpers import by_type, configure, publish, read_all, running, wait_for
+from tests.helpers import (
+    by_type,
+    configure,
+    group_read,
+    publish,
+    read_all,
+    read_raw,
+    running,
+    wait_for,
+)
 
 WORK = "test:work"
 DONE = "test:done"
@@ -80,7 +89,7 @@ async def test_poison_entries_are_dead_lettered_and_the_worker_goes_on(settings:
     await publish(redis, WORK, example(1, text="boom"), example(2))
     async with running(app(settings, echo_spec(settings))):
         dead = await wait_for(
-            lambda: redis.xrange(streams.dead_letter(WORK)), lambda d: len(d) == 2
+            lambda: read_raw(redis, streams.dead_letter(WORK)), lambda d: len(d) == 2
         )
         failed = await wait_for(lambda: read_all(redis, streams.EVENTS), lambda e: len(e) == 1)
     assert len(await read_all(redis, DONE)) == 1
@@ -112,8 +121,8 @@ async def test_commit_settles_an_entry_once_and_completes_the_job_once(redis_url
     await ensure_group(redis, WORK, "worker")
     await redis.hset(streams.tally_key("job1"), "outstanding", 2)
     await publish(redis, WORK, example(1), example(2))
-    entries = await redis.xreadgroup("worker", "c1", {WORK: ">"}, count=2)
-    ids = [entry_id.decode() for entry_id, _ in entries[0][1]]
+    read = group_read(await redis.xreadgroup("worker", "c1", {WORK: ">"}, count=2))
+    ids = [entry_id.decode() for entry_id, _ in read]
     committer = Committer(redis)
 
     async def settle(entry_id: str) -> bool:

@@ -18,7 +18,7 @@ from shared.contract.events import ItemFailed
 from shared.runtime.stage import failure
 from shared.settings import Settings
 from tests.factory.stage import chunks, run_factory, sim_stats
-from tests.helpers import entries
+from tests.helpers import read_raw
 
 PLANTED = "sk-proj-PLANTED-7c1e93d0aa"
 
@@ -28,7 +28,7 @@ async def log_bytes(redis_url: str) -> bytes:
     redis = Redis.from_url(redis_url)
     found = b""
     for stream in streams.ALL_STREAMS:
-        for _, fields in entries(await redis.xrange(stream)):
+        for _, fields in await read_raw(redis, stream):
             found += b"".join(fields.values())
     await redis.aclose()
     return found

@@ -59,7 +59,7 @@ def examples(n: int, *, job: str = "j", every_rejected: int = 4, **kw: Any) -> l
 
 def write(data_dir: Path, fmt: str, splits: dict[str, float] | None = None, **kw: Any) -> Path:
     """Exports job `j`'s staged examples in `fmt`; returns the export's folder."""
-    config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))  # type: ignore[arg-type]
+    config = JobConfig(export=ExportConfig(format=fmt, splits=splits or {}))
     spec = ExportSpec("j", kw.get("export_id", f"export_{fmt}"), kw.get("at", AT), config)
     storage = Storage.from_settings(Settings(data_dir=data_dir))
     prefix, _ = export(storage, spec, columns.read(data_dir, "j"), JobFacts())

@@ -106,6 +106,10 @@ async def test_a_later_job_of_a_project_drops_copies_of_what_an_earlier_one_expo
     )
 
 
+def as_set(pairs: nearby.Pairs) -> set[tuple[int, int]]:
+    return set(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True))
+
+
 def test_the_bands_find_the_pairs_that_every_pair_finds() -> None:
     """Above the size compared pair by pair, SimHash bands miss no copy at cosine 0.95."""
     rng = np.random.default_rng(5)
@@ -116,13 +120,12 @@ def test_the_bands_find_the_pairs_that_every_pair_finds() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     exact = nearby._all_pairs(vectors, 0.95)
     banded = nearby._verified(vectors, *nearby._candidates(vectors), 0.95)
-    as_set = lambda p: set(zip(p[0].tolist(), p[1].tolist(), strict=True))  # noqa: E731
     assert len(as_set(exact)) >= 100
     assert as_set(banded) == as_set(exact)
 
 
 def test_which_copy_stays_depends_on_score_then_id_not_on_order() -> None:
-    vector = np.ones(4, dtype=np.float32) / 2
+    vector = np.full(4, 0.5, dtype=np.float16)
     pool_a, pool_b = dedup.Pool(), dedup.Pool()
     rows = [("b", 0.9), ("a", 0.9), ("c", 0.95)]
     for id_, score in rows:

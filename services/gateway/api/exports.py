@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import PlainTextResponse, RedirectResponse, StreamingResponse
 
 from services.gateway.api.deps import ExportDep, GatewayDep, JobDep
+from services.gateway.api.problems import problems
 from services.gateway.commands import exports as commands
 from services.gateway.commands.bodies import ExportAccepted, ExportRequest
 from services.gateway.container import written_visible
@@ -18,7 +19,7 @@ from shared.storage.keys import OutsideStorage, stored_key
 router = APIRouter()
 
 
-@router.post("/api/jobs/{job_id}/exports", status_code=202)
+@router.post("/api/jobs/{job_id}/exports", status_code=202, responses=problems(404, 409, 422))
 async def request_export(job: JobDep, body: ExportRequest, gw: GatewayDep) -> ExportAccepted:
     """The shipper writes the export; the job's exports list it once written."""
     if not job.finished:
@@ -57,7 +58,11 @@ _CARD = {"content": {"text/markdown": {"schema": {"type": "string"}}}}
     "/api/exports/{export_id}/download",
     response_model=None,
     response_class=StreamingResponse,
-    responses={200: _DATA_FILE, 307: {"description": "a signed URL of the file (S3)"}},
+    responses={
+        200: _DATA_FILE,
+        307: {"description": "a signed URL of the file (S3)"},
+        **problems(404),
+    },
 )
 async def download_export(
     export: ExportDep, gw: GatewayDep
@@ -78,7 +83,9 @@ async def download_export(
 
 
 @router.get(
-    "/api/exports/{export_id}/card", response_class=PlainTextResponse, responses={200: _CARD}
+    "/api/exports/{export_id}/card",
+    response_class=PlainTextResponse,
+    responses={200: _CARD, **problems(404)},
 )
 async def export_card(export: ExportDep, gw: GatewayDep) -> PlainTextResponse:
     key = _stored(export.card_path, f"card of export {export.id}")

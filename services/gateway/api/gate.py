@@ -3,7 +3,6 @@ and the fonts; /metrics takes the metrics token, else the API token, whichever i
 
 from __future__ import annotations
 
-import json
 from http.cookies import SimpleCookie
 from urllib.parse import quote
 
@@ -12,6 +11,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.api.access import same_secret
+from services.gateway.api.problems import PROBLEM_JSON, problem_body
 from services.gateway.api.sessions import Sessions
 from services.gateway.session_cookie import COOKIE
 
@@ -84,8 +84,8 @@ class TokenGate:
         try:
             allowed = await self._allowed(scope)
         except RedisError:
-            body = json.dumps({"detail": "Redis is unavailable; retry shortly"}).encode()
-            await _respond(send, 503, body, [(b"content-type", b"application/json")])
+            body = problem_body(503, "Redis is unavailable; retry shortly")
+            await _respond(send, 503, body, [(b"content-type", PROBLEM_JSON.encode())])
             return
         if allowed:
             await self.app(scope, receive, send)
@@ -95,8 +95,8 @@ class TokenGate:
             target = quote(scope["path"], safe="/")
             await _respond(send, 303, b"", [(b"location", f"/login?next={target}".encode())])
         else:
-            body = json.dumps({"detail": "a bearer token is required"}).encode()
-            headers = [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]
+            body = problem_body(401, "a bearer token is required")
+            headers = [(b"content-type", PROBLEM_JSON.encode()), (b"www-authenticate", b"Bearer")]
             await _respond(send, 401, body, headers)
 
 

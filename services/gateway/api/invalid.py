@@ -1,6 +1,6 @@
-"""422 for a request that fails validation, as FastAPI words it, in a body that always encodes
-and never quotes back more than 1 KB of what was sent (a 400 KB input used to come back
-whole, to whoever reads the response or logs it)."""
+"""422 for a request that fails validation, as FastAPI words it, in a problem body that always
+encodes and never quotes back more than 1 KB of what was sent (a 400 KB input used to come
+back whole, to whoever reads the response or logs it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+
+from services.gateway.api.problems import problem
 
 # The input quoted back in one error body, over all its errors.
 MAX_ECHO_CHARS = 1024
@@ -30,7 +32,8 @@ class _Echo:
     """What one body may still quote of the input: each quote is cut to what is left."""
 
     def __init__(self) -> None:
-        self.left = MAX_ECHO_CHARS
+        # The problem's `field` quotes the first location again, within MAX_QUOTE_CHARS.
+        self.left = MAX_ECHO_CHARS - MAX_QUOTE_CHARS
 
     def quote(self, value: Any) -> Any:
         shown = clipped(value, max(0, min(self.left, MAX_QUOTE_CHARS)))
@@ -63,9 +66,15 @@ def bounded(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
+def _field(error: dict[str, Any]) -> str:
+    return ".".join(str(part) for part in error.get("loc", ()))
+
+
 async def invalid_request(_request: Request, exc: Exception) -> Response:
     """FastAPI's own answer echoes the input, and JSON may carry a lone surrogate that no
     UTF-8 body can hold: that was a 500. ASCII-escaped, it is the 422 with its reasons."""
-    errors = exc.errors() if isinstance(exc, RequestValidationError) else [{"msg": str(exc)}]
-    body = json.dumps(jsonable_encoder({"detail": bounded(list(errors))}), ensure_ascii=True)
-    return Response(body, status_code=422, media_type="application/json")
+    errors = bounded(list(exc.errors()) if isinstance(exc, RequestValidationError) else [])
+    field = str(clipped(_field(errors[0]), MAX_QUOTE_CHARS)) if errors else None
+    count = f"{len(exc.errors()):,}" if isinstance(exc, RequestValidationError) else "a"
+    detail = f"the request has {count} invalid value(s): see `errors`"
+    return problem(422, detail, field=field, errors=errors)

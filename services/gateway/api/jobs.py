@@ -10,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from services.gateway.api.deps import GatewayDep, JobDep, ProjectDep
 from services.gateway.api.invalid import MAX_ECHO_CHARS, MAX_QUOTE_CHARS, clipped
+from services.gateway.api.problems import problems
 from services.gateway.commands import jobs as commands
 from services.gateway.commands import submission
 from services.gateway.commands.bodies import CancelAccepted, JobAccepted, JobRequest
@@ -41,7 +42,24 @@ def no_valid_urls(exc: commands.NoValidUrls) -> dict[str, object]:
     return {"message": f"{exc} ({len(exc.rejected):,} rejected)", "rejected": rejected}
 
 
-@router.post("/api/projects/{project_id}/jobs", status_code=202)
+def _job_links() -> dict[str, dict[str, object]]:
+    """From a submitted job to what reads it, for clients and stateful tests."""
+    reads = {
+        "GetJob": "get_job_api_jobs__job_id__get",
+        "CancelJob": "cancel_job_api_jobs__job_id__cancel_post",
+        "JobLogs": "job_logs_api_jobs__job_id__logs_get",
+        "JobExports": "job_exports_api_jobs__job_id__exports_get",
+        "JobExamples": "job_examples_api_jobs__job_id__examples_get",
+    }
+    by_id = {"job_id": "$response.body#/job_id"}
+    return {name: {"operationId": op, "parameters": by_id} for name, op in reads.items()}
+
+
+@router.post(
+    "/api/projects/{project_id}/jobs",
+    status_code=202,
+    responses={202: {"description": "Accepted", "links": _job_links()}, **problems(404, 422)},
+)
 async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> JobAccepted:
     try:
         return await submission.submit(gw, project.id, body)
@@ -49,19 +67,19 @@ async def submit_job(project: ProjectDep, body: JobRequest, gw: GatewayDep) -> J
         raise HTTPException(422, detail=no_valid_urls(exc)) from None
 
 
-@router.get("/api/projects/{project_id}/jobs")
+@router.get("/api/projects/{project_id}/jobs", responses=problems(404))
 async def list_project_jobs(project: ProjectDep, gw: GatewayDep) -> list[JobStatus]:
     return await views.list_jobs(gw.reader, project_id=project.id)
 
 
-@router.get("/api/jobs/{job_id}")
+@router.get("/api/jobs/{job_id}", responses=problems(404))
 async def get_job(job: JobDep, gw: GatewayDep) -> JobDetail:
     llm = await totals.read(gw.redis, job.id)
     estimate, saving = await gw.job_costs(job)
     return JobDetail(**job.model_dump(), llm=llm, estimate=estimate, batch_saving=saving)
 
 
-@router.post("/api/jobs/{job_id}/cancel", status_code=202)
+@router.post("/api/jobs/{job_id}/cancel", status_code=202, responses=problems(404, 409))
 async def cancel_job(job: JobDep, gw: GatewayDep) -> CancelAccepted:
     if job.finished:
         raise HTTPException(409, detail=f"job {job.id} is already {job.status}")
@@ -70,7 +88,7 @@ async def cancel_job(job: JobDep, gw: GatewayDep) -> CancelAccepted:
     return CancelAccepted(job_id=job.id, event_id=event.event_id, reason=event.reason)
 
 
-@router.get("/api/jobs/{job_id}/logs")
+@router.get("/api/jobs/{job_id}/logs", responses=problems(404, 422))
 async def job_logs(
     job: JobDep,
     gw: GatewayDep,
@@ -86,12 +104,14 @@ async def job_logs(
     )
 
 
-@router.get("/api/jobs/{job_id}/exports")
+@router.get("/api/jobs/{job_id}/exports", responses=problems(404))
 async def job_exports(job: JobDep, gw: GatewayDep) -> list[ExportOut]:
     return await views.job_exports(gw.reader, job.id)
 
 
-@router.get("/api/jobs/{job_id}/stream", response_class=EventSourceResponse)
+@router.get(
+    "/api/jobs/{job_id}/stream", response_class=EventSourceResponse, responses=problems(404)
+)
 async def stream_job(job: JobDep, gw: GatewayDep) -> AsyncIterator[ServerSentEvent]:
     """The job's status each time it changes; the stream ends once the job has completed.
 

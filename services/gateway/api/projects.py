@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from services.gateway.api.deps import GatewayDep, ProjectDep
+from services.gateway.api.problems import problems
 from services.gateway.commands import projects as commands
 from services.gateway.commands.bodies import ProjectDeletedOut, ProjectIn
 from services.gateway.container import written_visible
@@ -15,7 +16,27 @@ from services.gateway.readmodel.rows import ts
 router = APIRouter()
 
 
-@router.post("/api/projects", status_code=201)
+# Stateful tests and clients follow these from a created project to what reads it.
+_PROJECT_LINKS = {
+    f"{verb}Project": {
+        "operationId": operation,
+        "parameters": {"project_id": "$response.body#/id"},
+    }
+    for verb, operation in (
+        ("Get", "get_project_api_projects__project_id__get"),
+        ("Update", "update_project_api_projects__project_id__put"),
+        ("Delete", "delete_project_api_projects__project_id__delete"),
+        ("SubmitJob", "submit_job_api_projects__project_id__jobs_post"),
+        ("ListJobs", "list_project_jobs_api_projects__project_id__jobs_get"),
+    )
+}
+
+
+@router.post(
+    "/api/projects",
+    status_code=201,
+    responses={201: {"description": "Created", "links": _PROJECT_LINKS}, **problems(422)},
+)
 async def create_project(body: ProjectIn, gw: GatewayDep) -> ProjectOut:
     event, written = await commands.create_project(gw.redis, body.name, body.description)
     await written_visible(gw, written)
@@ -32,12 +53,12 @@ async def list_projects(gw: GatewayDep) -> list[ProjectOut]:
     return await views.list_projects(gw.reader)
 
 
-@router.get("/api/projects/{project_id}")
+@router.get("/api/projects/{project_id}", responses=problems(404))
 async def get_project(project: ProjectDep) -> ProjectOut:
     return project
 
 
-@router.put("/api/projects/{project_id}")
+@router.put("/api/projects/{project_id}", responses=problems(404, 422))
 async def update_project(project: ProjectDep, body: ProjectIn, gw: GatewayDep) -> ProjectOut:
     """Replaces the project's name and description."""
     event, written = await commands.update_project(
@@ -49,7 +70,7 @@ async def update_project(project: ProjectDep, body: ProjectIn, gw: GatewayDep) -
 
 @router.delete(
     "/api/projects/{project_id}",
-    responses={409: {"description": "the project has active jobs and cancel_jobs is false"}},
+    responses=problems(404, 409, 422),
 )
 async def delete_project(
     project: ProjectDep, gw: GatewayDep, cancel_jobs: bool = False

@@ -3,12 +3,13 @@ templates, and resolve a job's template at submission."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel
 
 from services.gateway.api.deps import GatewayDep
+from services.gateway.api.problems import problems
 from services.gateway.commands import templates as commands
 from services.gateway.queries import templates as queries
 from shared.contract.templates import TemplateSpec, template_for
@@ -65,9 +66,33 @@ async def list_templates(gw: GatewayDep) -> list[TemplateOut]:
     return [_out(choice, specs.get(choice.name)) for choice in await queries.choices(gw.redis)]
 
 
-@router.get("/api/templates/{ref}")
-async def show_template(ref: str, gw: GatewayDep) -> TemplateOut:
-    """`ref`: a name, or `name@version` for a saved template's earlier version."""
+# A saved template's name leads to its reads, its next version (the same body) and its deletion.
+_BY_NAME = {"name": "$response.body#/name"}
+_TEMPLATE_LINKS = {
+    "GetTemplate": {
+        "operationId": "show_template_api_templates__name__get",
+        "parameters": _BY_NAME,
+    },
+    "UpdateTemplate": {
+        "operationId": "update_template_api_templates__name__put",
+        "parameters": _BY_NAME,
+        "requestBody": "$request.body",
+    },
+    "DeleteTemplate": {
+        "operationId": "delete_template_api_templates__name__delete",
+        "parameters": _BY_NAME,
+    },
+}
+# Built-in templates cannot be deleted: the schema says so, as the 422 does.
+UserTemplateName = Annotated[
+    str, Path(json_schema_extra={"not": {"enum": queries.builtin_names()}})
+]
+
+
+@router.get("/api/templates/{name}", responses=problems(404))
+async def show_template(name: str, gw: GatewayDep) -> TemplateOut:
+    """`name`, or `name@version` for a saved template's earlier version."""
+    ref = name
     name, _, version = ref.partition("@")
     if name in queries.builtin_names() and not version:
         return _out(queries.builtin_choice(name), None)
@@ -77,13 +102,22 @@ async def show_template(ref: str, gw: GatewayDep) -> TemplateOut:
     return _out(queries.user_choice(spec), spec)
 
 
-@router.post("/api/templates", status_code=201)
+@router.post(
+    "/api/templates",
+    status_code=201,
+    responses={201: {"description": "Created", "links": _TEMPLATE_LINKS}, **problems(409, 422)},
+)
 async def create_template(body: TemplateSpec, gw: GatewayDep) -> TemplateSavedOut:
     return await _save(gw, body, replacing=False)
 
 
-@router.put("/api/templates/{name}")
-async def update_template(name: str, body: TemplateSpec, gw: GatewayDep) -> TemplateSavedOut:
+@router.put(
+    "/api/templates/{name}",
+    responses={200: {"description": "Saved", "links": _TEMPLATE_LINKS}, **problems(404, 409, 422)},
+)
+async def update_template(
+    name: UserTemplateName, body: TemplateSpec, gw: GatewayDep
+) -> TemplateSavedOut:
     """Saves the template's next version; jobs submitted before keep theirs."""
     if body.name != name:
         raise HTTPException(422, detail={"message": f"body names {body.name!r}, path {name!r}"})
@@ -98,8 +132,8 @@ async def _save(gw: GatewayDep, spec: TemplateSpec, replacing: bool) -> Template
     return TemplateSavedOut(name=spec.name, version=event.spec.version, event_id=event.event_id)
 
 
-@router.delete("/api/templates/{name}")
-async def delete_template(name: str, gw: GatewayDep) -> TemplateDeletedOut:
+@router.delete("/api/templates/{name}", responses=problems(404, 422))
+async def delete_template(name: UserTemplateName, gw: GatewayDep) -> TemplateDeletedOut:
     try:
         event, _ = await commands.delete_template(gw.redis, name)
     except commands.TemplateRefused as exc:

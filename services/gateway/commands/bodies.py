@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -72,10 +72,34 @@ MAX_EDIT_CHARS = 20_000
 MAX_NOTE_CHARS = 2_000
 
 
+def _text(nullable: bool) -> dict[str, Any]:
+    text = {"type": "string", "maxLength": MAX_EDIT_CHARS, "pattern": r"\S"}
+    return {"anyOf": [text, {"type": "null"}]} if nullable else text
+
+
+def _one_of_actions(schema: dict[str, Any]) -> None:
+    """The schema states what `_text_fits_action` checks, so clients see it: an edit has a
+    non-blank input or output; approve and reject have neither."""
+    keeps = {
+        "properties": {
+            "action": {"enum": ["approve", "reject"]},
+            "input": {"type": "null"},
+            "output": {"type": "null"},
+        }
+    }
+    edits = {
+        "properties": {"action": {"const": "edit"}, "input": _text(True), "output": _text(True)},
+        "anyOf": [
+            {"required": [side], "properties": {side: _text(False)}} for side in ("input", "output")
+        ],
+    }
+    schema["oneOf"] = [keeps, edits]
+
+
 class ReviewRequest(BaseModel):
     """`edit` carries a new input, output or both; approve and reject carry no text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_one_of_actions)
     action: ReviewAction
     input: str | None = Field(default=None, max_length=MAX_EDIT_CHARS)
     output: str | None = Field(default=None, max_length=MAX_EDIT_CHARS)
