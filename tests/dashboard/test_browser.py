@@ -171,7 +171,7 @@ async def test_the_job_page_shows_stages_failures_and_exports(
     running = Story("job_live", "proj_c")
     await publish(redis, running.log()[:7])
     await page.goto(gateway_url + "/")
-    await page.locator(".df-job a", has_text="job_live").click()
+    await page.locator(".df-job", has_text="job_live").locator("a").first.click()
     await expect(page).to_have_url(gateway_url + "/jobs/job_live")
     stages = page.locator(".df-stage")
     await expect(stages).to_have_count(5, timeout=15_000)

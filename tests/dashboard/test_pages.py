@@ -37,7 +37,7 @@ async def test_a_project_is_created_validated_edited_and_refused_deletion_while_
     await user.open("/projects")
     user.find("New project").click()
     user.find("Save").click()
-    await user.should_see("name: String should have at least 1 character")
+    await user.should_see("Name is required.")
     user.find(kind=ui.input, content="Name").type("Chisels")
     user.find("Save").click()
     projects = await wait_for(
@@ -86,17 +86,23 @@ async def test_a_new_job_lists_bad_urls_estimates_and_starts(
     assert job.urls == ["https://docs.example.com/a", "https://docs.example.com/b"]
 
 
-async def test_the_job_page_cancels_a_running_job(
+async def test_the_job_page_cancels_a_running_job_once_confirmed_and_then_looks_stopped(
     user: User, gateway: Gateway, seeded: dict[str, str]
 ) -> None:
     await user.open(f"/jobs/{seeded['active']}")
     await user.should_see("4 / 10")  # the spider's pages
-    user.find("Cancel job").click()
+    user.find(marker="cancel-job").click()
+    user.find(marker="keep-running").click()  # asked first: keeping it writes nothing
+    assert not by_type(await read_all(gateway.redis, streams.EVENTS), "JobCancelled")
+    user.find(marker="cancel-job").click()
+    user.find(marker="cancel-confirm").click()
     events = await wait_for(
         lambda: read_all(gateway.redis, streams.EVENTS),
         lambda found: bool(by_type(found, "JobCancelled")),
     )
-    assert by_type(events, "JobCancelled")[0].job_id == seeded["active"]
+    assert [e.job_id for e in by_type(events, "JobCancelled")] == [seeded["active"]]
+    await user.should_see("Cancelled: no stage takes new work for this job.", retries=100)
+    await user.should_not_see(marker="cancel-job")
 
 
 async def test_the_job_page_shows_the_estimate_against_the_actual_cost(
@@ -104,7 +110,7 @@ async def test_the_job_page_shows_the_estimate_against_the_actual_cost(
 ) -> None:
     await user.open(f"/jobs/{seeded['active']}")
     await user.should_see("4 pages' sizes, 6 pages to fetch", retries=100)
-    await user.should_see("actual $0.0019")  # what the chunks generated so far cost
+    await user.should_see("actual $0.00192")  # what the chunks generated so far cost
     await user.should_see("7 chunks over the per-page cap were not used")
 
 
@@ -150,7 +156,7 @@ async def test_settings_refuse_an_api_base_that_is_not_http(user: User, gateway:
     await user.open("/settings")
     user.find(kind=ui.input, content="API base").type("file:///etc/passwd")
     user.find("Save settings").click()
-    await user.should_see("llm_api_base")
+    await user.should_see("Llm api base")
     assert not user_settings.path(gateway.settings.data_dir).exists()
 
 

@@ -147,7 +147,7 @@ async def test_the_edit_dialog_refuses_an_empty_text_and_saves_an_edit(
         "Answer 1.",
         "passed",
     )
-    changed = await wait_for(lambda: _row(user, "ex_00001"), lambda r: r["review"] == "edit")
+    changed = await wait_for(lambda: _row(user, "ex_00001"), lambda r: r["review"] == "edited")
     assert (changed["output"], changed["original_output"]) == ("A better answer.", "Answer 1.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from services.gateway.dashboard import theme
@@ -58,8 +59,14 @@ def cost_bars(stats: CostStats) -> dict[str, Any]:
 
 
 def quality_donut(passed: int, rejected: int) -> dict[str, Any]:
+    """Passed against rejected; with nothing judged yet, an empty grey ring, not a 50/50."""
     judged = passed + rejected
     share = f"{passed / judged:.0%}" if judged else "—"
+    data = [
+        {"name": "passed", "value": passed, "itemStyle": {"color": theme.CYAN}},
+        {"name": "rejected", "value": rejected, "itemStyle": {"color": theme.ORANGE}},
+    ]
+    empty = [{"name": "nothing scored yet", "value": 1, "itemStyle": {"color": "#1c2a3a"}}]
     return _BASE | {
         "tooltip": {
             "trigger": "item",
@@ -68,7 +75,7 @@ def quality_donut(passed: int, rejected: int) -> dict[str, Any]:
         },
         "title": {
             "text": share,
-            "subtext": "passed",
+            "subtext": "passed" if judged else "nothing scored yet",
             "left": "center",
             "top": "38%",
             "textStyle": {"color": theme.CYAN, "fontFamily": "JetBrains Mono", "fontSize": 22},
@@ -80,18 +87,17 @@ def quality_donut(passed: int, rejected: int) -> dict[str, Any]:
                 "radius": ["58%", "78%"],
                 "label": {"show": False},
                 "itemStyle": {"borderColor": theme.BACKGROUND, "borderWidth": 2},
-                "data": [
-                    {"name": "passed", "value": passed, "itemStyle": {"color": theme.CYAN}},
-                    {"name": "rejected", "value": rejected, "itemStyle": {"color": theme.ORANGE}},
-                ],
+                "silent": not judged,
+                "data": data if judged else empty,
             }
         ],
     }
 
 
 def score_histogram(edges: list[float], passed: list[int], rejected: list[int]) -> dict[str, Any]:
-    """Examples per score bin, passed and rejected stacked."""
-    labels = [f"{low:.1f}" for low in edges[:-1]]
+    """Examples per score bin, passed and rejected stacked; a bin is named by its range, so a
+    0.80 score is counted under "0.8-0.9"."""
+    labels = [f"{low:.1f}-{high:.1f}" for low, high in pairwise(edges)]
     bars = [("passed", passed, theme.CYAN), ("rejected", rejected, theme.ORANGE)]
     return _BASE | {
         "legend": {"textStyle": {"color": theme.MUTED}, "right": 8, "top": 0},

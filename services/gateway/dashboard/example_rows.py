@@ -21,6 +21,7 @@ from services.gateway.queries.example_models import ExampleOut
 Review = Callable[[str, ReviewRequest], Awaitable[None]]
 VERDICT_COLORS = {"passed": theme.GREEN, "rejected": theme.ORANGE, "unscored": theme.MUTED}
 BRIEF_CHARS = 160
+REVIEW_STATES = {"approve": "approved", "reject": "rejected", "edit": "edited"}
 COLUMNS = [
     {"name": "verdict", "label": "verdict", "field": "verdict", "align": "left"},
     {"name": "score", "label": "score", "field": "score", "align": "right"},
@@ -57,7 +58,7 @@ BODY = f"""
     <div class="row q-gutter-sm q-mt-sm">
       <q-btn outline color="positive" label="Approve"
         @click.stop="() => $parent.$emit('approve', props.row.id)" />
-      <q-btn outline color="orange" label="Reject"
+      <q-btn outline color="warning" label="Reject"
         @click.stop="() => $parent.$emit('reject', props.row.id)" />
       <q-btn outline label="Edit…" @click.stop="() => $parent.$emit('edit', props.row.id)" />
     </div>
@@ -85,7 +86,8 @@ async def submit(review: Review, example_id: str, **body: str | None) -> bool:
 
 def row(ex: ExampleOut) -> dict[str, Any]:
     """An example as the table's templates read it: text only."""
-    reviewed = ex.review and f"reviewed {ex.review.action} at {ex.review.reviewed_at}"
+    state = REVIEW_STATES.get(ex.review.action, ex.review.action) if ex.review else ""
+    reviewed = ex.review and f"{state} by review {theme.ago(ex.review.reviewed_at)}"
     note = f": {ex.review.note}" if ex.review and ex.review.note else ""
     return {
         "id": ex.id,
@@ -94,7 +96,7 @@ def row(ex: ExampleOut) -> dict[str, Any]:
         "score": "—" if ex.quality_score is None else f"{ex.quality_score:.2f}",
         "brief": ex.input[:BRIEF_CHARS],
         "failing": ", ".join(ex.failing),
-        "review": ex.review.action if ex.review else "",
+        "review": state,
         "input": ex.input,
         "output": ex.output,
         "original_input": ex.original_input if ex.input != ex.original_input else "",

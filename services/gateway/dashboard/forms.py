@@ -11,12 +11,24 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def errors_text(exc: ValidationError) -> str:
-    """One line per problem: where it is and what is wrong."""
-    lines = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"]) or "value"
-        lines.append(f"{where}: {error['msg']}")
-    return "\n".join(lines)
+    """One sentence per problem: where it is and what is wrong, in words, not codes."""
+    return "\n".join(_sentence(error) for error in exc.errors())
+
+
+def _sentence(error: Any) -> str:
+    parts = [str(p).replace("_", " ") for p in error["loc"] if not isinstance(p, int)]
+    where = " / ".join(parts) or "This value"
+    ctx = error.get("ctx") or {}
+    kind, msg = error["type"], str(error["msg"]).removeprefix("Value error, ")
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        said = "is required"
+    elif kind == "string_too_short":
+        said = f"needs at least {ctx.get('min_length')} characters"
+    elif kind == "string_too_long":
+        said = f"may have at most {ctx.get('max_length')} characters"
+    else:
+        said = msg[:1].lower() + msg[1:]
+    return f"{where[:1].upper()}{where[1:]} {said}."
 
 
 def validated(model: type[M], values: dict[str, Any], errors: ui.label) -> M | None:

@@ -15,23 +15,33 @@ from services.gateway.session_cookie import COOKIE
 def frame(title: str, current: str = "") -> Iterator[ui.column]:
     """Renders the header and nav; the block fills the page's content column."""
     ui.query("body").classes("df-body")
+    theme.colors()
+    links = pages.nav()
     with ui.row().classes("w-full items-center justify-between df-glass df-scan df-header no-wrap"):
-        with ui.row().classes("items-center gap-4 no-wrap"):
+        with ui.row().classes("items-center gap-4 no-wrap min-w-0"):
             ui.link("◢ AI DATA FACTORY", "/").classes(
-                "text-lg font-bold df-accent df-num no-underline"
+                "text-lg font-bold df-accent df-num no-underline df-brand"
             )
-            theme.label(title, "df-bracket")
+            theme.label(title, "df-bracket df-title")
         with ui.row().classes("items-center gap-1 df-nav no-wrap"):
-            for link in pages.nav():
+            for link in links:
                 css = "df-current" if link.path == current else ""
                 ui.link(link.label, link.path).classes(css)
         with ui.row().classes("items-center gap-2 no-wrap"):
-            ui.element("div").classes("df-live-dot")
-            theme.label("live", "df-accent")
             if _signed_in():
                 ui.link("log out", "/logout").classes("df-label df-link ml-3 df-logout")
+            _menu(links, current)
     with ui.column().classes("df-page") as content:
         yield content
+
+
+def _menu(links: list[pages.NavLink], current: str) -> None:
+    """The nav as a menu button, shown instead of the links on a narrow screen."""
+    button = ui.button(icon="menu").props('flat round dense color=primary aria-label="Menu"')
+    with button.classes("df-menu-button"), ui.menu().classes("df-menu"):
+        for link in links:
+            item = ui.menu_item(link.label, lambda path=link.path: ui.navigate.to(path))
+            item.classes("df-current" if link.path == current else "")
 
 
 def _signed_in() -> bool:

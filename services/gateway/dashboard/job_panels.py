@@ -34,10 +34,10 @@ async def load(gw: Gateway, job: JobStatus, with_estimate: bool = True) -> Figur
 
 
 def figures(f: Figures) -> None:
-    with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
-        with ui.column().classes("df-glass df-panel grow gap-2 df-costs"):
+    with ui.row().classes("w-full gap-4 no-wrap items-stretch df-stack"):
+        with ui.column().classes("df-glass df-panel grow gap-2 df-costs min-w-0"):
             theme.label("cost per stage")
-            with ui.row().classes("gap-8 items-end"):
+            with ui.row().classes("gap-x-8 gap-y-3 items-end"):
                 for stage in f.stages or [job_figures.StageCost("factory", 0.0, 0, 0)]:
                     with ui.column().classes("gap-0"):
                         theme.label(stage.stage)
@@ -89,11 +89,18 @@ def estimate_lines(e: Estimate, spent_usd: float) -> None:
         theme.number(text, "text-xs df-muted df-over-cap")
 
 
-def exports(items: list[ExportOut]) -> None:
+def exports(items: list[ExportOut], status: str = "running") -> None:
     if not items:
-        theme.label("no export yet: the shipper writes one when the job completes", "normal-case")
+        text = (
+            f"no export: the job {status}"
+            if status in ("failed", "cancelled")
+            else "no export yet: the shipper writes one when the job completes"
+        )
+        theme.label(text, "normal-case df-no-export")
     for export in items:
-        with ui.row().classes("df-glass px-5 py-3 w-full items-center gap-6 df-export"):
+        with ui.row().classes("df-glass px-5 py-3 w-full items-center gap-x-6 gap-y-2 df-export"):
             theme.number(export.version, "text-sm df-accent")
-            theme.number(f"{export.record_count:,} examples · {export.format}", "text-sm")
+            made = f"{theme.plural(export.record_count, 'example')} · {export.format}"
+            theme.number(made, "text-sm" if export.record_count else "text-sm df-bad")
+            theme.moment("written", export.created_at, "text-xs df-muted")
             components.export_links(export)

@@ -52,7 +52,9 @@ def log_table(entries: list[LogEntry]) -> None:
 
 def log_filters(chosen: LogFilter, on_change: Callable[[], Any]) -> None:
     with ui.row().classes("items-center gap-4"):
-        level = ui.toggle(LEVELS, value=chosen.level).props("flat dense toggle-color=cyan no-caps")
+        level = ui.toggle(LEVELS, value=chosen.level).props(
+            "flat dense toggle-color=primary no-caps"
+        )
         level.classes("df-log-level")
         stage = ui.select(stage_choices(), value=chosen.stage).props("dense outlined dark")
         stage.classes("w-44 df-log-stage")

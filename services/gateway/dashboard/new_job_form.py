@@ -39,8 +39,15 @@ class NewJob:
 
     def request(self) -> JobRequest:
         """The same body the API takes: raises ValidationError with each field's problem."""
-        config = self.defaults if self.preset == "quick" else JobConfig.model_validate(self.values)
+        config = JobConfig.model_validate(self.values if self.preset == "custom" else self.quick())
         return JobRequest(urls=urls_in.from_text(self.text), config=config)
+
+    def quick(self) -> dict[str, Any]:
+        """The defaults, with the template the form chose: the picker serves both presets."""
+        chosen = {k: self.values["generation"][k] for k in ("template", "template_params")}
+        config = self.defaults.model_dump(mode="json")
+        config["generation"] |= chosen
+        return config
 
     async def estimate(self) -> tuple[SubmissionEstimate | None, str]:
         try:
@@ -75,7 +82,9 @@ def _detail(detail: Any) -> str:
 
 def url_panel(form: NewJob) -> ui.textarea:
     area = ui.textarea("URLs, one a line", placeholder="https://docs.example.com/guide")
-    area.classes("w-full df-urls").props("outlined dark autogrow input-style='min-height: 12rem'")
+    # It grows with its lines up to a height, then scrolls: what follows it stays in view.
+    style = "min-height: 12rem; max-height: 22rem; overflow-y: auto"
+    area.classes("w-full df-urls").props(f'outlined dark autogrow input-style="{style}"')
     area.on_value_change(lambda e: form.set_text(e.value))
 
     async def uploaded(event: events.UploadEventArguments) -> None:

@@ -1,11 +1,12 @@
-"""The pipeline as five horizontal stages: the current one glows, dots flow while items move."""
+"""The pipeline as five stages: those working glow, dots flow while items move; a stopped job's
+stages stay still, and a stage whose items all failed, or where a job failed, shows red."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from services.gateway.dashboard import theme
-from services.gateway.dashboard.components import stage_fraction
+from services.gateway.dashboard.components import alive, stage_fraction, working
 from services.gateway.queries.job_models import JobStatus
 from services.gateway.queries.progress import PROGRESS_STAGES
 from shared.contract.streams import STAGES
@@ -27,14 +28,25 @@ def unsettled(job: JobStatus, stage: str) -> bool:
 
 
 def moving(job: JobStatus, upstream: str, downstream: str) -> bool:
-    """Items flow from `upstream` to `downstream` while the job runs and either has work."""
-    if job.finished or job.status not in ("running", "pending"):
+    """Items flow from `upstream` to `downstream` while the job is alive and either has work."""
+    if not alive(job):
         return False
     return unsettled(job, upstream) or unsettled(job, downstream)
 
 
+def _failed(job: JobStatus, stage: str) -> bool:
+    if job.status == "failed" and job.stage == stage:
+        return True
+    if stage == "shipper":
+        return False
+    progress = getattr(job.stages, stage)
+    return bool(progress.total and progress.failed == progress.total)
+
+
 def _state(job: JobStatus, stage: str) -> str:
-    if stage == job.stage and not job.finished:
+    if _failed(job, stage):
+        return "df-failed"
+    if working(job, stage):
         return "df-current"
     if job.stage == "done" or (
         stage in PROGRESS_STAGES and stage_fraction(job, stage) >= 1 and not unsettled(job, stage)
@@ -47,9 +59,8 @@ def _progress_node(job: JobStatus, stage: str) -> None:
     progress = getattr(job.stages, stage)
     field, unit = COUNTED[stage]
     theme.number(f"{progress.settled:,} / {progress.total:,}", "text-xl df-accent")
-    ui.linear_progress(value=stage_fraction(job, stage), show_value=False, size="6px").props(
-        "color=cyan"
-    )
+    bar = ui.linear_progress(value=stage_fraction(job, stage), show_value=False, size="6px")
+    bar.props(f"color={'negative' if _failed(job, stage) else 'primary'}")
     details = [f"{getattr(progress, field):,} {unit}"]
     details += [f"{n:,} {kind}" for kind in ("failed", "skipped") if (n := getattr(progress, kind))]
     theme.number(" · ".join(details), "text-xs df-muted")
@@ -61,7 +72,7 @@ def _shipper_node(job: JobStatus) -> None:
         f"{len(job.exports)} export" + ("" if len(job.exports) == 1 else "s"), "text-xl df-accent"
     )
     ui.linear_progress(value=1.0 if job.exports else 0.0, show_value=False, size="6px").props(
-        "color=cyan"
+        "color=primary"
     )
     theme.number(f"{records:,} records", "text-xs df-muted")
 
@@ -74,8 +85,9 @@ def pipeline(job: JobStatus) -> None:
                 ui.element("div").classes(f"df-link-flow {flow}")
             with ui.column().classes(f"df-glass df-node df-stage {_state(job, stage)}"):
                 with ui.row().classes("w-full justify-between items-center no-wrap"):
-                    theme.label(f"{i + 1:02d} · {stage}", "df-accent" if stage == job.stage else "")
-                    if stage == job.stage and not job.finished:
+                    busy = working(job, stage)
+                    theme.label(f"{i + 1:02d} · {stage}", "df-accent" if busy else "")
+                    if busy:
                         ui.element("div").classes("df-live-dot")
                 if stage == "shipper":
                     _shipper_node(job)

@@ -63,6 +63,6 @@ def picker(
 
     with ui.column().classes("w-full gap-2 df-template-picker"):
         select = ui.select(labels, label="Template", value=generation["template"])
-        select.classes("w-80 df-template").props("dense outlined dark")
+        select.classes("w-80 max-w-full df-template").props("dense outlined dark")
         select.on_value_change(choose)
         params_box()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from nicegui import app, ui
@@ -13,6 +14,7 @@ GREEN = "#3ee6a0"
 RED = "#ff4d6d"
 MUTED = "#6f8398"
 TEXT = "#d6e4f0"
+SURFACE = "#0f1824"  # opaque panels: dialogs, menus, notifications
 
 STATUS_COLORS = {
     "pending": MUTED,
@@ -67,6 +69,22 @@ def _variables() -> str:
     return ":root { " + " ".join(f"--df-{k}: {v};" for k, v in pairs.items()) + " }"
 
 
+def colors() -> None:
+    """Quasar's brand colours as the palette, so no button, toggle, field or notification
+    falls back to Quasar's own blue, green or yellow; called on every page."""
+    ui.colors(
+        primary=CYAN,
+        secondary=MUTED,
+        accent=CYAN,
+        dark=SURFACE,
+        dark_page=BACKGROUND,
+        positive=GREEN,
+        negative=RED,
+        info=CYAN,
+        warning=ORANGE,
+    )
+
+
 def label(text: str, *classes: str) -> ui.label:
     return ui.label(text).classes(" ".join(("df-label", *classes)))
 
@@ -81,7 +99,45 @@ def badge(status: str) -> ui.label:
 
 
 def usd(value: float) -> str:
-    return f"${value:,.4f}" if value < 100 else f"${value:,.2f}"
+    """Cents when that is exact enough; fractions of a cent to four significant places."""
+    if value == 0:
+        return "$0"
+    if value >= 1 or round(value, 2) == value:
+        return f"${value:,.2f}"
+    return f"${value:.4g}" if value >= 0.0001 else "<$0.0001"
+
+
+def plural(n: int, word: str, words: str = "") -> str:
+    """`1 job`, `2 jobs`, `1,000 entries`."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def ago(iso: str | None, now: datetime | None = None) -> str:
+    """An ISO time as people say it: `just now`, `5 min ago`, `3 h ago`, `2 days ago`, then
+    the date."""
+    if not iso:
+        return "—"
+    try:
+        then = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    then = then if then.tzinfo else then.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
+    if seconds < 45:
+        return "just now"
+    for unit, size in (("min", 60), ("h", 3600)):
+        if seconds < size * (60 if unit == "min" else 24):
+            return f"{round(seconds / size)} {unit} ago"
+    days = round(seconds / 86400)
+    return plural(days, "day") + " ago" if days < 30 else then.date().isoformat()
+
+
+def moment(text: str, iso: str | None, *classes: str) -> ui.label:
+    """`text` followed by how long ago `iso` was; the exact time is the hover title."""
+    found = number(f"{text} {ago(iso)}".strip(), *classes)
+    if iso:
+        found.props(f'title="{iso}"')
+    return found
 
 
 def size(n_bytes: int | None) -> str:

@@ -45,26 +45,28 @@ def reexport(gw: Gateway, listing: ExportListing) -> None:
         ui.notify(f"{choice.value} export requested: it is listed here once the shipper wrote it")
 
     ui.button("Re-export", icon="autorenew", on_click=request).props(
-        "outline dense color=cyan"
+        "outline dense color=primary"
     ).classes("df-reexport")
 
 
 def export_row(gw: Gateway, listing: ExportListing) -> None:
     e = listing.export
     with ui.column().classes("df-glass w-full px-5 py-3 gap-1 df-export-row"):
-        with ui.row().classes("w-full items-center gap-6 no-wrap"):
+        with ui.row().classes("w-full items-center gap-x-6 gap-y-2"):
             theme.number(e.format, "text-lg df-accent w-20")
-            with ui.column().classes("gap-0 w-64 min-w-0 overflow-hidden"):
-                ui.link(e.job_id, f"/jobs/{e.job_id}").classes("df-num text-sm df-link")
+            with ui.column().classes("gap-0 w-64 max-w-full min-w-0 overflow-hidden"):
                 name = listing.project_name or listing.project_id or "—"
-                ui.label(name).classes("text-xs df-muted truncate w-full")
-            number_cell("records", f"{e.record_count:,}")
+                ui.label(name).classes("text-sm truncate w-full")
+                ui.link(e.job_id, f"/jobs/{e.job_id}").classes("df-num text-xs df-link")
+                theme.moment("written", e.created_at, "text-xs df-muted")
+            number_cell("records", f"{e.record_count:,}", "" if e.record_count else "df-bad")
             number_cell("rejected", f"{e.rejected_count:,}")
             number_cell("size", theme.size(listing.size_bytes))
             number_cell("version", e.version)
             ui.space()
-            components.export_links(e)
-            reexport(gw, listing)
+            with ui.row().classes("items-center gap-4"):
+                components.export_links(e)
+                reexport(gw, listing)
         card = ui.expansion("dataset card").classes("w-full df-card-preview")
         card.props("header-class=df-label dense")
         with card:
@@ -72,10 +74,10 @@ def export_row(gw: Gateway, listing: ExportListing) -> None:
         card.on_value_change(lambda ev: show_card(gw, listing, box) if ev.value else None)
 
 
-def number_cell(title: str, value: str) -> None:
+def number_cell(title: str, value: str, tone: str = "") -> None:
     with ui.column().classes("gap-0"):
         theme.label(title)
-        theme.number(value, "text-sm")
+        theme.number(value, "text-sm", tone)
 
 
 def register(app: FastAPI) -> None:

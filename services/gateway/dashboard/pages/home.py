@@ -34,8 +34,9 @@ async def snapshot(gw: Gateway, shown: Snapshot | None = None) -> Snapshot:
     so blob storage is asked for sizes only when an export is new."""
     overview = await views.overview(gw.reader)
     jobs = await views.list_jobs(gw.reader, limit=JOBS_SHOWN)
-    active = [j for j in jobs if not j.finished]
-    recent = [j for j in jobs if j.finished][:5]
+    # A cancelled or failed job is over even before its last items settle.
+    active = [j for j in jobs if components.alive(j)]
+    recent = [j for j in jobs if not components.alive(j)][:5]
     ids = await export_ids(gw.reader, limit=EXPORTS_SHOWN)
     if shown is not None and ids == [e.export.id for e in shown.exports]:
         return Snapshot(overview, active, recent, shown.exports)
@@ -44,8 +45,9 @@ async def snapshot(gw: Gateway, shown: Snapshot | None = None) -> Snapshot:
 
 
 def stat_cards(o: Overview) -> None:
-    with ui.row().classes("w-full gap-4 no-wrap"):
-        components.stat_card("Total jobs", f"{o.jobs:,}", caption=f"{o.projects:,} projects")
+    with ui.row().classes("w-full gap-4 df-stats"):
+        caption = theme.plural(o.projects, "project")
+        components.stat_card("Total jobs", f"{o.jobs:,}", caption=caption)
         components.stat_card("Active jobs", f"{o.active_jobs:,}")
         passed = f"{o.examples_passed:,} / {o.examples:,}"
         components.stat_card("Examples passed", passed, caption="passed / generated")
@@ -55,7 +57,7 @@ def stat_cards(o: Overview) -> None:
 def jobs_box(snap: Snapshot) -> None:
     components.job_list(snap.active, "No active jobs. Start one from a project.")
     if snap.recent:
-        section("Recently finished")
+        section("Recently ended")
         components.job_list(snap.recent, "")
 
 
@@ -67,9 +69,15 @@ def exports_box(listings: list[ExportListing]) -> None:
         with ui.row().classes("w-full items-center gap-3 no-wrap df-recent-export"):
             theme.number(e.format, "text-xs df-accent w-14")
             with ui.column().classes("gap-0 grow min-w-0"):
-                ui.link(e.job_id, f"/jobs/{e.job_id}").classes("df-num text-xs df-link truncate")
-                theme.label(f"{e.record_count:,} examples · {theme.size(item.size_bytes)}")
-            ui.link("download", e.download_url).classes("df-link df-label df-accent")
+                name = item.project_name or e.job_id
+                link = ui.link(name, f"/jobs/{e.job_id}")
+                link.classes("text-xs df-link truncate w-full")
+                made = f"{theme.plural(e.record_count, 'example')} · {theme.size(item.size_bytes)}"
+                theme.moment(made + " ·", e.created_at, "text-xs df-muted")
+            if e.record_count:
+                ui.link("download", e.download_url).classes("df-link df-label df-accent")
+            else:  # an empty dataset is not a result to fetch
+                theme.label("empty", "df-bad")
 
 
 async def cost_chart(gw: Gateway) -> CostStats:
@@ -84,8 +92,8 @@ def register(app: FastAPI) -> None:
         with frame("Dashboard", "/"):
             stats = ui.refreshable(stat_cards)
             stats(shown.overview)
-            with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
-                with ui.column().classes("df-glass df-panel grow gap-2"):
+            with ui.row().classes("w-full gap-4 no-wrap items-stretch df-stack"):
+                with ui.column().classes("df-glass df-panel grow gap-2 min-w-0"):
                     section("Cost · last 7 days")
                     chart = ui.echart(charts.cost_bars(await cost_chart(gw)))
                     chart.classes("w-full h-56 df-cost-chart")

@@ -13,6 +13,7 @@ from services.gateway.dashboard.new_job_form import NewJob, url_panel
 from services.gateway.dashboard.pages.project import find_project
 from services.gateway.dashboard.template_picker import picker
 from services.gateway.queries import templates
+from services.gateway.queries.templates import TemplateChoice
 from shared import user_settings
 
 CHECK_S = 0.5  # how often the estimate catches up with the form's edits
@@ -28,30 +29,30 @@ class NewJobView:
         self.estimate = ui.refreshable(estimate_card.estimate)
 
     def urls(self) -> None:
-        with ui.column().classes("grow gap-3 df-glass df-panel"):
+        with ui.column().classes("grow basis-0 min-w-0 gap-3 df-glass df-panel"):
             section("URLs")
             url_panel(self.form)
             self.rejected([])
 
-    def start(self) -> ui.toggle:
-        with ui.column().classes("w-[30rem] gap-4 df-glass df-corners df-panel"):
+    def start(self, choices: list[TemplateChoice]) -> ui.toggle:
+        with ui.column().classes("w-[30rem] max-w-full gap-4 df-glass df-corners df-panel"):
             self.estimate(None)
-            preset = ui.toggle(PRESETS, value=self.form.preset).props("toggle-color=cyan no-caps")
+            picker(self.form.values["generation"], choices, self.form.changed)
+            preset = ui.toggle(PRESETS, value=self.form.preset).props(
+                "toggle-color=primary no-caps"
+            )
             preset.classes("df-preset").on_value_change(lambda e: self.form.set_preset(e.value))
             note = theme.label("all defaults: open Custom to change any stage", "normal-case")
             note.bind_visibility_from(preset, "value", value="quick")
             self.button = ui.button("Start job", icon="rocket_launch", on_click=self.submit)
-            self.button.props("color=cyan text-color=black size=lg").classes("w-full df-start")
+            self.button.props("color=primary text-color=black size=lg").classes("w-full df-start")
             self.errors = ui.label("").classes("df-text df-bad text-xs df-submit-errors")
         return preset
 
-    async def config(self, gw: Gateway, preset: ui.toggle) -> None:
+    def config(self, preset: ui.toggle) -> None:
         with ui.column().classes("w-full gap-2 df-config") as column:
             section("Config per stage")
-            panels = config_form.panels(self.form.values, self.form.changed)
-            with panels["generation"]:
-                choices = await templates.choices(gw.redis)
-                picker(self.form.values["generation"], choices, self.form.changed)
+            config_form.panels(self.form.values, self.form.changed)
         column.bind_visibility_from(preset, "value", value="custom")
 
     async def check(self) -> None:
@@ -59,6 +60,7 @@ class NewJobView:
         if not self.form.dirty:
             return
         self.form.dirty = False
+        self.errors.set_text("")  # a refusal was about the form as it was
         found, problem = await self.form.estimate()
         self.estimate.refresh(found, problem)
         self.rejected.refresh(found.rejected if found else [])
@@ -76,10 +78,11 @@ class NewJobView:
 
 async def render(gw: Gateway, form: NewJob) -> None:
     view = NewJobView(form)
-    with ui.row().classes("w-full gap-5 no-wrap items-start"):
+    choices = await templates.choices(gw.redis)
+    with ui.row().classes("w-full gap-5 no-wrap items-start df-stack"):
         view.urls()
-        preset = view.start()
-    await view.config(gw, preset)
+        preset = view.start(choices)
+    view.config(preset)
     ui.timer(CHECK_S, view.check)
 
 

@@ -26,11 +26,13 @@ async def find_project(gw: Gateway, project_id: str) -> ProjectOut | None:
 
 
 def summary(project: ProjectOut, jobs: list[JobStatus]) -> None:
-    with ui.row().classes("w-full gap-4 no-wrap items-stretch"):
-        with ui.column().classes("df-glass df-corners df-panel grow-[3] basis-0 gap-2 min-w-0"):
+    with ui.row().classes("w-full gap-4 items-stretch df-stats"):
+        with ui.column().classes(
+            "df-glass df-corners df-panel grow-[3] basis-0 gap-2 min-w-0 df-project-card"
+        ):
             ui.label(project.name or project.id).classes("text-2xl font-semibold df-project-name")
             components.text_block(project.description or "no description", "df-muted")
-            theme.number(f"{project.id} · created {(project.created_at or '')[:19]}", "text-xs")
+            theme.moment(f"{project.id} · created", project.created_at, "text-xs")
         components.stat_card("Jobs", f"{len(jobs):,}")
         passed = sum(j.stages.inspector.passed for j in jobs)
         components.stat_card("Examples passed", f"{passed:,}")
@@ -54,7 +56,7 @@ def register(app: FastAPI) -> None:
                 ui.space()
                 start = ui.link("", f"/projects/{project_id}/new-job").classes("no-underline")
                 with start:
-                    ui.button("New job", icon="play_arrow").props("color=cyan text-color=black")
+                    ui.button("New job", icon="play_arrow").props("color=primary text-color=black")
             listing = ui.refreshable(components.job_list)
             listing(jobs, "No jobs yet: start one with New job.")
 

@@ -23,7 +23,7 @@ Reload = Callable[[], Awaitable[None]]
 def buttons(dialog: ui.dialog, labels: tuple[str, str], act: Reload, color: str) -> None:
     """A dialog's way out and its action, right-aligned."""
     with ui.row().classes("w-full justify-end"):
-        ui.button(labels[0], on_click=dialog.close).props("flat color=grey")
+        ui.button(labels[0], on_click=dialog.close).props("flat color=grey-5")
         ui.button(labels[1], on_click=act).props(f"color={color} text-color=black")
 
 
@@ -36,7 +36,7 @@ async def done(gw: Gateway, dialog: ui.dialog, reload: Reload, written: Written)
 
 def project_dialog(gw: Gateway, reload: Reload, project: ProjectOut | None = None) -> ui.dialog:
     """Creates a project, or edits `project`; both validate against the API's ProjectIn."""
-    with forms.dialog() as dialog, ui.card().classes("w-[32rem] gap-3 df-project-form"):
+    with forms.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full gap-3 df-project-form"):
         theme.label("edit project" if project else "new project")
         name = ui.input("Name", value=project.name or "" if project else "").classes("w-full")
         text = project.description or "" if project else ""
@@ -56,12 +56,12 @@ def project_dialog(gw: Gateway, reload: Reload, project: ProjectOut | None = Non
                 _, written = await commands.update_project(*args)
             await done(gw, dialog, reload, written)
 
-        buttons(dialog, ("Cancel", "Save"), save, "cyan")
+        buttons(dialog, ("Cancel", "Save"), save, "primary")
     return dialog
 
 
 def delete_dialog(gw: Gateway, reload: Reload, project: ProjectOut) -> ui.dialog:
-    with forms.dialog() as dialog, ui.card().classes("w-[32rem] gap-3 df-delete-form"):
+    with forms.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full gap-3 df-delete-form"):
         theme.label("delete project")
         ui.label(f"Delete {project.name}? Its jobs stay in the log.").classes("df-text")
         cancel_jobs = ui.checkbox("Cancel its active jobs first")
@@ -78,28 +78,30 @@ def delete_dialog(gw: Gateway, reload: Reload, project: ProjectOut) -> ui.dialog
                 return
             await done(gw, dialog, reload, deletion.written)
 
-        buttons(dialog, ("Keep", "Delete"), delete, "orange")
+        buttons(dialog, ("Keep", "Delete"), delete, "warning")
     return dialog
 
 
 def project_card(gw: Gateway, reload: Reload, project: ProjectOut) -> None:
-    with ui.column().classes("df-glass df-corners df-panel gap-2 w-[22rem] df-project"):
+    with ui.column().classes("df-glass df-corners df-panel gap-2 w-[22rem] max-w-full df-project"):
         ui.link(project.name or project.id, f"/projects/{project.id}").classes(
             "text-lg df-link font-semibold"
         )
         components.text_block(project.description or "no description", "df-muted")
         with ui.row().classes("w-full items-center gap-4"):
-            theme.number(f"{project.job_count} jobs", "text-sm df-accent")
-            theme.number((project.created_at or "")[:10], "text-xs df-muted")
+            theme.number(theme.plural(project.job_count, "job"), "text-sm df-accent")
+            theme.moment("created", project.created_at, "text-xs df-muted")
             ui.space()
             edit = ui.button(
                 icon="edit", on_click=lambda: project_dialog(gw, reload, project).open()
             )
-            edit.props("flat round dense color=cyan").tooltip("Edit").mark(f"edit-{project.id}")
+            edit.props('flat round dense color=primary aria-label="Edit project"').tooltip("Edit")
+            edit.mark(f"edit-{project.id}")
             drop = ui.button(
                 icon="delete", on_click=lambda: delete_dialog(gw, reload, project).open()
             )
-            drop.props("flat round dense color=orange").tooltip("Delete")
+            drop.props('flat round dense color=warning aria-label="Delete project"')
+            drop.tooltip("Delete")
             drop.mark(f"delete-{project.id}")
 
 
@@ -122,6 +124,6 @@ def register(app: FastAPI) -> None:
                 theme.label("projects", "df-bracket")
                 ui.space()
                 new = ui.button("New project", icon="add")
-                new.props("color=cyan text-color=black").classes("df-new-project")
+                new.props("color=primary text-color=black").classes("df-new-project")
                 new.on_click(lambda: project_dialog(gw, listing.refresh).open())
             await listing()

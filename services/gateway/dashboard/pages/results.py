@@ -53,14 +53,14 @@ class Chosen:
 def _score_range() -> ui.range:
     with ui.row().classes("items-center gap-3 no-wrap"):
         theme.label("score")
-        return ui.range(min=0, max=1, step=0.05).props("label color=cyan").classes("w-48")
+        return ui.range(min=0, max=1, step=0.05).props("label color=primary").classes("w-48")
 
 
 def filter_bar(chosen: Chosen, changed: Any) -> None:
     with ui.row().classes("w-full items-center gap-4 df-glass df-panel df-filters"):
         outlined = "dense outlined dark"
         widgets = {
-            "verdict": ui.toggle(VERDICTS).props("flat dense toggle-color=cyan"),
+            "verdict": ui.toggle(VERDICTS).props("flat dense toggle-color=primary"),
             "check": ui.select(CHECKS).props(outlined).classes("w-52"),
             "reviewed": ui.select(REVIEWED).props(outlined).classes("w-44"),
             "url": ui.input("source URL contains").props(f"{outlined} clearable").classes("w-64"),
@@ -78,7 +78,7 @@ class Results:
             self.count = theme.number("", "text-sm").mark("results-count")
             ui.space()
             self.pager = ui.pagination(1, 1, direction_links=True, value=1).mark("pages")
-            self.pager.props("dense color=cyan").on_value_change(turn)
+            self.pager.props("dense color=primary").on_value_change(turn)
         self.empty = ui.label("No example matches these filters.").classes("df-muted")
         self.table = ExamplesTable(review)
 

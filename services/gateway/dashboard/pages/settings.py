@@ -94,7 +94,7 @@ class SettingsForm:
                 picker(self.defaults["generation"], choices, lambda: None)
         self.errors = forms.error_label()
         save = ui.button("Save settings", icon="save", on_click=self.save)
-        save.props("color=cyan text-color=black").classes("df-save-settings")
+        save.props("color=primary text-color=black").classes("df-save-settings")
 
     def save(self) -> None:
         try:

@@ -86,8 +86,8 @@ def editor(gw: Gateway, reload: Reload, spec: TemplateSpec | None = None) -> ui.
             await reload()
 
         with ui.row().classes("w-full justify-end"):
-            ui.button("Cancel", on_click=dialog.close).props("flat color=grey")
-            ui.button("Save", on_click=save).props("color=cyan text-color=black")
+            ui.button("Cancel", on_click=dialog.close).props("flat color=grey-5")
+            ui.button("Save", on_click=save).props("color=primary text-color=black")
     return dialog
 
 
@@ -95,7 +95,7 @@ def source_dialog(name: str) -> ui.dialog:
     with forms.dialog() as dialog, ui.card().classes("w-[56rem] max-w-full gap-2"):
         theme.label(f"{name} · built-in")
         ui.code(queries.source_of_builtin(name), language="jinja").classes("w-full")
-        ui.button("Close", on_click=dialog.close).props("flat color=grey")
+        ui.button("Close", on_click=dialog.close).props("flat color=grey-5")
     return dialog
 
 
@@ -110,7 +110,7 @@ async def _delete(gw: Gateway, reload: Reload, name: str) -> None:
 def template_card(
     gw: Gateway, reload: Reload, choice: queries.TemplateChoice, spec: TemplateSpec | None
 ) -> None:
-    with ui.column().classes("df-glass df-corners df-panel gap-2 w-[26rem] df-template"):
+    with ui.column().classes("df-glass df-corners df-panel gap-2 w-[26rem] max-w-full df-template"):
         with ui.row().classes("w-full items-center gap-2"):
             ui.label(choice.name).classes("text-lg font-semibold df-accent")
             version = f"@{choice.version}" if choice.version else ""
@@ -118,13 +118,19 @@ def template_card(
             ui.space()
             if spec is None:
                 view = ui.button(icon="code", on_click=lambda: source_dialog(choice.name).open())
-                view.props("flat round dense color=cyan").mark(f"source-{choice.name}")
+                view.props('flat round dense color=primary aria-label="View source"').mark(
+                    f"source-{choice.name}"
+                )
                 view.tooltip("Source")
             else:
                 edit = ui.button(icon="edit", on_click=lambda: editor(gw, reload, spec).open())
-                edit.props("flat round dense color=cyan").mark(f"edit-{choice.name}")
+                edit.props('flat round dense color=primary aria-label="Edit template"').mark(
+                    f"edit-{choice.name}"
+                )
                 drop = ui.button(icon="delete", on_click=lambda: _delete(gw, reload, choice.name))
-                drop.props("flat round dense color=orange").mark(f"delete-{choice.name}")
+                drop.props('flat round dense color=warning aria-label="Delete template"').mark(
+                    f"delete-{choice.name}"
+                )
         components.text_block(choice.description or "no description", "df-muted")
         for name, param in choice.params.items():
             default = json.dumps(param.default)
@@ -148,6 +154,6 @@ def register(app: FastAPI) -> None:
                 theme.label("templates", "df-bracket")
                 ui.space()
                 new = ui.button("New template", icon="add")
-                new.props("color=cyan text-color=black").classes("df-new-template")
+                new.props("color=primary text-color=black").classes("df-new-template")
                 new.on_click(lambda: editor(gw, listing.refresh).open())
             await listing()
