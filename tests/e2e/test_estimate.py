@@ -13,7 +13,8 @@ from shared.runtime import costs
 from shared.settings import Settings
 from tests.e2e.conftest import Pipeline, pipeline
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 # The bound: for the same settings, the actual cost stays within the top plus 20 %.
 SLACK = 1.2
 

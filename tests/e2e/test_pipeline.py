@@ -21,7 +21,8 @@ from tests.helpers import job_log
 from tests.shipper.read_model import figures
 from tests.storage.s3 import on_s3
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 TABLES = ("projects", "jobs", "raw_documents", "chunks", "training_examples", "exports")
 

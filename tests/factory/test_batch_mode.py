@@ -35,6 +35,9 @@ from tests.factory.stage import (
 )
 from tests.helpers import configure, publish, read_all, running, wait_for
 
+# Provider batches with replicas killed mid-way: 15 s each locally, waits up to 60 s.
+pytestmark = pytest.mark.timeout(180)
+
 QUICK = {"llm_batch_window_s": 0.1, "llm_batch_poll_s": 0.05}
 ROOT = Path(__file__).resolve().parents[2]
 

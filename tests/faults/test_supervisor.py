@@ -19,7 +19,8 @@ import pytest
 
 from shared.runtime.redis_server import free_port
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 ROOT = Path(__file__).resolve().parents[2]
 
 

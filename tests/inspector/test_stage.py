@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from redis.asyncio import Redis
 
 from services.inspector import app as inspector_app
@@ -24,6 +25,9 @@ from shared.runtime.stage import Work
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.inspector.labelled import EN, example
+
+# The export after scoring gets up to 60 s.
+pytestmark = pytest.mark.timeout(120)
 
 WORDS = """granite volcano harbour lantern orchard meadow glacier compass furnace quarry
 violin tapestry saddle beacon cathedral vineyard canyon ledger pendulum falcon walnut

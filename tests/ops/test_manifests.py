@@ -22,6 +22,9 @@ from shared.contract import streams
 from shared.runtime.runtime import GRACEFUL_TIMEOUT_S
 from shared.settings import Settings
 
+# Rendering and validating the manifests runs tools with a 60 s limit.
+pytestmark = pytest.mark.timeout(120)
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 KEDA_SCHEMA = json.loads((Path(__file__).parent / "keda_scaledobject.schema.json").read_text())

@@ -14,7 +14,8 @@ from shared.contract import streams
 from shared.settings import Settings
 from tests.e2e.conftest import pipeline
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def scrape(client: httpx.Client) -> dict[str, dict[str, float]]:

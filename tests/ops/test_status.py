@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 
 from shared.contract import streams
@@ -16,6 +17,9 @@ from shared.ops import totals
 from shared.ops.metrics import StageMetrics
 from shared.settings import Settings
 from tests.helpers import text
+
+# The CLI in a subprocess, with a 60 s limit.
+pytestmark = pytest.mark.timeout(120)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from redis.asyncio import Redis
 
 from services.refiner import worker
@@ -15,6 +16,9 @@ from shared.contract.config import JobConfig, ProcessingConfig
 from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.refiner.pages import article, fetched, paragraphs
+
+# A 5 MB page through trafilatura waits up to 60 s for its outcome.
+pytestmark = pytest.mark.timeout(120)
 
 XHTML_DECLARED = '<?xml version="1.0" encoding="shift_jis"?>\n'
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from services.refiner.app import create_app as refiner_app
@@ -21,6 +22,9 @@ from shared.contract.ids import derive
 from shared.settings import Settings
 from tests.helpers import by_type, configure, of_kind, publish, read_all, running, wait_for
 from tests.refiner.pages import CORPUS
+
+# The corpus through a spider and a refiner: up to 120 s for the outcomes.
+pytestmark = pytest.mark.timeout(240)
 
 # Measured: pipeline recall 0.940, false positives 0.076; trafilatura alone 0.940 / 0.076.
 PIPELINE_RECALL = 0.94

@@ -17,6 +17,9 @@ from shared.settings import Settings
 from tests.helpers import by_type, configure, of_kind, publish, read_all, running, wait_for
 from tests.refiner.pages import article, edited, fetched, paragraphs
 
+# Stage runs wait up to 60 s for their outcomes.
+pytestmark = pytest.mark.timeout(120)
+
 EN, DE, FR = paragraphs("en"), paragraphs("de"), paragraphs("fr")
 
 

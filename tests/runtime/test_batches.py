@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from redis.asyncio import Redis
 
 from shared.contract import streams, wire
@@ -21,6 +22,9 @@ from shared.settings import Settings
 from tests.helpers import by_type, configure, publish, read_all, running, wait_for
 from tests.runtime.batch_stage import DONE, WORK, batch_app
 from tests.runtime.test_stream_runtime import example
+
+# Replicas killed mid-batch: the survivors get up to 60 s to settle.
+pytestmark = pytest.mark.timeout(120)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,11 @@ from tests.spider.hostile import Web
 from tests.spider.test_spider import command, outcomes
 
 HOST = "127.0.0.36"
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox starts for other users")
+# Chromium through the spider: each outcome gets up to 90 s.
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox starts for other users"),
+    pytest.mark.timeout(180),
+]
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,9 @@ from tests.helpers import by_type, configure, publish, read_all, running, wait_f
 from tests.spider.shapes import SHAPES, Served, bare, shaped
 from tests.web import Loopback
 
+# Every page shape through a spider and a refiner: up to 120 s for the outcomes.
+pytestmark = pytest.mark.timeout(240)
+
 ENOUGH_WORDS = 200
 # English, German, French, and a page with Cyrillic script that legacy charsets must keep.
 SAMPLES = (

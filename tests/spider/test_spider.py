@@ -17,6 +17,9 @@ from shared.settings import Settings
 from tests.helpers import configure, of_kind, publish, read_all, running, wait_for
 from tests.spider.hostile import Web
 
+# Real browsers and polite crawl delays: these wait up to 90 s for outcomes.
+pytestmark = pytest.mark.timeout(180)
+
 HOSTS = ["127.0.0.31", "127.0.0.32", "127.0.0.33"]
 
 

@@ -28,6 +28,9 @@ from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 from tests.templates.samples import claims
 
+# The CLI in a subprocess, with a 120 s limit.
+pytestmark = pytest.mark.timeout(180)
+
 JOB = {
     "urls": ["https://example.com/a", "https://example.com/b"],
     "config": {

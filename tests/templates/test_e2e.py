@@ -14,7 +14,8 @@ from tests.e2e.conftest import Pipeline, pipeline
 from tests.shipper.test_formats import openai_format_errors
 from tests.templates.samples import claims
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def exported(p: Pipeline, job_id: str, count: int, timeout: float = 120) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from tests.security import web as w
 from tests.templates.bombs import DOC, compare_bomb
 from tests.templates.samples import claims
 
-pytestmark = pytest.mark.slow
+# Whole processes on CI's two busy cores: minutes, not the one-minute default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 HOSTS = ["127.0.0.61", "127.0.0.62", "127.0.0.63"]
 # Neither the save's sample chunk nor the admission's ("A chisel is a hand tool…") has it.
