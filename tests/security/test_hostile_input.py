@@ -73,8 +73,10 @@ async def test_url_credentials_are_neither_sent_nor_recorded(
     submitted = f"http://user:secret@{PLAIN}:{web.port}/ok?from=submission"
     redirected = web.url(PLAIN, "/to-credentials")
     got = await outcomes(guarded(settings), [command(submitted), command(redirected)])
-    assert got[submitted].final_url == web.url(PLAIN, "/ok?from=submission")  # type: ignore[union-attr]
-    assert got[redirected].final_url == web.url(PLAIN, "/ok")  # type: ignore[union-attr]
+    first, second = got[submitted], got[redirected]
+    assert isinstance(first, PageFetched) and isinstance(second, PageFetched)
+    assert first.final_url == web.url(PLAIN, "/ok?from=submission")
+    assert second.final_url == web.url(PLAIN, "/ok")
     assert all("Authorization" not in h for h in web.headers(PLAIN, "/ok"))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from services.spider.guard import Guard, Refused
 from services.spider.pinning import pinned_client
-from shared.contract.events import PageFetched
+from shared.contract.events import ItemFailed, PageFetched
 from shared.settings import Settings
 from tests.security import web as w
 from tests.security.spider_probe import (
@@ -87,7 +87,8 @@ async def test_redirect_to_an_internal_host_is_refused_on_every_route(
         web.url(ATTACKER, "/via-browser-tls"): "ssrf_refused",  # a CONNECT tunnel refused
         web.url(ATTACKER, "/js-redirect"): "ssrf_refused",
     }
-    assert SECRET_HOST in got[web.url(ATTACKER, "/js-redirect")].detail  # type: ignore[union-attr]
+    refused = got[web.url(ATTACKER, "/js-redirect")]
+    assert isinstance(refused, ItemFailed) and SECRET_HOST in refused.detail
     assert web.hits(SECRET_HOST) == []
     assert await leaks(settings) == []
 
