@@ -10,7 +10,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from services.factory.values import Usage
-from shared.contract.events import ExampleScored, PageFetched
+from shared.contract import streams
+from shared.contract.events import ExampleScored, JobCancelled, PageFetched
+from shared.contract.ids import derive
 from shared.contract.templates import ExampleFields
 from tests.log import Entry, Log
 
@@ -85,3 +87,15 @@ async def seed(redis: Redis, data_dir: Path) -> dict[str, str]:
     job_log(log, "proj_tools", "job_active", 10, 4, False, chunks=2, per_chunk=3)
     await log.publish(redis)
     return {"project": "proj_tools", "done": "job_done", "active": "job_active"}
+
+
+async def seed_stopped(redis: Redis) -> dict[str, str]:
+    """A job cancelled part way, with items still outstanding, and one whose every URL failed."""
+    log = Log(t0=datetime.now(UTC) - timedelta(minutes=10))
+    job_log(log, "proj_tools", "job_cancelled", 10, 3, False, chunks=2, per_chunk=3)
+    cancel = JobCancelled(event_id=derive("job_cancelled", "cancel"), job_id="job_cancelled")
+    log.add(streams.EVENTS, cancel, 200)
+    job_log(log, "proj_tools", "job_failed", 3, 0, True)
+    log.complete("job_failed", 300)
+    await log.publish(redis)
+    return {"cancelled": "job_cancelled", "failed": "job_failed"}

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from shared.settings import Settings
 from tests.dashboard.browser import chromium
-from tests.dashboard.seed import HOSTILE, publish, seed
+from tests.dashboard.seed import HOSTILE, publish, seed, seed_stopped
 from tests.gateway.process import gateway_process
 from tests.gateway.story import Story
 
@@ -29,6 +29,9 @@ FONTS_LOADED = """async () => {
   return {loaded, mono: document.fonts.check('12px "JetBrains Mono"'),
           sans: document.fonts.check('12px Inter')};
 }"""
+PHONE = {"width": 390, "height": 844}
+# The page is as wide as the window: nothing runs off the side of the screen.
+WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
 
 
 @pytest.fixture
@@ -76,11 +79,12 @@ async def visit(page: Page, url: str, shots: Path, name: str) -> None:
     assert path.stat().st_size > 10_000
 
 
+@pytest.mark.timeout(240)  # every page twice, at 1500 and at 390 px, on a busy 2-core machine
 async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_text(
     gateway_url: str, settings: Settings, redis_url: str, tmp_path: Path
 ) -> None:
     redis = Redis.from_url(redis_url)
-    ids = await seed(redis, settings.data_dir)
+    ids = await seed(redis, settings.data_dir) | await seed_stopped(redis)
     await redis.aclose()
     shots = Path(SHOTS) if SHOTS else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
@@ -97,12 +101,30 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
             "new-job": f"/projects/{ids['project']}/new-job",
             "job-done": f"/jobs/{ids['done']}",
             "job-active": f"/jobs/{ids['active']}",
+            "job-cancelled": f"/jobs/{ids['cancelled']}",
+            "job-failed": f"/jobs/{ids['failed']}",
             "results": f"/jobs/{ids['done']}/results",
             "exports": "/exports",
             "settings": "/settings",
+            "templates": "/templates",
         }
         for name, path in pages.items():
             await visit(page, gateway_url + path, shots, name)
+            width, shown = await page.evaluate(WIDTH)
+            assert width <= shown, (name, width)
+        phone = await browser.new_page(viewport=PHONE)
+        phone.set_default_timeout(60_000)
+        on_phone = Watch(phone)
+        for name, path in pages.items():
+            await visit(phone, gateway_url + path, shots, f"{name}-390")
+            width, _ = await phone.evaluate(WIDTH)
+            assert width <= PHONE["width"], (name, width)  # nothing runs off a phone's screen
+        await expect(phone.locator(".df-nav")).to_be_hidden()  # a menu instead
+        await phone.locator(".df-menu-button").click()
+        await phone.locator(".df-menu").get_by_text("Exports", exact=True).click()
+        await expect(phone).to_have_url(gateway_url + "/exports")
+        await phone.close()
+        await stopped_jobs_look_stopped(page, gateway_url, ids)
 
         await page.goto(gateway_url + f"/projects/{ids['project']}")
         await expect(page.locator(".df-project-name")).to_have_text(
@@ -128,8 +150,33 @@ async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_t
         await page.get_by_text("dataset card").click()
         await expect(page.locator(".df-pre")).to_contain_text(HOSTILE, timeout=30_000)
         assert await page.evaluate("window.__pwned") is None
-    assert watch.errors == []
-    assert watch.outside == []
+    assert watch.errors == [] and on_phone.errors == []
+    assert watch.outside == [] and on_phone.outside == []
+
+
+async def stopped_jobs_look_stopped(page: Page, url: str, ids: dict[str, str]) -> None:
+    """A running job glows and can be cancelled; a cancelled or failed one does neither."""
+    still = (".df-moving", ".df-current", ".df-live-dot", ".df-running", ".df-cancel")
+    await page.goto(url + f"/jobs/{ids['active']}")
+    await expect(page.locator(".df-stage.df-current")).to_have_count(1)  # the spider's 4/10
+    await expect(page.locator(".df-cancel")).to_have_count(1)
+    await page.goto(url + f"/jobs/{ids['cancelled']}")
+    await expect(page.locator(".df-job-cancelled")).to_be_visible()
+    for selector in still:
+        await expect(page.locator(selector)).to_have_count(0)
+    await page.goto(url + f"/jobs/{ids['failed']}")
+    await expect(page.locator(".df-job-error")).to_contain_text("No page could be fetched.")
+    await expect(page.locator(".df-stage.df-failed")).to_have_count(1)  # the spider, in red
+    await expect(page.locator(".df-stage.df-done")).to_have_count(0)
+    for selector in still:
+        await expect(page.locator(selector)).to_have_count(0)
+    await page.goto(url + "/")
+    cancelled = page.locator(".df-job", has_text=ids["cancelled"])
+    await expect(cancelled).to_contain_text("stopped at")
+    await expect(cancelled.locator(".df-running")).to_have_count(0)
+    await page.goto(url + f"/projects/{ids['project']}/new-job")
+    start = "getComputedStyle(document.querySelector('.df-start')).backgroundColor"
+    assert await page.evaluate(start) == "rgb(0, 212, 255)"  # the palette's cyan, not Quasar's
 
 
 async def test_the_dashboard_shows_jobs_and_follows_them_live(

@@ -38,7 +38,11 @@ def stage_choices() -> dict[str, str]:
 def log_table(entries: list[LogEntry]) -> None:
     reasons = Counter(f"{e.stage}: {e.reason}" for e in entries if e.reason)
     summary = ", ".join(f"{n} x {r}" for r, n in reasons.most_common(8))
-    theme.number(summary or f"{len(entries)} entries", "text-xs df-muted")
+    # The count says what the table holds: the newest ROWS of the entries read.
+    counted = theme.plural(len(entries), "entry", "entries")
+    if len(entries) > ROWS:
+        counted += f", the newest {ROWS:,} listed"
+    theme.number(" · ".join(filter(None, [counted, summary])), "text-xs df-muted df-log-count")
     # Newest first, times of day only: the date is the job's.
     rows = [
         e.model_dump(include={*COLUMNS, "event_id"}) | {"at": (e.at or "")[11:23]}
