@@ -12,7 +12,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import ConsoleMessage, FilePayload, Page, Request, expect
+from playwright.async_api import (
+    ConsoleMessage,
+    FilePayload,
+    Page,
+    Request,
+    ViewportSize,
+    expect,
+)
 from redis.asyncio import Redis
 
 from shared.settings import Settings
@@ -29,7 +36,7 @@ FONTS_LOADED = """async () => {
   return {loaded, mono: document.fonts.check('12px "JetBrains Mono"'),
           sans: document.fonts.check('12px Inter')};
 }"""
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # The page is as wide as the window: nothing runs off the side of the screen.
 WIDTH = "[document.documentElement.scrollWidth, window.innerWidth]"
 
