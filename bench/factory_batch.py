@@ -2,7 +2,7 @@
 batches complete 5 s after creation): wall time, dollars, and every chunk's one outcome.
 
 One factory replica per mode, fed ChunkMade through Redis. Online runs 32 calls at a time;
-batch mode gathers the chunks into provider batches. Cost is read from the ChunkGenerated
+batch mode gathers the chunks into provider batches. Cost is read from the ChunkAnswered
 events, so it is what the dataset card would report. Last line: `ratio: <batch $ / online $>`
 (the batch price is half the online one for gpt-4o-mini)."""
 
@@ -20,7 +20,7 @@ from bench.common import ROOT, configure, start_redis
 from bench.factory import PER_CHUNK, Factory, _chunk, texts
 from shared.contract import streams, wire
 from shared.contract.config import GenerationConfig, JobConfig
-from shared.contract.events import ChunkGenerated, ItemFailed, parse_event
+from shared.contract.events import ChunkAnswered, ItemFailed, parse_event
 from shared.runtime.redis_server import free_port
 from tests.helpers import read_raw
 
@@ -54,13 +54,13 @@ async def run(factory: Factory, job: str, mode: str) -> tuple[float, float, int,
             event = parse_event(wire.decode_fields(fields))
             if event.job_id != job:
                 continue
-            if isinstance(event, ChunkGenerated):
+            if isinstance(event, ChunkAnswered):
                 outcomes[event.chunk_id] = (event.type, event.cost_usd)
             elif isinstance(event, ItemFailed):
                 outcomes[event.item_id] = (event.type, event.cost_usd)
         await asyncio.sleep(0.5)
     elapsed = time.perf_counter() - start
-    generated = sum(1 for kind, _ in outcomes.values() if kind == "ChunkGenerated")
+    generated = sum(1 for kind, _ in outcomes.values() if kind == "ChunkAnswered")
     return elapsed, sum(c for _, c in outcomes.values()), generated, CHUNKS - generated
 
 

@@ -185,7 +185,7 @@ class Log:
         t: float,
         template: str = "qa",
     ) -> list[ExampleGenerated]:
-        """The chunk's examples, which share `usage` evenly, and its ChunkGenerated total."""
+        """The chunk's examples, which share `usage` evenly, and its ChunkAnswered total."""
         gen = GenerationConfig(template=template)
         events = self.emitted(factory.generated(chunk, gen, list(items), usage, MODEL), t)
         return [e for e in events if isinstance(e, ExampleGenerated)]

@@ -1,4 +1,4 @@
-"""Consumes ChunkMade from `df:factory`; emits ExampleGenerated, ChunkGenerated or ItemFailed."""
+"""Consumes ChunkMade from `df:factory`; emits ExampleGenerated, ChunkAnswered or ItemFailed."""
 
 from __future__ import annotations
 

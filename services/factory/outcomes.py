@@ -1,4 +1,4 @@
-"""The events of a chunk: one ExampleGenerated per item and a ChunkGenerated total, or an
+"""The events of a chunk: one ExampleGenerated per item and a ChunkAnswered total, or an
 ItemFailed that says why and what the chunk's calls cost anyway."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.factory.values import Spend, Usage
 from shared.contract import streams
 from shared.contract.config import GenerationConfig
-from shared.contract.events import ChunkGenerated, ChunkMade, ExampleGenerated, caused
+from shared.contract.events import ChunkAnswered, ChunkMade, ExampleGenerated, caused
 from shared.contract.templates import ExampleFields
 from shared.runtime.commit import Emit
 from shared.runtime.stage import failure
@@ -25,7 +25,7 @@ def generated(
     ]
     summary = caused(
         chunk,
-        ChunkGenerated,
+        ChunkAnswered,
         "generated",
         chunk_id=chunk.event_id,
         examples=len(items),

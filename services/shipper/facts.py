@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from services.shipper.stats import domain
 from shared.contract.events import (
+    ChunkAnswered,
     ChunkDropped,
-    ChunkGenerated,
     DocumentRefined,
     Event,
     ExampleReviewed,
@@ -70,7 +70,7 @@ class JobFacts:
             self._refined(event)
         elif isinstance(event, ChunkDropped):
             self.drops[event.reason] += 1
-        elif isinstance(event, ChunkGenerated):
+        elif isinstance(event, ChunkAnswered):
             self._generated(event)
         elif isinstance(event, ExampleReviewed):
             self.reviews.append(event)
@@ -82,7 +82,7 @@ class JobFacts:
         elif e.stage == "factory":  # unusable answers were still paid for
             self._spent(e)
 
-    def _spent(self, e: ChunkGenerated | ItemFailed) -> None:
+    def _spent(self, e: ChunkAnswered | ItemFailed) -> None:
         self.prompt_tokens += e.prompt_tokens
         self.completion_tokens += e.completion_tokens
         self.cost_nano += round(e.cost_usd * NANO)
@@ -94,7 +94,7 @@ class JobFacts:
         self.chunks += e.chunks
         self.dropped += e.dropped
 
-    def _generated(self, e: ChunkGenerated) -> None:
+    def _generated(self, e: ChunkAnswered) -> None:
         self.calls += 1
         self.examples += e.examples
         self.models[e.model] += 1

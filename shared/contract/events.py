@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -150,8 +150,11 @@ class ChunkDropped(Event):
     duplicate_of: str | None = None
 
 
-class ChunkGenerated(Event):
-    type: Literal["ChunkGenerated"] = "ChunkGenerated"
+class ChunkAnswered(Event):
+    """The LLM answered a chunk's prompt: how many examples it made, their tokens and cost.
+    Logs written before the rename call it ChunkGenerated; it reads as this event."""
+
+    type: Literal["ChunkAnswered", "ChunkGenerated"] = "ChunkAnswered"
     chunk_id: str
     examples: int
     model: str
@@ -310,7 +313,7 @@ AnyEvent = Annotated[
     | DocumentRefined
     | ChunkMade
     | ChunkDropped
-    | ChunkGenerated
+    | ChunkAnswered
     | BatchSubmitted
     | ExampleGenerated
     | ExampleScored
@@ -327,7 +330,9 @@ AnyEvent = Annotated[
 
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.model_fields["type"].default: cls for cls in Event.__subclasses__()
+    name: cls
+    for cls in Event.__subclasses__()
+    for name in get_args(cls.model_fields["type"].annotation)
 }
 
 

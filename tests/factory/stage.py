@@ -15,7 +15,7 @@ from services.factory.app import create_app
 from services.factory.logic import RetryPolicy
 from shared.contract import streams
 from shared.contract.config import GenerationConfig, JobConfig
-from shared.contract.events import ChunkGenerated, ChunkMade, ItemFailed
+from shared.contract.events import ChunkAnswered, ChunkMade, ItemFailed
 from shared.settings import Settings
 from tests.factory.samples import TEXTS
 from tests.helpers import configure, publish, read_all, running, text, wait_for
@@ -65,7 +65,7 @@ class Outcomes:
     def __init__(self, events: list[Any], examples: list[Any], job: str) -> None:
         self.events = [e for e in events if e.job_id == job]
         self.examples = [e for e in examples if e.job_id == job]
-        self.generated = [e for e in self.events if isinstance(e, ChunkGenerated)]
+        self.generated = [e for e in self.events if isinstance(e, ChunkAnswered)]
         self.failed = [e for e in self.events if isinstance(e, ItemFailed)]
 
     def per_chunk(self) -> Counter[str]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from shared.contract.events import ExportWritten, PageFetched, parse_event
+from shared.contract.events import (
+    EVENT_TYPES,
+    ChunkAnswered,
+    ExportWritten,
+    PageFetched,
+    parse_event,
+)
 
 PAGE = {
     "type": "PageFetched",
@@ -70,3 +76,14 @@ def test_new_events_round_trip_with_keys() -> None:
 def test_a_path_outside_any_data_folder_stays_as_given_for_the_reader_to_refuse() -> None:
     event = parse_event(json.dumps({**PAGE, "html_path": "/etc/passwd"}))
     assert isinstance(event, PageFetched) and event.html_key == "/etc/passwd"
+
+
+def test_a_chunk_answered_event_logged_under_its_old_name_still_reads() -> None:
+    old = (
+        b'{"type": "ChunkGenerated", "event_id": "c_gen", "job_id": "j", "chunk_id": "c",'
+        b' "examples": 3, "model": "m", "prompt_tokens": 10, "completion_tokens": 5,'
+        b' "cost_usd": 0.001}'
+    )
+    event = parse_event(old)
+    assert isinstance(event, ChunkAnswered) and event.examples == 3
+    assert EVENT_TYPES["ChunkGenerated"] is EVENT_TYPES["ChunkAnswered"] is ChunkAnswered

@@ -87,7 +87,7 @@ def test_a_job_whose_template_bombs_on_real_chunks_ends_with_those_chunks_failed
         events = job_log(p.stack.env["DATAFACTORY_REDIS_URL"], job_id)
     chunks = {e.event_id: e for e in events if e.type == "ChunkMade"}
     failed = {e.item_id: e for e in events if e.type == "ItemFailed" and e.stage == "factory"}
-    generated = {e.chunk_id for e in events if e.type == "ChunkGenerated"}
+    generated = {e.chunk_id for e in events if e.type == "ChunkAnswered"}
     bombed = {i for i, chunk in chunks.items() if TRIGGER in chunk.text}
     assert bombed and set(chunks) - bombed, [(e.type, getattr(e, "reason", "")) for e in events]
     # Each bombed chunk: its worker killed at the deadline, the next chunk on a fresh one.

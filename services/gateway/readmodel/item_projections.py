@@ -7,8 +7,8 @@ from typing import Any
 from services.gateway.readmodel.rows import NANO, Totals, Upsert, Write, outcome, ts
 from services.gateway.readmodel.tables import chunks, raw_documents, spending, training_examples
 from shared.contract.events import (
+    ChunkAnswered,
     ChunkDropped,
-    ChunkGenerated,
     ChunkMade,
     DocumentRefined,
     ExampleGenerated,
@@ -92,7 +92,7 @@ def chunk_dropped(e: ChunkDropped) -> list[Write]:
     return [Upsert(chunks, row)]
 
 
-def spend_row(e: ChunkGenerated | ItemFailed, chunk_id: str) -> dict[str, Any]:
+def spend_row(e: ChunkAnswered | ItemFailed, chunk_id: str) -> dict[str, Any]:
     """What a chunk's LLM calls cost, whether they produced examples or not."""
     return {
         "id": chunk_id,
@@ -105,7 +105,7 @@ def spend_row(e: ChunkGenerated | ItemFailed, chunk_id: str) -> dict[str, Any]:
 
 
 def spent(
-    e: ChunkGenerated | ItemFailed | ExampleScored, stage: str, item_id: str, model: str | None
+    e: ChunkAnswered | ItemFailed | ExampleScored, stage: str, item_id: str, model: str | None
 ) -> Upsert:
     """The item's spending row for the cost statistics."""
     row: dict[str, Any] = {"stage": stage, "item_id": item_id, "job_id": e.job_id}
@@ -116,7 +116,7 @@ def spent(
     return Upsert(spending, row | tokens)
 
 
-def chunk_generated(e: ChunkGenerated) -> list[Write]:
+def chunk_answered(e: ChunkAnswered) -> list[Write]:
     row = spend_row(e, e.chunk_id)
     row |= {"examples": e.examples, "model": e.model, "generated_at": ts(e.at)}
     return [

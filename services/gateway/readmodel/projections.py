@@ -19,8 +19,8 @@ from services.gateway.readmodel.tables import (
 )
 from shared.contract.events import (
     BatchSubmitted,
+    ChunkAnswered,
     ChunkDropped,
-    ChunkGenerated,
     ChunkMade,
     DocumentRefined,
     DuplicatesRemoved,
@@ -150,7 +150,7 @@ PROJECTIONS: dict[type[Event], Projection] = {
     DocumentRefined: items.document_refined,
     ChunkMade: items.chunk_made,
     ChunkDropped: items.chunk_dropped,
-    ChunkGenerated: items.chunk_generated,
+    ChunkAnswered: items.chunk_answered,
     BatchSubmitted: batch_submitted,
     ExampleGenerated: items.example_generated,
     ExampleScored: items.example_scored,

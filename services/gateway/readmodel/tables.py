@@ -81,7 +81,7 @@ chunks = Table(
     Column("created_at", String),
     Column("drop_reason", String),
     Column("duplicate_of", String),
-    # written by ChunkGenerated; integer nano-dollars keep sums exact in any order
+    # written by ChunkAnswered; integer nano-dollars keep sums exact in any order
     Column("examples", Integer),
     Column("model", String),
     Column("prompt_tokens", Integer),
