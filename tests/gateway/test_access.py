@@ -150,6 +150,8 @@ async def test_the_login_form_escapes_what_it_echoes(gateway: httpx.AsyncClient)
     assert "<script>" not in form.text and "&lt;script&gt;" in form.text
 
 
+# A whole stack and the CLI: over 20 s locally.
+@pytest.mark.timeout(180)
 def test_the_cli_sends_the_token_to_a_gateway_that_asks_for_one(
     settings: Settings, tmp_path: Path
 ) -> None:

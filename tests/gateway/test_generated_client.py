@@ -58,6 +58,8 @@ def generated_client(gateway: str, folder: Path) -> Any:
     return importlib.import_module("df_client")
 
 
+# A stack, then the generator with its own 120 s limit.
+@pytest.mark.timeout(240)
 def test_a_generated_client_submits_polls_and_downloads(
     gateway: str, tmp_path: Path, corpus_server: str, corpus_manifest: list[dict[str, Any]]
 ) -> None:

@@ -89,6 +89,8 @@ def test_errors_are_problem_details(gateway: tuple[str, Path]) -> None:
     assert undeclared.headers["allow"] == "GET, HEAD, POST"
 
 
+# Every operation with generated cases: near a minute locally.
+@pytest.mark.timeout(300)
 def test_schemathesis_finds_no_failure_with_every_check(
     gateway: tuple[str, Path], tmp_path: Path
 ) -> None:

@@ -94,6 +94,8 @@ async def test_metrics_need_the_api_token_when_one_is_set(gateway: httpx.AsyncCl
     assert (await gateway.get("/metrics", headers=bearer)).status_code == 200
 
 
+# A gateway process started and stopped: over 15 s locally.
+@pytest.mark.timeout(120)
 def test_a_metrics_token_opens_metrics_and_nothing_else(settings: Settings, tmp_path: Path) -> None:
     env = {"DATAFACTORY_API_TOKEN": TOKEN, "DATAFACTORY_METRICS_TOKEN": SCRAPER}
     with gateway_process(settings, tmp_path, **env) as (url, _):
@@ -104,6 +106,8 @@ def test_a_metrics_token_opens_metrics_and_nothing_else(settings: Settings, tmp_
         assert httpx.get(f"{url}/health").status_code == 200
 
 
+# A gateway process started and stopped: over 15 s locally.
+@pytest.mark.timeout(120)
 def test_a_metrics_token_guards_metrics_on_a_gateway_without_an_api_token(
     settings: Settings, tmp_path: Path
 ) -> None:
