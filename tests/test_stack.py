@@ -10,10 +10,14 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from services.cli.stack import Stack
 from shared.runtime.redis_server import free_port
 from shared.settings import Settings
+
+# Every stage as a process, and the demo's whole job: up to half a minute locally.
+pytestmark = pytest.mark.timeout(180)
 
 
 def test_the_stack_serves_the_gateway_and_restarts_a_dead_stage(tmp_path: Path) -> None:

@@ -20,6 +20,9 @@ from shared.runtime.redis_server import free_port
 from shared.settings import Settings
 from tests.cli.terminal import cli_env, datafactory
 
+# The CLI runs a sample job in a subprocess: about 25 s locally.
+pytestmark = pytest.mark.timeout(180)
+
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 SAMPLE_PAGES = 6
