@@ -87,8 +87,6 @@ async def visit(page: Page, url: str, shots: Path, name: str) -> None:
 
 
 @pytest.mark.timeout(240)  # every page twice, at 1500 and at 390 px, on a busy 2-core machine
-# Every page in Chromium, with screenshots: near a minute locally.
-@pytest.mark.timeout(240)
 async def test_every_page_renders_offline_with_its_fonts_and_scraped_markup_as_text(
     gateway_url: str, settings: Settings, redis_url: str, tmp_path: Path
 ) -> None:
