@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from services.cli.output import CommandFailed, Exit, Output, escape
+from services.cli.output import CommandFailed, Exit, Output, escape, started
 from services.cli.signals import Stopped, stop_on_signals
 from services.cli.stack import Stack
 from shared.runtime.redis_server import RedisProcess
@@ -22,12 +22,7 @@ def up(args: argparse.Namespace, out: Output) -> int:
     stop_on_signals()
     stack = Stack(Settings(), replicas)
     try:
-        try:
-            stack.start()
-        except RuntimeError as exc:
-            raise CommandFailed(
-                Exit.UNAVAILABLE, f"[red]the stack did not start[/]: {escape(str(exc))}"
-            ) from None
+        started(stack)
         out.say(f"[cyan]datafactory[/] up: dashboard and API at {escape(stack.gateway_url)}")
         out.say(f"logs in {escape(str(stack.data_dir / 'logs'))}; Ctrl-C stops everything")
         while True:

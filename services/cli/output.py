@@ -10,11 +10,14 @@ import os
 import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from services.cli.stack import Stack
 
 __all__ = ["CommandFailed", "Exit", "Output", "escape"]
 
@@ -90,3 +93,14 @@ class Output:
             self.out.print(table, crop=False)
         finally:
             self.out.width = screen
+
+
+def started(stack: Stack) -> None:
+    """Starts the stack; one that does not start is the command's
+    failure, with the reason."""
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        raise CommandFailed(
+            Exit.UNAVAILABLE, f"[red]the stack did not start[/]: {escape(str(exc))}"
+        ) from None

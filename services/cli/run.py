@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from services.cli import jobfile, report
-from services.cli.output import CommandFailed, Exit, Output, escape
+from services.cli.output import CommandFailed, Exit, Output, escape, started
 from services.cli.progress import TimedOut, follow
 from services.cli.sample import serve_sample_site
 from services.cli.signals import Stopped, stop_on_signals
@@ -90,12 +90,7 @@ def _gateway(
     out.say("starting the embedded stack (Redis, stages, gateway)...")
     stack = Stack(settings)
     try:
-        try:
-            stack.start()
-        except RuntimeError as exc:
-            raise CommandFailed(
-                Exit.UNAVAILABLE, f"[red]the stack did not start[/]: {escape(str(exc))}"
-            ) from None
+        started(stack)
         yield stack.gateway_url, False
     finally:
         stack.stop()
