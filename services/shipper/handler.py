@@ -90,7 +90,9 @@ class Shipper:
     ) -> list[ExportWritten]:
         if config.quality.dedup_scope != "project" or not project_id:
             return []
-        found = await project.earlier_exports(self.redis, project_id, cause.job_id, cause.at)
+        found = await project.earlier_exports(
+            self.redis, self.data_dir, project_id, cause.job_id, cause.at
+        )
         return list(found.values())
 
     def _copies(

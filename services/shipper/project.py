@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeGuard
 
 import orjson
@@ -17,33 +18,55 @@ from redis.asyncio import Redis
 from services.shipper import columns, dedup, staging
 from shared.contract import streams, wire
 from shared.contract.events import ExportWritten, JobSubmitted, parse_event
+from shared.contract.streams import entry_key
+from shared.ops import log_archive
 from shared.storage.blobs import Storage
 
 PAGE = 2000
 
 
 async def earlier_exports(
-    redis: Redis, project_id: str, job_id: str, before: datetime
+    redis: Redis, data_dir: Path, project_id: str, job_id: str, before: datetime
 ) -> dict[str, ExportWritten]:
     """The latest export of each other job of the project written for a request older than
-    `before`."""
-    members: set[str] = set()
-    found: dict[str, ExportWritten] = {}
+    `before`: the log's archive first (what Redis no longer holds), then Redis past it."""
+    seen = _Seen(project_id, job_id, before)
+    last = (0, 0)
+    for _, entry_id, fields in log_archive.read(data_dir, streams.EVENTS):
+        last = entry_key(entry_id)
+        seen.add(fields)
     start = "-"
     while True:
         page: list[Any] = await redis.xrange(streams.EVENTS, start, "+", count=PAGE) or []
-        for _, fields in page:
-            raw = fields.get(wire.DATA_FIELD.encode(), b"")
-            if b"JobSubmitted" not in raw and b"ExportWritten" not in raw:
-                continue  # most entries: not worth parsing
-            event = parse_event(wire.decode_fields(fields))
-            if isinstance(event, JobSubmitted) and event.project_id == project_id:
-                members.add(event.job_id)
-            elif _earlier(event, job_id, members, before):
-                found[event.job_id] = event  # later ones replace earlier ones
+        for entry_id, fields in page:
+            if entry_key(_text(entry_id)) > last:
+                seen.add(fields)
         if len(page) < PAGE:
-            return found
+            return seen.found
         start = "(" + _text(page[-1][0])
+
+
+class _Seen:
+    """The project's jobs and their exports, as the log's entries go by."""
+
+    def __init__(self, project_id: str, job_id: str, before: datetime) -> None:
+        self.project_id, self.job_id, self.before = project_id, job_id, before
+        self.members: set[str] = set()
+        self.found: dict[str, ExportWritten] = {}
+
+    def add(self, fields: dict[Any, Any]) -> None:
+        raw = fields.get(wire.DATA_FIELD.encode(), fields.get(wire.DATA_FIELD, b""))
+        raw = raw if isinstance(raw, bytes) else str(raw).encode()
+        if b"JobSubmitted" not in raw and b"ExportWritten" not in raw:
+            return  # most entries: not worth parsing
+        try:
+            event = parse_event(wire.decode_fields(fields))
+        except ValueError:  # an entry no reader can parse; the projector records it
+            return
+        if isinstance(event, JobSubmitted) and event.project_id == self.project_id:
+            self.members.add(event.job_id)
+        elif _earlier(event, self.job_id, self.members, self.before):
+            self.found[event.job_id] = event  # later ones replace earlier ones
 
 
 def _earlier(
