@@ -61,7 +61,7 @@ def removed(pool: Pool, threshold: float) -> Removed:
         range(len(pool.ids)), key=lambda i: (not pool.fixed[i], -pool.scores[i], pool.ids[i])
     )
     place = {i: position for position, i in enumerate(rank)}
-    near = _neighbours(pool, threshold)
+    near = _neighbours(pool, threshold, place)
     kept: set[int] = set()
     owners: dict[str, int] = {}
     found: Removed = {}
@@ -95,8 +95,11 @@ def _copied(
     return pool.ids[j], f"{cos:.3f}"
 
 
-def _neighbours(pool: Pool, threshold: float) -> dict[int, list[tuple[int, float]]]:
-    """Pairs at or above the threshold, among examples embedded by the same backend."""
+def _neighbours(
+    pool: Pool, threshold: float, place: dict[int, int]
+) -> dict[int, list[tuple[int, float]]]:
+    """Pairs at or above the threshold, among examples embedded by the same backend; each
+    group goes to `near_pairs` best ranked first."""
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     rows: dict[int, Stored] = {}
     for i, (vector, backend) in enumerate(zip(pool.vectors, pool.backends, strict=True)):
@@ -107,6 +110,7 @@ def _neighbours(pool: Pool, threshold: float) -> dict[int, list[tuple[int, float
     for members in groups.values():
         if len(members) < 2:
             continue
+        members.sort(key=place.__getitem__)
         matrix = np.vstack([rows[i] for i in members]).astype(np.float32)
         first, second, cosines = near_pairs(matrix, threshold)
         for a, b, cos in zip(first.tolist(), second.tolist(), cosines.tolist(), strict=True):

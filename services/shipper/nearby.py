@@ -17,6 +17,9 @@ BLOCK = 2_048  # rows of the similarity matrix at a time: 2,048 x 8,192 floats i
 # probability 0.99, at 0.9 0.88; unrelated ones (cosine 0) one in 2,700.
 BANDS, BITS = 24, 16
 SEED = 20261207
+# Pairs kept per row: a cluster of near-copies links each to this many, enough for the ranked
+# pass to find a kept one, without a pair for every two of them.
+NEIGHBOURS = 64
 VERIFY = 8_192  # candidate pairs compared at a time (their rows stay in cache)
 
 
@@ -28,13 +31,17 @@ def near_pairs(vectors: Matrix, threshold: float) -> Pairs:
 
 
 def _all_pairs(vectors: Matrix, threshold: float) -> Pairs:
+    """Pairs (first < second) at or above the threshold, each row with at most `NEIGHBOURS`
+    of the rows before it: vectors come best ranked first, so a cluster of thousands of
+    near-copies links each to its best ranked ones, not every two of them to each other."""
     found: list[Pairs] = []
     for start in range(0, len(vectors), BLOCK):
-        sims = vectors[start : start + BLOCK] @ vectors.T
-        rows, cols = np.nonzero(sims >= threshold)
-        upper = cols > rows + start
-        a, b = rows[upper] + start, cols[upper]
-        found.append((a.astype(np.int64), b.astype(np.int64), sims[rows[upper], cols[upper]]))
+        sims = vectors[start : start + BLOCK] @ vectors[: start + BLOCK].T
+        rows = np.arange(len(sims))
+        hit = (sims >= threshold) & (np.arange(sims.shape[1])[None, :] < (rows + start)[:, None])
+        hit &= np.cumsum(hit, axis=1) <= NEIGHBOURS
+        r, c = np.nonzero(hit)
+        found.append((c.astype(np.int64), (r + start).astype(np.int64), sims[r, c]))
     return _joined(found)
 
 
@@ -54,19 +61,22 @@ def _candidates(vectors: Matrix) -> tuple[Ints, Ints]:
 
 
 def _same_key_pairs(keys: Ints, n: int) -> Ints:
-    """Pairs of rows with equal keys, coded `first * n + second`: sorted by key, rows `k`
-    apart in the order that still share a key, for every `k` up to the largest bucket."""
+    """Pairs of rows with equal keys, coded `first * n + second`: each row with the first
+    `NEIGHBOURS` rows of its bucket (rows come best ranked first, and a stable sort keeps
+    that order within a bucket)."""
     order = np.argsort(keys, kind="stable").astype(np.int64)
     ordered = keys[order]
+    starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    first_of = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    positions = np.arange(len(order))
     found: list[Ints] = []
-    step = 1
-    while step < len(order):
-        same = ordered[step:] == ordered[:-step]
-        if not same.any():
+    for j in range(NEIGHBOURS):
+        partner = first_of + j
+        ok = partner < positions
+        if not ok.any():
             break
-        a, b = order[:-step][same], order[step:][same]
+        a, b = order[partner[ok]], order[positions[ok]]
         found.append(np.minimum(a, b) * n + np.maximum(a, b))
-        step += 1
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 

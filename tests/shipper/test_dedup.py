@@ -134,3 +134,15 @@ def test_which_copy_stays_depends_on_score_then_id_not_on_order() -> None:
         pool_b.add(id_, score, [], vector, "x")
     expected = {"a": ("c", "1.000"), "b": ("c", "1.000")}
     assert dedup.removed(pool_a, 0.9) == dedup.removed(pool_b, 0.9) == expected
+
+
+def test_a_cluster_of_thousands_of_copies_keeps_one_with_pairs_bounded_per_example() -> None:
+    """3,000 answers alike: each links to its closest few, not to all 2,999 others."""
+    vector = (np.ones(16) / 4).astype(np.float16)
+    pool = dedup.Pool()
+    for i in range(3_000):
+        pool.add(f"ex{i:05d}", 0.9, [], vector, "x")
+    first, _, _ = nearby.near_pairs(np.full((3_000, 16), 0.25, np.float32), 0.75)
+    assert len(first) <= 3_000 * nearby.NEIGHBOURS
+    found = dedup.removed(pool, 0.75)
+    assert len(found) == 2_999 and "ex00000" not in found
