@@ -21,18 +21,18 @@ from shared.ops import log_archive
 PAGE = 2000
 
 
-def _text(value: bytes | str) -> str:
+def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _raw(fields: dict[Any, Any]) -> bytes:
+def raw(fields: dict[Any, Any]) -> bytes:
     raw = fields.get(wire.DATA_FIELD.encode(), fields.get(wire.DATA_FIELD, b""))
     return raw if isinstance(raw, bytes) else str(raw).encode()
 
 
 def _add(facts: JobFacts, fields: Any, job_id: str) -> bool:
     """Adds the entry if it is the job's; True once it is the job's submission."""
-    if job_id.encode() not in _raw(fields):
+    if job_id.encode() not in raw(fields):
         return False  # another job's: not worth parsing
     try:
         event = parse_event(wire.decode_fields(fields))
@@ -51,12 +51,12 @@ async def job_facts(redis: Redis, job_id: str, data_dir: Path) -> JobFacts:
     while True:
         page: list[Any] = await redis.xrevrange(streams.EVENTS, end, "-", count=PAGE + 1) or []
         for entry_id, fields in page[:PAGE]:
-            oldest = _text(entry_id)
+            oldest = text(entry_id)
             if _add(facts, fields, job_id):
                 return facts
         if len(page) <= PAGE:
             break
-        end = _text(page[PAGE][0])
+        end = text(page[PAGE][0])
     # The archive holds what was trimmed (and, after a crash, maybe a few entries again).
     for _, entry_id, fields in log_archive.read(data_dir, streams.EVENTS):
         if oldest is not None and entry_key(entry_id) >= entry_key(oldest):

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from redis.asyncio import Redis
 
-from services.shipper import columns, dedup, staging
+from services.shipper import columns, dedup, history, staging
 from shared.contract import streams, wire
 from shared.contract.events import ExportWritten, JobSubmitted, parse_event
 from shared.contract.streams import entry_key
@@ -39,11 +39,11 @@ async def earlier_exports(
     while True:
         page: list[Any] = await redis.xrange(streams.EVENTS, start, "+", count=PAGE) or []
         for entry_id, fields in page:
-            if entry_key(_text(entry_id)) > last:
+            if entry_key(history.text(entry_id)) > last:
                 seen.add(fields)
         if len(page) < PAGE:
             return seen.found
-        start = "(" + _text(page[-1][0])
+        start = "(" + history.text(page[-1][0])
 
 
 class _Seen:
@@ -55,8 +55,7 @@ class _Seen:
         self.found: dict[str, ExportWritten] = {}
 
     def add(self, fields: dict[Any, Any]) -> None:
-        raw = fields.get(wire.DATA_FIELD.encode(), fields.get(wire.DATA_FIELD, b""))
-        raw = raw if isinstance(raw, bytes) else str(raw).encode()
+        raw = history.raw(fields)
         if b"JobSubmitted" not in raw and b"ExportWritten" not in raw:
             return  # most entries: not worth parsing
         try:
@@ -78,10 +77,6 @@ def _earlier(
         and event.job_id != job_id
         and event.job_id in members
     )
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def kept(storage: Storage, export: ExportWritten) -> Iterator[pa.Table]:
